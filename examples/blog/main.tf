@@ -1,0 +1,52 @@
+# The blog's EKS + Fargate cluster (eksctl's eks-terrax-fargate.yaml) as one
+# resource: a node group for the stateful MySQL pod, and two Fargate
+# profiles: one for the default and kube-system namespaces, one for the
+# tb-demo pods labelled app=service.
+terraform {
+  required_providers {
+    fargate = {
+      source = "terrax/fargate"
+    }
+  }
+}
+
+provider "fargate" {
+  region = "eu-west-1"
+}
+
+resource "fargate_cluster" "terrax" {
+  name               = "terrax-fargate"
+  kubernetes_version = "1.35"
+  network            = { vpc_cidr = "192.168.0.0/16" }
+
+  node_groups = {
+    "node-group" = { instance_types = ["t2.medium"], desired_size = 1, min_size = 1, max_size = 2 }
+  }
+
+  fargate_profiles = {
+    "fp-default"      = { selectors = [{ namespace = "default" }, { namespace = "kube-system" }] }
+    "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }] }
+  }
+
+  tags = { team = "brewers" }
+}
+
+output "cluster_endpoint" {
+  description = "URL of the Kubernetes API server."
+  value       = fargate_cluster.terrax.endpoint
+}
+
+output "cluster_certificate_authority_data" {
+  description = "Base64 PEM of the cluster's certificate authority."
+  value       = fargate_cluster.terrax.certificate_authority_data
+}
+
+output "private_subnet_ids" {
+  description = "Where Fargate pods and the node group run."
+  value       = fargate_cluster.terrax.network.private_subnet_ids
+}
+
+output "fargate_profiles" {
+  description = "Status of each Fargate profile."
+  value       = { for name, p in fargate_cluster.terrax.fargate_profiles : name => p.status }
+}

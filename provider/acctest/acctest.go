@@ -1,0 +1,90 @@
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/terrax/terraform-provider-fargate/provider"
+	"github.com/terrax/terraform-provider-fargate/provider/conns"
+)
+
+// Region is where the acceptance tests build, as the blog does.
+const Region = "eu-west-1"
+
+// ProviderFactories serves the provider in-process to the Terraform CLI.
+var ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"fargate": providerserver.NewProtocol6WithError(provider.New("test")()),
+}
+
+// ProviderBlock starts every test configuration: the provider comes from
+// terrax/fargate; credentials, region and endpoint come from the environment
+// that Main sets up.
+const ProviderBlock = `
+terraform {
+  required_providers {
+    fargate = { source = "terrax/fargate" }
+  }
+}
+`
+
+// MotoURL is the endpoint of the moto server of this test binary.
+var MotoURL string
+
+// Main runs a package's tests. With TF_ACC set it first starts moto and
+// points AWS and Terraform at it, and stops moto at the end.
+func Main(m *testing.M) {
+	if os.Getenv("TF_ACC") == "" {
+		os.Exit(m.Run())
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "acctest:", err)
+		os.Exit(1)
+	}
+	tf := filepath.Join(root, "bin", "terraform")
+	if _, err := os.Stat(tf); err != nil {
+		fmt.Fprintf(os.Stderr, "acctest: the Terraform CLI %s is missing: run `make tools`\n", tf)
+		os.Exit(1)
+	}
+	moto, err := StartMoto(root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "acctest:", err)
+		os.Exit(1)
+	}
+	MotoURL = moto.URL
+	for k, v := range map[string]string{
+		"TF_ACC_TERRAFORM_PATH":     tf,
+		"TF_ACC_PROVIDER_NAMESPACE": "terrax",
+		"CHECKPOINT_DISABLE":        "1",
+		"TF_IN_AUTOMATION":          "1",
+		"AWS_ENDPOINT_URL":          moto.URL,
+		"AWS_ACCESS_KEY_ID":         "testing",
+		"AWS_SECRET_ACCESS_KEY":     "testing",
+		"AWS_REGION":                Region,
+		"AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		os.Setenv(k, v)
+	}
+	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE", "TF_CLI_CONFIG_FILE"} {
+		os.Unsetenv(k)
+	}
+	code := m.Run()
+	moto.Stop()
+	os.Exit(code)
+}
+
+// Client returns AWS clients on the test's moto, for checks through the API.
+func Client(t testing.TB) *conns.Client {
+	t.Helper()
+	c, err := conns.New(context.Background(), conns.Config{Region: Region})
+	if err != nil {
+		t.Fatalf("AWS client: %v", err)
+	}
+	return c
+}

@@ -1,0 +1,104 @@
+// Package apierr holds what the provider knows about AWS API errors: a typed
+// not-found error for finders, error-code matching, and retrying a call while
+// AWS answers with a code that means "not yet" (IAM propagation, EKS's one
+// Fargate profile operation at a time).
+package apierr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go"
+)
+
+// NotFoundError is returned by finders when the object does not exist.
+type NotFoundError struct {
+	// What names the object, e.g. `EKS cluster "terrax-fargate"`.
+	What string
+	// Cause is the API error behind it, if any.
+	Cause error
+}
+
+func (e *NotFoundError) Error() string { return e.What + " not found" }
+func (e *NotFoundError) Unwrap() error { return e.Cause }
+
+// NotFound reports whether err is, or wraps, a NotFoundError.
+func NotFound(err error) bool {
+	var nf *NotFoundError
+	return errors.As(err, &nf)
+}
+
+// Code returns the AWS error code of err, or "".
+func Code(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// Message returns the AWS error message of err, or err.Error().
+func Message(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorMessage()
+	}
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// Is reports whether err carries the AWS error code and, when any substrings
+// are given, a message containing one of them.
+func Is(err error, code string, messageContains ...string) bool {
+	if err == nil || Code(err) != code {
+		return false
+	}
+	if len(messageContains) == 0 {
+		return true
+	}
+	msg := Message(err)
+	for _, s := range messageContains {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Backoff bounds the pause between attempts of RetryWhile.
+type Backoff struct {
+	Initial time.Duration
+	Max     time.Duration
+}
+
+// DefaultBackoff suits waits that last seconds to minutes: first retry after
+// one second, then doubling to ten.
+var DefaultBackoff = Backoff{Initial: time.Second, Max: 10 * time.Second}
+
+// RetryWhile calls f until it succeeds, returns an error for which retryable
+// is false, or ctx ends. The last error is returned, wrapped with why the
+// retrying stopped when ctx ended.
+func RetryWhile(ctx context.Context, b Backoff, retryable func(error) bool, f func() error) error {
+	delay := b.Initial
+	for {
+		err := f()
+		if err == nil || !retryable(err) {
+			return err
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (gave up retrying: %v)", err, context.Cause(ctx))
+		case <-t.C:
+		}
+		if delay *= 2; delay > b.Max {
+			delay = b.Max
+		}
+	}
+}

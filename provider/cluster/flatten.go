@@ -1,0 +1,233 @@
+package cluster
+
+import (
+	"context"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Flatten functions turn what AWS reports into Terraform values. A state
+// must hold no unknown values, so what is neither observed nor configured
+// becomes null.
+
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// known returns v when it is known, else null of its type.
+func known(v types.String) types.String {
+	if v.IsUnknown() {
+		return types.StringNull()
+	}
+	return v
+}
+
+func stringList(ss []string) types.List {
+	if ss == nil {
+		ss = []string{}
+	}
+	v, _ := types.ListValueFrom(context.Background(), types.StringType, ss)
+	return v
+}
+
+func stringSetOf(ss []string) types.Set {
+	if ss == nil {
+		ss = []string{}
+	}
+	v, _ := types.SetValueFrom(context.Background(), types.StringType, ss)
+	return v
+}
+
+// labelsMap maps an empty or missing label set to null, as a configuration
+// that sets no labels reads.
+func labelsMap(m map[string]string) types.Map {
+	if len(m) == 0 {
+		return types.MapNull(types.StringType)
+	}
+	v, _ := types.MapValueFrom(context.Background(), types.StringType, m)
+	return v
+}
+
+func flattenNodegroup(ng *ekstypes.Nodegroup) nodeGroupModel {
+	m := nodeGroupModel{
+		InstanceTypes: stringList(ng.InstanceTypes),
+		CapacityType:  stringOrNull(string(ng.CapacityType)),
+		AMIType:       stringOrNull(string(ng.AmiType)),
+		DiskSize:      types.Int64Null(),
+		Labels:        labelsMap(ng.Labels),
+		SubnetIDs:     stringSetOf(ng.Subnets),
+		ARN:           stringOrNull(aws.ToString(ng.NodegroupArn)),
+		Status:        stringOrNull(string(ng.Status)),
+	}
+	if ng.DiskSize != nil {
+		m.DiskSize = types.Int64Value(int64(*ng.DiskSize))
+	}
+	if sc := ng.ScalingConfig; sc != nil {
+		m.DesiredSize = types.Int64Value(int64(aws.ToInt32(sc.DesiredSize)))
+		m.MinSize = types.Int64Value(int64(aws.ToInt32(sc.MinSize)))
+		m.MaxSize = types.Int64Value(int64(aws.ToInt32(sc.MaxSize)))
+	}
+	return m
+}
+
+func flattenProfile(ctx context.Context, fp *ekstypes.FargateProfile) (fargateProfileModel, diag.Diagnostics) {
+	var sels []selectorModel
+	for _, s := range fp.Selectors {
+		sels = append(sels, selectorModel{Namespace: types.StringValue(aws.ToString(s.Namespace)), Labels: labelsMap(s.Labels)})
+	}
+	list, diags := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: selectorAttrTypes}, sels)
+	return fargateProfileModel{
+		Selectors: list,
+		SubnetIDs: stringSetOf(fp.Subnets),
+		ARN:       stringOrNull(aws.ToString(fp.FargateProfileArn)),
+		Status:    stringOrNull(string(fp.Status)),
+	}, diags
+}
+
+// mapOf builds a nested-object map, null when empty and base was null (no
+// node groups configured) so that state matches configuration.
+func mapOf[T any](ctx context.Context, elem types.ObjectType, items map[string]T, base types.Map) (types.Map, diag.Diagnostics) {
+	if len(items) == 0 && (base.IsNull() || base.IsUnknown()) {
+		return types.MapNull(elem), nil
+	}
+	return types.MapValueFrom(ctx, elem, items)
+}
+
+// toModel writes what was observed over base (the plan, or the prior
+// state), keeping what only the configuration knows.
+func (ob *observed) toModel(ctx context.Context, base clusterModel, defaultTags map[string]string) (clusterModel, diag.Diagnostics) {
+	defer ob.lock()()
+	var diags diag.Diagnostics
+	m := base
+	m.ID = m.Name
+
+	// The cluster.
+	m.ARN, m.Endpoint, m.CertificateAuthority = known(m.ARN), known(m.Endpoint), known(m.CertificateAuthority)
+	m.OIDCIssuerURL, m.Status, m.PlatformVersion = known(m.OIDCIssuerURL), known(m.Status), known(m.PlatformVersion)
+	m.ClusterSecurityGroupID, m.KubernetesVersion = known(m.ClusterSecurityGroupID), known(m.KubernetesVersion)
+	if m.PublicAccessCIDRs.IsUnknown() {
+		m.PublicAccessCIDRs = types.SetNull(types.StringType)
+	}
+	tagsAll := map[string]string{}
+	if !m.TagsAll.IsUnknown() && !m.TagsAll.IsNull() {
+		diags.Append(m.TagsAll.ElementsAs(ctx, &tagsAll, false)...)
+	}
+	if c := ob.cluster; c != nil {
+		m.ARN = stringOrNull(aws.ToString(c.Arn))
+		m.Endpoint = stringOrNull(aws.ToString(c.Endpoint))
+		if c.CertificateAuthority != nil {
+			m.CertificateAuthority = stringOrNull(aws.ToString(c.CertificateAuthority.Data))
+		}
+		if c.Identity != nil && c.Identity.Oidc != nil {
+			m.OIDCIssuerURL = stringOrNull(aws.ToString(c.Identity.Oidc.Issuer))
+		}
+		m.Status = stringOrNull(string(c.Status))
+		m.PlatformVersion = stringOrNull(aws.ToString(c.PlatformVersion))
+		m.KubernetesVersion = stringOrNull(aws.ToString(c.Version))
+		if v := c.ResourcesVpcConfig; v != nil {
+			m.EndpointPublicAccess = types.BoolValue(v.EndpointPublicAccess)
+			m.EndpointPrivateAccess = types.BoolValue(v.EndpointPrivateAccess)
+			if len(v.PublicAccessCidrs) > 0 {
+				m.PublicAccessCIDRs = stringSetOf(v.PublicAccessCidrs)
+			}
+			m.ClusterSecurityGroupID = stringOrNull(aws.ToString(v.ClusterSecurityGroupId))
+		}
+		if ob.roles.cluster == "" {
+			ob.roles.cluster = aws.ToString(c.RoleArn)
+		}
+		tagsAll = c.Tags
+	}
+	m.TagsAll, m.Tags = flattenTags(ctx, tagsAll, m.Tags, defaultTags)
+
+	// Roles: what was made or seen, else what was configured.
+	for _, ng := range ob.nodeGroups {
+		if ob.roles.node == "" {
+			ob.roles.node = aws.ToString(ng.NodeRole)
+		}
+	}
+	for _, fp := range ob.profiles {
+		if ob.roles.podExecution == "" {
+			ob.roles.podExecution = aws.ToString(fp.PodExecutionRoleArn)
+		}
+	}
+	m.ClusterRoleARN = orKnown(ob.roles.cluster, m.ClusterRoleARN)
+	m.NodeRoleARN = orKnown(ob.roles.node, m.NodeRoleARN)
+	m.PodExecutionRoleARN = orKnown(ob.roles.podExecution, m.PodExecutionRoleARN)
+
+	// The network.
+	n := ob.network
+	nm := networkModel{
+		VPCCIDR:           stringOrNull(n.VPCCIDR),
+		SubnetIDs:         types.SetNull(types.StringType),
+		AvailabilityZones: stringList(n.AZs),
+		VPCID:             stringOrNull(n.VPCID),
+		PublicSubnetIDs:   stringList(n.Public),
+		PrivateSubnetIDs:  stringList(n.Private),
+	}
+	if len(n.SubnetIDs) > 0 {
+		nm.SubnetIDs = stringSetOf(n.SubnetIDs)
+	}
+	var d diag.Diagnostics
+	m.Network, d = types.ObjectValueFrom(ctx, networkAttrTypes, nm)
+	diags.Append(d...)
+
+	// Node groups and profiles: all that exist.
+	ngs := map[string]nodeGroupModel{}
+	for name, ng := range ob.nodeGroups {
+		ngs[name] = flattenNodegroup(ng)
+	}
+	m.NodeGroups, d = mapOf(ctx, nodeGroupObject, ngs, base.NodeGroups)
+	diags.Append(d...)
+	fps := map[string]fargateProfileModel{}
+	for name, fp := range ob.profiles {
+		fps[name], d = flattenProfile(ctx, fp)
+		diags.Append(d...)
+	}
+	m.FargateProfiles, d = mapOf(ctx, fargateProfileObject, fps, base.FargateProfiles)
+	diags.Append(d...)
+	return m, diags
+}
+
+func orKnown(observed string, base types.String) types.String {
+	if observed != "" {
+		return types.StringValue(observed)
+	}
+	return known(base)
+}
+
+// flattenTags returns tags_all and tags. tags is tags_all less the default
+// tags, keeping a key the configuration sets itself even where a default tag
+// has the same value, so that out-of-band changes show as drift in `tags`.
+func flattenTags(ctx context.Context, all map[string]string, configured types.Map, defaults map[string]string) (types.Map, types.Map) {
+	conf := map[string]string{}
+	if !configured.IsNull() && !configured.IsUnknown() {
+		configured.ElementsAs(ctx, &conf, false)
+	}
+	own := map[string]attr.Value{}
+	allV := map[string]attr.Value{}
+	keys := make([]string, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := all[k]
+		allV[k] = types.StringValue(v)
+		if _, set := conf[k]; set || defaults[k] != v {
+			own[k] = types.StringValue(v)
+		}
+	}
+	tags := types.MapNull(types.StringType)
+	if len(own) > 0 || (!configured.IsNull() && !configured.IsUnknown()) {
+		tags = types.MapValueMust(types.StringType, own)
+	}
+	return types.MapValueMust(types.StringType, allV), tags
+}

@@ -1,0 +1,108 @@
+package cluster
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// clusterModel is the resource's Terraform data.
+type clusterModel struct {
+	ID                     types.String   `tfsdk:"id"`
+	Name                   types.String   `tfsdk:"name"`
+	KubernetesVersion      types.String   `tfsdk:"kubernetes_version"`
+	Network                types.Object   `tfsdk:"network"`
+	EndpointPublicAccess   types.Bool     `tfsdk:"endpoint_public_access"`
+	EndpointPrivateAccess  types.Bool     `tfsdk:"endpoint_private_access"`
+	PublicAccessCIDRs      types.Set      `tfsdk:"public_access_cidrs"`
+	NodeGroups             types.Map      `tfsdk:"node_groups"`
+	FargateProfiles        types.Map      `tfsdk:"fargate_profiles"`
+	ClusterRoleARN         types.String   `tfsdk:"cluster_role_arn"`
+	NodeRoleARN            types.String   `tfsdk:"node_role_arn"`
+	PodExecutionRoleARN    types.String   `tfsdk:"fargate_pod_execution_role_arn"`
+	Tags                   types.Map      `tfsdk:"tags"`
+	TagsAll                types.Map      `tfsdk:"tags_all"`
+	ARN                    types.String   `tfsdk:"arn"`
+	Endpoint               types.String   `tfsdk:"endpoint"`
+	CertificateAuthority   types.String   `tfsdk:"certificate_authority_data"`
+	OIDCIssuerURL          types.String   `tfsdk:"oidc_issuer_url"`
+	Status                 types.String   `tfsdk:"status"`
+	PlatformVersion        types.String   `tfsdk:"platform_version"`
+	ClusterSecurityGroupID types.String   `tfsdk:"cluster_security_group_id"`
+	Timeouts               timeouts.Value `tfsdk:"timeouts"`
+}
+
+type networkModel struct {
+	VPCCIDR           types.String `tfsdk:"vpc_cidr"`
+	SubnetIDs         types.Set    `tfsdk:"subnet_ids"`
+	AvailabilityZones types.List   `tfsdk:"availability_zones"`
+	VPCID             types.String `tfsdk:"vpc_id"`
+	PublicSubnetIDs   types.List   `tfsdk:"public_subnet_ids"`
+	PrivateSubnetIDs  types.List   `tfsdk:"private_subnet_ids"`
+}
+
+type nodeGroupModel struct {
+	InstanceTypes types.List   `tfsdk:"instance_types"`
+	DesiredSize   types.Int64  `tfsdk:"desired_size"`
+	MinSize       types.Int64  `tfsdk:"min_size"`
+	MaxSize       types.Int64  `tfsdk:"max_size"`
+	CapacityType  types.String `tfsdk:"capacity_type"`
+	AMIType       types.String `tfsdk:"ami_type"`
+	DiskSize      types.Int64  `tfsdk:"disk_size"`
+	Labels        types.Map    `tfsdk:"labels"`
+	SubnetIDs     types.Set    `tfsdk:"subnet_ids"`
+	ARN           types.String `tfsdk:"arn"`
+	Status        types.String `tfsdk:"status"`
+}
+
+type fargateProfileModel struct {
+	Selectors types.List   `tfsdk:"selectors"`
+	SubnetIDs types.Set    `tfsdk:"subnet_ids"`
+	ARN       types.String `tfsdk:"arn"`
+	Status    types.String `tfsdk:"status"`
+}
+
+type selectorModel struct {
+	Namespace types.String `tfsdk:"namespace"`
+	Labels    types.Map    `tfsdk:"labels"`
+}
+
+var (
+	stringListType = types.ListType{ElemType: types.StringType}
+	stringSet      = types.SetType{ElemType: types.StringType}
+	stringMap      = types.MapType{ElemType: types.StringType}
+
+	networkAttrTypes = map[string]attr.Type{
+		"vpc_cidr":           types.StringType,
+		"subnet_ids":         stringSet,
+		"availability_zones": stringListType,
+		"vpc_id":             types.StringType,
+		"public_subnet_ids":  stringListType,
+		"private_subnet_ids": stringListType,
+	}
+	nodeGroupAttrTypes = map[string]attr.Type{
+		"instance_types": stringListType,
+		"desired_size":   types.Int64Type,
+		"min_size":       types.Int64Type,
+		"max_size":       types.Int64Type,
+		"capacity_type":  types.StringType,
+		"ami_type":       types.StringType,
+		"disk_size":      types.Int64Type,
+		"labels":         stringMap,
+		"subnet_ids":     stringSet,
+		"arn":            types.StringType,
+		"status":         types.StringType,
+	}
+	selectorAttrTypes = map[string]attr.Type{
+		"namespace": types.StringType,
+		"labels":    stringMap,
+	}
+	fargateProfileAttrTypes = map[string]attr.Type{
+		"selectors":  types.ListType{ElemType: types.ObjectType{AttrTypes: selectorAttrTypes}},
+		"subnet_ids": stringSet,
+		"arn":        types.StringType,
+		"status":     types.StringType,
+	}
+	nodeGroupObject      = types.ObjectType{AttrTypes: nodeGroupAttrTypes}
+	fargateProfileObject = types.ObjectType{AttrTypes: fargateProfileAttrTypes}
+)

@@ -1,0 +1,160 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/terrax/terraform-provider-fargate/provider/eksrules"
+)
+
+var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
+
+// ModifyPlan makes the plan say what the apply will really do: tags_all,
+// which roles will be created, which node groups and profiles are replaced
+// (their ARN and status become unknown, and a warning says that a replaced
+// profile stops the pods it placed), and refuses version changes EKS cannot
+// make.
+func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan, config clusterModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var state *clusterModel
+	if !req.State.Raw.IsNull() {
+		state = &clusterModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if r.client != nil {
+		plan.TagsAll = mergeTags(ctx, r.client.DefaultTags, plan.Tags, &resp.Diagnostics)
+	}
+
+	ngs, fps, d := specs(ctx, plan)
+	resp.Diagnostics.Append(d...)
+	var priorNode, priorPod types.String
+	if state != nil {
+		priorNode, priorPod = state.NodeRoleARN, state.PodExecutionRoleARN
+	}
+	plan.NodeRoleARN = plannedRole(config.NodeRoleARN, priorNode, len(ngs) > 0 || config.NodeGroups.IsUnknown())
+	plan.PodExecutionRoleARN = plannedRole(config.PodExecutionRoleARN, priorPod, len(fps) > 0 || config.FargateProfiles.IsUnknown())
+
+	if state != nil {
+		if !plan.KubernetesVersion.IsUnknown() {
+			if msg := eksrules.VersionUpgrade(state.KubernetesVersion.ValueString(), plan.KubernetesVersion.ValueString()); msg != "" {
+				resp.Diagnostics.AddAttributeError(path.Root("kubernetes_version"), "Unsupported Kubernetes version change", msg)
+			}
+		}
+		oldNGs, oldFPs, d := specs(ctx, *state)
+		resp.Diagnostics.Append(d...)
+		ngChanges, fpChanges := diffNodeGroups(oldNGs, ngs), diffProfiles(oldFPs, fps)
+		// A node group or profile made by this apply has its computed
+		// attributes known only after it.
+		u := types.StringUnknown()
+		plan.NodeGroups = markNew(ctx, plan.NodeGroups, config.NodeGroups, nodeGroupObject, names(ngChanges, create, replace),
+			func(p *nodeGroupModel, c nodeGroupModel) {
+				p.ARN, p.Status = u, u
+				if c.CapacityType.IsNull() {
+					p.CapacityType = u
+				}
+				if c.AMIType.IsNull() {
+					p.AMIType = u
+				}
+				if c.DiskSize.IsNull() {
+					p.DiskSize = types.Int64Unknown()
+				}
+				if c.SubnetIDs.IsNull() {
+					p.SubnetIDs = types.SetUnknown(types.StringType)
+				}
+			}, &resp.Diagnostics)
+		plan.FargateProfiles = markNew(ctx, plan.FargateProfiles, config.FargateProfiles, fargateProfileObject, names(fpChanges, create, replace),
+			func(p *fargateProfileModel, c fargateProfileModel) {
+				p.ARN, p.Status = u, u
+				if c.SubnetIDs.IsNull() {
+					p.SubnetIDs = types.SetUnknown(types.StringType)
+				}
+			}, &resp.Diagnostics)
+		if replaced := names(fpChanges, replace); len(replaced) > 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("fargate_profiles"), "Fargate profiles will be replaced",
+				fmt.Sprintf("EKS cannot change a Fargate profile, so %s will be deleted and created again. Deleting a profile stops "+
+					"the pods it placed; they are started again once the new profile is ACTIVE.", quoteList(replaced)))
+		}
+		if replaced := names(ngChanges, replace); len(replaced) > 0 {
+			resp.Diagnostics.AddAttributeWarning(path.Root("node_groups"), "Node groups will be replaced",
+				fmt.Sprintf("EKS cannot change this in place, so node group %s will be deleted and created again; its pods are evicted.", quoteList(replaced)))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// plannedRole: a configured role is used as is; one already made is kept;
+// one needed now will be made (unknown); otherwise there is none.
+func plannedRole(config, prior types.String, needed bool) types.String {
+	switch {
+	case !config.IsNull():
+		return config
+	case !prior.IsNull() && !prior.IsUnknown():
+		return prior
+	case needed:
+		return types.StringUnknown()
+	}
+	return types.StringNull()
+}
+
+func mergeTags(ctx context.Context, defaults map[string]string, tags types.Map, diags *diag.Diagnostics) types.Map {
+	if tags.IsUnknown() {
+		return types.MapUnknown(types.StringType)
+	}
+	all := maps.Clone(defaults)
+	if all == nil {
+		all = map[string]string{}
+	}
+	own, d := expandStringMap(ctx, tags)
+	diags.Append(d...)
+	maps.Copy(all, own)
+	v, d := types.MapValueFrom(ctx, types.StringType, all)
+	diags.Append(d...)
+	return v
+}
+
+// markNew applies mark to the named entries of a nested-object map, with
+// the entry's configuration.
+func markNew[T any](ctx context.Context, m, config types.Map, elem types.ObjectType, named []string, mark func(plan *T, config T), diags *diag.Diagnostics) types.Map {
+	if len(named) == 0 || m.IsNull() || m.IsUnknown() || config.IsUnknown() {
+		return m
+	}
+	entries, configured := map[string]T{}, map[string]T{}
+	diags.Append(m.ElementsAs(ctx, &entries, false)...)
+	diags.Append(config.ElementsAs(ctx, &configured, false)...)
+	for _, n := range named {
+		e := entries[n]
+		mark(&e, configured[n])
+		entries[n] = e
+	}
+	v, d := types.MapValueFrom(ctx, elem, entries)
+	diags.Append(d...)
+	return v
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,448 @@
+// Package cluster implements the fargate_cluster resource: an EKS cluster
+// with its IAM roles, optionally its VPC, its managed node groups and its
+// Fargate profiles, in one resource.
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/conns"
+)
+
+const (
+	defaultCreateTimeout = 45 * time.Minute
+	defaultUpdateTimeout = 60 * time.Minute
+	defaultDeleteTimeout = 45 * time.Minute
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*Resource)(nil)
+	_ resource.ResourceWithImportState = (*Resource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*Resource)(nil)
+)
+
+// Resource is fargate_cluster.
+type Resource struct {
+	client *conns.Client
+}
+
+// NewResource is the constructor the provider registers.
+func NewResource() resource.Resource { return &Resource{} }
+
+func (r *Resource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_cluster"
+}
+
+func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*conns.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("expected *conns.Client, got %T; this is a bug in the provider", req.ProviderData))
+		return
+	}
+	r.client = c
+}
+
+func (r *Resource) ops(ctx context.Context, m clusterModel) (*ops, diag.Diagnostics) {
+	tags, diags := expandStringMap(ctx, m.TagsAll)
+	return &ops{c: r.client, name: m.Name.ValueString(), tags: tags}, diags
+}
+
+// specs reads the node groups and profiles of a model.
+func specs(ctx context.Context, m clusterModel) (map[string]nodeGroupSpec, map[string]profileSpec, diag.Diagnostics) {
+	ngs, diags := expandNodeGroups(ctx, m.NodeGroups)
+	fps, d := expandProfiles(ctx, m.FargateProfiles)
+	diags.Append(d...)
+	return ngs, fps, diags
+}
+
+func networkFromModel(ctx context.Context, m clusterModel) (networkState, diag.Diagnostics) {
+	var n networkState
+	if m.Network.IsNull() || m.Network.IsUnknown() {
+		return n, nil
+	}
+	var nm networkModel
+	diags := m.Network.As(ctx, &nm, objectAsOptions)
+	n.VPCCIDR = nm.VPCCIDR.ValueString()
+	var d diag.Diagnostics
+	n.SubnetIDs, d = expandStrings(ctx, nm.SubnetIDs, true)
+	diags.Append(d...)
+	n.AZs, d = expandStrings(ctx, nm.AvailabilityZones, false)
+	diags.Append(d...)
+	n.VPCID = nm.VPCID.ValueString()
+	n.Public, d = expandStrings(ctx, nm.PublicSubnetIDs, false)
+	diags.Append(d...)
+	n.Private, d = expandStrings(ctx, nm.PrivateSubnetIDs, false)
+	diags.Append(d...)
+	return n, diags
+}
+
+func accessFromModel(ctx context.Context, m clusterModel) (endpointAccess, diag.Diagnostics) {
+	cidrs, diags := expandStrings(ctx, m.PublicAccessCIDRs, true)
+	return endpointAccess{public: m.EndpointPublicAccess.ValueBool(), private: m.EndpointPrivateAccess.ValueBool(), publicCIDRs: cidrs}, diags
+}
+
+// failureDetail is added to every create/update error: what state holds
+// and how to go on.
+const failureDetail = "\n\nEverything created so far is recorded in the Terraform state, so nothing is leaked: run `terraform apply` again to continue."
+
+func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan clusterModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	o, d := r.ops(ctx, plan)
+	resp.Diagnostics.Append(d...)
+	ngs, fps, d := specs(ctx, plan)
+	resp.Diagnostics.Append(d...)
+	network, d := networkFromModel(ctx, plan)
+	resp.Diagnostics.Append(d...)
+	access, d := accessFromModel(ctx, plan)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	ob := newObserved()
+	ob.network = network
+	ob.roles = roleARNs{cluster: plan.ClusterRoleARN.ValueString(), node: plan.NodeRoleARN.ValueString(), podExecution: plan.PodExecutionRoleARN.ValueString()}
+	err := o.create(ctx, ob, plan.KubernetesVersion.ValueString(), access, ngs, fps)
+
+	state, d := ob.toModel(context.WithoutCancel(ctx), plan, r.client.DefaultTags)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Creating EKS cluster %q failed", o.name), err.Error()+failureDetail+
+			" Terraform marks the resource tainted and would replace it; to keep what exists and only add what is "+
+			"missing, run `terraform untaint` on it first.")
+	}
+}
+
+// create makes everything in EKS's order: roles and network (in parallel),
+// the cluster, then node groups (in parallel) alongside Fargate profiles
+// (one at a time).
+func (o *ops) create(ctx context.Context, ob *observed, version string, access endpointAccess, ngs map[string]nodeGroupSpec, fps map[string]profileSpec) error {
+	var wg sync.WaitGroup
+	var rolesErr, netErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		rolesErr = o.ensureRoles(ctx, ob, len(ngs) > 0, len(fps) > 0)
+	}()
+	go func() {
+		defer wg.Done()
+		netErr = o.ensureNetwork(ctx, ob)
+	}()
+	wg.Wait()
+	if err := errors.Join(rolesErr, netErr); err != nil {
+		return err
+	}
+	if err := o.createCluster(ctx, ob, version, access); err != nil {
+		return err
+	}
+	var ngErr, fpErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		ngErr = o.createNodegroups(ctx, ob, ngs, slices.Sorted(maps.Keys(ngs)))
+	}()
+	go func() {
+		defer wg.Done()
+		fpErr = o.createProfiles(ctx, ob, fps, slices.Sorted(maps.Keys(fps)))
+	}()
+	wg.Wait()
+	return errors.Join(ngErr, fpErr)
+}
+
+// ensureRoles creates the roles the configuration does not name and the
+// cluster needs now.
+func (o *ops) ensureRoles(ctx context.Context, ob *observed, nodes, fargate bool) error {
+	for _, need := range []struct {
+		ok   bool
+		kind roleKind
+		arn  *string
+	}{
+		{true, clusterRole, &ob.roles.cluster},
+		{nodes, nodeRole, &ob.roles.node},
+		{fargate, podExecutionRole, &ob.roles.podExecution},
+	} {
+		if !need.ok || *need.arn != "" {
+			continue
+		}
+		arn, err := o.ensureRole(ctx, need.kind)
+		if arn != "" {
+			ob.setRole(func(r *roleARNs) { *need.arn = arn })
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *ops) ensureNetwork(ctx context.Context, ob *observed) error {
+	n := ob.network
+	var err error
+	if n.VPCCIDR != "" {
+		err = o.createNetwork(ctx, &n, func() {
+			defer ob.lock()()
+			ob.network = n
+		})
+	} else {
+		err = o.classifySubnets(ctx, &n)
+	}
+	defer ob.lock()()
+	ob.network = n
+	return err
+}
+
+func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state clusterModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	o, d := r.ops(ctx, state)
+	resp.Diagnostics.Append(d...)
+	ob, err := r.observe(ctx, o, state)
+	if apierr.NotFound(err) {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("EKS cluster %q is gone", o.name),
+			"The cluster no longer exists in AWS, so it was removed from the Terraform state; the next apply creates it again.")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Reading EKS cluster %q failed", o.name), err.Error())
+		return
+	}
+	newState, d := ob.toModel(ctx, state, r.client.DefaultTags)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
+}
+
+// observe reads the cluster, all its node groups and all its profiles. The
+// network comes from the state, or, after an import, from AWS.
+func (r *Resource) observe(ctx context.Context, o *ops, m clusterModel) (*observed, error) {
+	c, err := findCluster(ctx, o.c.EKS, o.name)
+	if err != nil {
+		return nil, err
+	}
+	ob := newObserved()
+	ob.setCluster(c)
+	network, d := networkFromModel(ctx, m)
+	if d.HasError() {
+		return nil, fmt.Errorf("reading the network from state: %v", d)
+	}
+	ob.network = network
+	if m.Network.IsNull() {
+		if err := o.discoverNetwork(ctx, ob); err != nil {
+			return nil, err
+		}
+	}
+	ob.roles = roleARNs{node: known(m.NodeRoleARN).ValueString(), podExecution: known(m.PodExecutionRoleARN).ValueString()}
+
+	ngNames, err := listNodegroups(ctx, o.c.EKS, o.name)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range ngNames {
+		ng, err := findNodegroup(ctx, o.c.EKS, o.name, n)
+		if apierr.NotFound(err) {
+			continue // deleted between list and describe
+		}
+		if err != nil {
+			return nil, err
+		}
+		ob.setNodegroup(n, ng)
+	}
+	fpNames, err := listFargateProfiles(ctx, o.c.EKS, o.name)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range fpNames {
+		fp, err := findFargateProfile(ctx, o.c.EKS, o.name, n)
+		if apierr.NotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ob.setProfile(n, fp)
+	}
+	return ob, nil
+}
+
+func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, prior clusterModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(d...)
+	o, d := r.ops(ctx, plan)
+	resp.Diagnostics.Append(d...)
+	oldNGs, oldFPs, d := specs(ctx, prior)
+	resp.Diagnostics.Append(d...)
+	newNGs, newFPs, d := specs(ctx, plan)
+	resp.Diagnostics.Append(d...)
+	oldAccess, d := accessFromModel(ctx, prior)
+	resp.Diagnostics.Append(d...)
+	newAccess, d := accessFromModel(ctx, plan)
+	resp.Diagnostics.Append(d...)
+	oldTags, d := expandStringMap(ctx, prior.TagsAll)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	ob, err := r.observe(ctx, o, prior)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Updating EKS cluster %q failed", o.name), "reading the cluster: "+err.Error())
+		return
+	}
+	ob.roles.cluster = prior.ClusterRoleARN.ValueString()
+	if !plan.NodeRoleARN.IsUnknown() {
+		ob.roles.node = plan.NodeRoleARN.ValueString()
+	}
+	if !plan.PodExecutionRoleARN.IsUnknown() {
+		ob.roles.podExecution = plan.PodExecutionRoleARN.ValueString()
+	}
+
+	var errs []error
+	step := func(err error) bool { errs = append(errs, err); return err == nil }
+	ok := step(o.ensureRoles(ctx, ob, len(newNGs) > 0, len(newFPs) > 0))
+	if ok && oldAccess.String() != newAccess.String() {
+		ok = step(o.updateClusterAccess(ctx, ob, newAccess))
+	}
+	if ok && !maps.Equal(oldTags, o.tags) {
+		ok = step(o.updateTags(ctx, ob, oldTags))
+	}
+	if ok {
+		ngChanges, fpChanges := diffNodeGroups(oldNGs, newNGs), diffProfiles(oldFPs, newFPs)
+		var wg sync.WaitGroup
+		var ngErr, fpErr error
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if ngErr = o.deleteNodegroups(ctx, ob, names(ngChanges, remove, replace)); ngErr != nil {
+				return
+			}
+			ngErr = errors.Join(
+				o.updateNodegroups(ctx, ob, oldNGs, newNGs, names(ngChanges, update)),
+				o.createNodegroups(ctx, ob, newNGs, names(ngChanges, create, replace)))
+		}()
+		go func() {
+			defer wg.Done()
+			if fpErr = o.deleteProfiles(ctx, ob, names(fpChanges, remove, replace)); fpErr != nil {
+				return
+			}
+			fpErr = o.createProfiles(ctx, ob, newFPs, names(fpChanges, create, replace))
+		}()
+		wg.Wait()
+		ok = step(errors.Join(ngErr, fpErr))
+	}
+	if v := plan.KubernetesVersion.ValueString(); ok && !plan.KubernetesVersion.IsUnknown() && v != prior.KubernetesVersion.ValueString() {
+		step(o.upgradeVersion(ctx, ob, v))
+	}
+
+	state, d := ob.toModel(context.WithoutCancel(ctx), plan, r.client.DefaultTags)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if err := errors.Join(errs...); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Updating EKS cluster %q failed", o.name), err.Error()+failureDetail)
+	}
+}
+
+func (a endpointAccess) String() string {
+	return fmt.Sprintf("%v/%v/%v", a.public, a.private, a.publicCIDRs)
+}
+
+func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state clusterModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	o, d := r.ops(ctx, state)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	// Only a cluster whose ARN the state recorded was made (or imported) by
+	// this resource; after a create that failed because the name was taken,
+	// the cluster under that name belongs to someone else.
+	owned := !state.ARN.IsNull() && !state.ARN.IsUnknown()
+	if err := o.delete(ctx, owned); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Destroying EKS cluster %q failed", o.name),
+			err.Error()+"\n\nWhat was deleted is gone; run `terraform destroy` again to delete the rest.")
+	}
+}
+
+// delete removes, in EKS's order, Fargate profiles (one at a time) and node
+// groups (in parallel), then the cluster, then the roles and the VPC the
+// resource created. It lists profiles and node groups from AWS rather than
+// the state, so ones left by an interrupted apply go too.
+func (o *ops) delete(ctx context.Context, clusterOwned bool) error {
+	ob := newObserved()
+	if _, err := findCluster(ctx, o.c.EKS, o.name); err == nil && clusterOwned {
+		ngs, err := listNodegroups(ctx, o.c.EKS, o.name)
+		if err != nil {
+			return err
+		}
+		fps, err := listFargateProfiles(ctx, o.c.EKS, o.name)
+		if err != nil {
+			return err
+		}
+		var wg sync.WaitGroup
+		var ngErr, fpErr error
+		wg.Add(2)
+		go func() { defer wg.Done(); ngErr = o.deleteNodegroups(ctx, ob, ngs) }()
+		go func() { defer wg.Done(); fpErr = o.deleteProfiles(ctx, ob, fps) }()
+		wg.Wait()
+		if err := errors.Join(ngErr, fpErr); err != nil {
+			return err
+		}
+		if err := o.deleteCluster(ctx); err != nil {
+			return err
+		}
+	} else if err != nil && !apierr.NotFound(err) {
+		return err
+	}
+	if err := o.deleteOwnedRoles(ctx); err != nil {
+		return err
+	}
+	return o.deleteNetwork(ctx)
+}
+
+func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tags_all"), types.MapNull(types.StringType))...)
+}

@@ -1,0 +1,124 @@
+package cluster
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
+)
+
+// nodeGroupSpec is what the configuration asks of one node group, in plain
+// Go. Zero values of the optional fields mean "EKS's default" (or, in a
+// plan, "not known yet").
+type nodeGroupSpec struct {
+	InstanceTypes                 []string
+	DesiredSize, MinSize, MaxSize int64
+	CapacityType, AMIType         string
+	DiskSize                      int64
+	Labels                        map[string]string
+	SubnetIDs                     []string // sorted
+}
+
+// profileSpec is what the configuration asks of one Fargate profile.
+type profileSpec struct {
+	Selectors []placement.Selector
+	SubnetIDs []string // sorted
+}
+
+// Expand functions read Terraform values into specs. Unknown values read as
+// zero values.
+
+func expandStrings(ctx context.Context, v interface {
+	IsNull() bool
+	IsUnknown() bool
+	ElementsAs(context.Context, any, bool) diag.Diagnostics
+}, sorted bool) ([]string, diag.Diagnostics) {
+	if v.IsNull() || v.IsUnknown() {
+		return nil, nil
+	}
+	var out []string
+	d := v.ElementsAs(ctx, &out, false)
+	if sorted {
+		sort.Strings(out)
+	}
+	return out, d
+}
+
+func expandStringMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
+	if m.IsNull() || m.IsUnknown() {
+		return nil, nil
+	}
+	out := map[string]string{}
+	d := m.ElementsAs(ctx, &out, false)
+	if len(out) == 0 {
+		return nil, d
+	}
+	return out, d
+}
+
+func expandNodeGroups(ctx context.Context, m types.Map) (map[string]nodeGroupSpec, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if m.IsNull() || m.IsUnknown() {
+		return map[string]nodeGroupSpec{}, diags
+	}
+	models := map[string]nodeGroupModel{}
+	diags.Append(m.ElementsAs(ctx, &models, false)...)
+	out := make(map[string]nodeGroupSpec, len(models))
+	for name, ng := range models {
+		var s nodeGroupSpec
+		var d diag.Diagnostics
+		s.InstanceTypes, d = expandStrings(ctx, ng.InstanceTypes, false)
+		diags.Append(d...)
+		s.DesiredSize, s.MinSize, s.MaxSize = ng.DesiredSize.ValueInt64(), ng.MinSize.ValueInt64(), ng.MaxSize.ValueInt64()
+		s.CapacityType, s.AMIType, s.DiskSize = ng.CapacityType.ValueString(), ng.AMIType.ValueString(), ng.DiskSize.ValueInt64()
+		s.Labels, d = expandStringMap(ctx, ng.Labels)
+		diags.Append(d...)
+		s.SubnetIDs, d = expandStrings(ctx, ng.SubnetIDs, true)
+		diags.Append(d...)
+		out[name] = s
+	}
+	return out, diags
+}
+
+func expandProfiles(ctx context.Context, m types.Map) (map[string]profileSpec, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if m.IsNull() || m.IsUnknown() {
+		return map[string]profileSpec{}, diags
+	}
+	models := map[string]fargateProfileModel{}
+	diags.Append(m.ElementsAs(ctx, &models, false)...)
+	out := make(map[string]profileSpec, len(models))
+	for name, fp := range models {
+		var s profileSpec
+		var sels []selectorModel
+		if !fp.Selectors.IsNull() && !fp.Selectors.IsUnknown() {
+			diags.Append(fp.Selectors.ElementsAs(ctx, &sels, false)...)
+		}
+		for _, sel := range sels {
+			labels, d := expandStringMap(ctx, sel.Labels)
+			diags.Append(d...)
+			s.Selectors = append(s.Selectors, placement.Selector{Namespace: sel.Namespace.ValueString(), Labels: labels})
+		}
+		var d diag.Diagnostics
+		s.SubnetIDs, d = expandStrings(ctx, fp.SubnetIDs, true)
+		diags.Append(d...)
+		out[name] = s
+	}
+	return out, diags
+}
+
+// ProfilesFromModel returns the Fargate profiles of a fargate_cluster value,
+// for placement checks elsewhere in the provider.
+func ProfilesFromModel(ctx context.Context, m types.Map) ([]placement.Profile, diag.Diagnostics) {
+	specs, diags := expandProfiles(ctx, m)
+	var out []placement.Profile
+	for _, name := range slices.Sorted(maps.Keys(specs)) {
+		out = append(out, placement.Profile{Name: name, Selectors: specs[name].Selectors})
+	}
+	return out, diags
+}

@@ -1,0 +1,191 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/apierr"
+)
+
+// Poll delays of the waiters. EKS transitions take seconds (profiles) to
+// minutes (clusters); polling between 1 and 3 seconds notices a change
+// within 3 s while costing one Describe call per 1-3 s per object.
+const (
+	pollMin = 1 * time.Second
+	pollMax = 3 * time.Second
+)
+
+// remaining is how long until ctx's deadline (the SDK waiters want a
+// duration), or a day when ctx has none.
+func remaining(ctx context.Context) time.Duration {
+	if d, ok := ctx.Deadline(); ok {
+		return time.Until(d)
+	}
+	return 24 * time.Hour
+}
+
+func waitClusterActive(ctx context.Context, conn *eks.Client, name string) (*ekstypes.Cluster, error) {
+	w := eks.NewClusterActiveWaiter(conn, func(o *eks.ClusterActiveWaiterOptions) { o.MinDelay, o.MaxDelay = pollMin, pollMax })
+	out, err := w.WaitForOutput(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, remaining(ctx))
+	if err != nil {
+		return nil, explainCluster(ctx, conn, name, "become ACTIVE", err)
+	}
+	return out.Cluster, nil
+}
+
+func waitClusterDeleted(ctx context.Context, conn *eks.Client, name string) error {
+	w := eks.NewClusterDeletedWaiter(conn, func(o *eks.ClusterDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = pollMin, pollMax })
+	if err := w.Wait(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, remaining(ctx)); err != nil {
+		return explainCluster(ctx, conn, name, "be deleted", err)
+	}
+	return nil
+}
+
+func waitNodegroupActive(ctx context.Context, conn *eks.Client, cluster, name string) (*ekstypes.Nodegroup, error) {
+	w := eks.NewNodegroupActiveWaiter(conn, func(o *eks.NodegroupActiveWaiterOptions) { o.MinDelay, o.MaxDelay = pollMin, pollMax })
+	out, err := w.WaitForOutput(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)}, remaining(ctx))
+	if err != nil {
+		return nil, explainNodegroup(ctx, conn, cluster, name, "become ACTIVE", err)
+	}
+	return out.Nodegroup, nil
+}
+
+func waitNodegroupDeleted(ctx context.Context, conn *eks.Client, cluster, name string) error {
+	w := eks.NewNodegroupDeletedWaiter(conn, func(o *eks.NodegroupDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = pollMin, pollMax })
+	if err := w.Wait(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)}, remaining(ctx)); err != nil {
+		return explainNodegroup(ctx, conn, cluster, name, "be deleted", err)
+	}
+	return nil
+}
+
+func waitFargateProfileActive(ctx context.Context, conn *eks.Client, cluster, name string) (*ekstypes.FargateProfile, error) {
+	w := eks.NewFargateProfileActiveWaiter(conn, func(o *eks.FargateProfileActiveWaiterOptions) { o.MinDelay, o.MaxDelay = pollMin, pollMax })
+	out, err := w.WaitForOutput(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String(name)}, remaining(ctx))
+	if err != nil {
+		return nil, explainProfile(ctx, conn, cluster, name, "become ACTIVE", err)
+	}
+	return out.FargateProfile, nil
+}
+
+func waitFargateProfileDeleted(ctx context.Context, conn *eks.Client, cluster, name string) error {
+	w := eks.NewFargateProfileDeletedWaiter(conn, func(o *eks.FargateProfileDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = pollMin, pollMax })
+	if err := w.Wait(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String(name)}, remaining(ctx)); err != nil {
+		return explainProfile(ctx, conn, cluster, name, "be deleted", err)
+	}
+	return nil
+}
+
+// waitUpdate waits for an EKS update (cluster or node group) to finish. An
+// update that the API reports as already finished needs no polling.
+func waitUpdate(ctx context.Context, conn *eks.Client, cluster, nodegroup string, u *ekstypes.Update) error {
+	if u == nil || u.Id == nil {
+		return nil
+	}
+	what := fmt.Sprintf("update %s of EKS cluster %q", aws.ToString(u.Id), cluster)
+	if nodegroup != "" {
+		what = fmt.Sprintf("update %s of node group %q of EKS cluster %q", aws.ToString(u.Id), nodegroup, cluster)
+	}
+	delay := pollMin
+	for {
+		switch u.Status {
+		case ekstypes.UpdateStatusSuccessful:
+			return nil
+		case ekstypes.UpdateStatusFailed, ekstypes.UpdateStatusCancelled:
+			var msgs []string
+			for _, e := range u.Errors {
+				msgs = append(msgs, fmt.Sprintf("%s: %s", e.ErrorCode, aws.ToString(e.ErrorMessage)))
+			}
+			return fmt.Errorf("%s ended %s: %s", what, u.Status, strings.Join(msgs, "; "))
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s (last status %s): %w", what, u.Status, context.Cause(ctx))
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, pollMax)
+		in := &eks.DescribeUpdateInput{Name: aws.String(cluster), UpdateId: u.Id}
+		if nodegroup != "" {
+			in.NodegroupName = aws.String(nodegroup)
+		}
+		out, err := conn.DescribeUpdate(ctx, in)
+		if err != nil {
+			return fmt.Errorf("waiting for %s: %w", what, err)
+		}
+		u = out.Update
+	}
+}
+
+// The explain functions turn a waiter's generic failure into one that says
+// what the object's status is and why, when EKS says.
+
+func explainCluster(ctx context.Context, conn *eks.Client, name, goal string, err error) error {
+	c, ferr := findCluster(context.WithoutCancel(ctx), conn, name)
+	if ferr != nil || c == nil {
+		return timeoutHint(ctx, fmt.Errorf("waiting for EKS cluster %q to %s: %w", name, goal, err))
+	}
+	var issues []string
+	if c.Health != nil {
+		for _, i := range c.Health.Issues {
+			issues = append(issues, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
+		}
+	}
+	return timeoutHint(ctx, fmt.Errorf("EKS cluster %q did not %s: status %s%s", name, goal, c.Status, issueList(issues)))
+}
+
+func explainNodegroup(ctx context.Context, conn *eks.Client, cluster, name, goal string, err error) error {
+	ng, ferr := findNodegroup(context.WithoutCancel(ctx), conn, cluster, name)
+	if ferr != nil || ng == nil {
+		return timeoutHint(ctx, fmt.Errorf("waiting for node group %q of EKS cluster %q to %s: %w", name, cluster, goal, err))
+	}
+	var issues []string
+	if ng.Health != nil {
+		for _, i := range ng.Health.Issues {
+			issues = append(issues, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
+		}
+	}
+	return timeoutHint(ctx, fmt.Errorf("node group %q of EKS cluster %q did not %s: status %s%s", name, cluster, goal, ng.Status, issueList(issues)))
+}
+
+func explainProfile(ctx context.Context, conn *eks.Client, cluster, name, goal string, err error) error {
+	fp, ferr := findFargateProfile(context.WithoutCancel(ctx), conn, cluster, name)
+	if ferr != nil || fp == nil {
+		return timeoutHint(ctx, fmt.Errorf("waiting for Fargate profile %q of EKS cluster %q to %s: %w", name, cluster, goal, err))
+	}
+	var issues []string
+	if fp.Health != nil {
+		for _, i := range fp.Health.Issues {
+			issues = append(issues, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
+		}
+	}
+	return timeoutHint(ctx, fmt.Errorf("Fargate profile %q of EKS cluster %q did not %s: status %s%s", name, cluster, goal, fp.Status, issueList(issues)))
+}
+
+func issueList(issues []string) string {
+	if len(issues) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(issues, "; ") + ")"
+}
+
+// timeoutHint tells the user which knob to turn when the time ran out.
+func timeoutHint(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || strings.Contains(err.Error(), "exceeded max wait time") {
+		return fmt.Errorf("%w; the operation ran out of time: raise the `timeouts` of the resource, then apply again to continue", err)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("%w; interrupted: apply again to continue", err)
+	}
+	return err
+}
+
+// isNotFound is shorthand for callers that treat "gone" as success.
+func isNotFound(err error) bool {
+	return apierr.NotFound(err) || apierr.Is(err, "ResourceNotFoundException")
+}

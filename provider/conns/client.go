@@ -1,0 +1,180 @@
+// Package conns builds the AWS clients the provider uses from its
+// configuration: region, shared-config profile, assumed role, emulator
+// endpoints and default tags. The SDK's own credential chain and its
+// AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables work unchanged;
+// endpoints set in the provider block win over them.
+package conns
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// AssumeRole is the role the provider assumes before calling AWS.
+type AssumeRole struct {
+	RoleARN     string
+	SessionName string
+	ExternalID  string
+}
+
+// Endpoints overrides service endpoints, e.g. for moto or LocalStack. URL
+// applies to every service without its own entry.
+type Endpoints struct {
+	URL, EKS, IAM, EC2, STS string
+}
+
+func (e Endpoints) for_(service string) string {
+	if v := map[string]string{"eks": e.EKS, "iam": e.IAM, "ec2": e.EC2, "sts": e.STS}[service]; v != "" {
+		return v
+	}
+	return e.URL
+}
+
+// Config is the provider's configuration, already read from HCL.
+type Config struct {
+	Region      string
+	Profile     string
+	AssumeRole  *AssumeRole
+	Endpoints   Endpoints
+	DefaultTags map[string]string
+	// MaxRetries bounds the SDK's retries of throttled or failed calls.
+	MaxRetries int
+}
+
+// Client holds the service clients and what is known about the caller.
+type Client struct {
+	EKS *eks.Client
+	IAM *iam.Client
+	EC2 *ec2.Client
+	STS *sts.Client
+
+	// AWS is the resolved SDK configuration (credentials, region), kept for
+	// presigning EKS authentication tokens.
+	AWS       aws.Config
+	Region    string
+	AccountID string
+	Partition string
+	CallerARN string
+
+	DefaultTags map[string]string
+}
+
+// New resolves credentials, checks them with STS GetCallerIdentity and
+// returns the clients. Every error says what to change.
+func New(ctx context.Context, c Config) (*Client, error) {
+	maxRetries := c.MaxRetries
+	if maxRetries == 0 {
+		maxRetries = 10
+	}
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = maxRetries
+				o.MaxBackoff = 20 * time.Second
+			})
+		}),
+	}
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading the AWS configuration: %w; check `profile` and the shared config/credentials files", err)
+	}
+	if cfg.Region == "" {
+		return nil, errors.New("no AWS region: set `region` in the provider block or AWS_REGION in the environment")
+	}
+
+	stsClient := sts.NewFromConfig(cfg, endpoint[sts.Options](c.Endpoints, "sts"))
+	if ar := c.AssumeRole; ar != nil && ar.RoleARN != "" {
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(stsClient, ar.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+			if ar.SessionName != "" {
+				o.RoleSessionName = ar.SessionName
+			}
+			if ar.ExternalID != "" {
+				o.ExternalID = aws.String(ar.ExternalID)
+			}
+		}))
+		stsClient = sts.NewFromConfig(cfg, endpoint[sts.Options](c.Endpoints, "sts"))
+	}
+
+	id, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, credentialsError(err, c)
+	}
+	arn := aws.ToString(id.Arn)
+	partition := "aws"
+	if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[1] != "" {
+		partition = parts[1]
+	}
+	return &Client{
+		EKS:         eks.NewFromConfig(cfg, endpoint[eks.Options](c.Endpoints, "eks")),
+		IAM:         iam.NewFromConfig(cfg, endpoint[iam.Options](c.Endpoints, "iam")),
+		EC2:         ec2.NewFromConfig(cfg, endpoint[ec2.Options](c.Endpoints, "ec2")),
+		STS:         stsClient,
+		AWS:         cfg,
+		Region:      cfg.Region,
+		AccountID:   aws.ToString(id.Account),
+		Partition:   partition,
+		CallerARN:   arn,
+		DefaultTags: c.DefaultTags,
+	}, nil
+}
+
+// endpoint returns a client option that sets the service's endpoint when the
+// provider block names one; it is applied after the SDK's own resolution so
+// the provider block wins over AWS_ENDPOINT_URL*.
+func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options](e Endpoints, service string) func(*O) {
+	url := e.for_(service)
+	return func(o *O) {
+		if url == "" {
+			return
+		}
+		switch o := any(o).(type) {
+		case *eks.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *iam.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *ec2.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *sts.Options:
+			o.BaseEndpoint = aws.String(url)
+		}
+	}
+}
+
+func credentialsError(err error, c Config) error {
+	msg := err.Error()
+	how := "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or the provider's `profile`, or run on a machine with an instance or container role"
+	switch {
+	case strings.Contains(msg, "failed to retrieve credentials") || strings.Contains(msg, "no EC2 IMDS role found") || strings.Contains(msg, "get credentials"):
+		return fmt.Errorf("no valid AWS credentials found: %s", how)
+	case c.AssumeRole != nil && c.AssumeRole.RoleARN != "" && strings.Contains(msg, "AssumeRole"):
+		return fmt.Errorf("assuming role %s failed: %s; check `assume_role` and that your identity may assume it", c.AssumeRole.RoleARN, lastLine(msg))
+	default:
+		return fmt.Errorf("checking AWS credentials with STS GetCallerIdentity failed: %s; %s", lastLine(msg), how)
+	}
+}
+
+// lastLine keeps the innermost part of an SDK error chain, which says what AWS answered.
+func lastLine(msg string) string {
+	if i := strings.LastIndex(msg, ", api error "); i >= 0 {
+		return "api error " + msg[i+len(", api error "):]
+	}
+	return msg
+}

@@ -1,0 +1,127 @@
+package eksrules
+
+import (
+	"strings"
+	"testing"
+)
+
+// check runs a rule over inputs; want is "" for valid or a fragment of the message.
+func check(t *testing.T, rule func(string) string, cases map[string]string) {
+	t.Helper()
+	for in, want := range cases {
+		got := rule(in)
+		if want == "" && got != "" {
+			t.Errorf("%q: unexpected error %q", in, got)
+		}
+		if want != "" && !strings.Contains(got, want) {
+			t.Errorf("%q: error %q does not contain %q", in, got, want)
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	check(t, ClusterName, map[string]string{
+		"terrax-fargate":         "",
+		"A_1":                    "",
+		"":                       "must not be empty",
+		"-x":                     "must start with a letter or digit",
+		"has space":              "invalid",
+		strings.Repeat("a", 101): "at most 100",
+		strings.Repeat("a", 100): "",
+	})
+	check(t, NodegroupName, map[string]string{
+		"node-group":            "",
+		strings.Repeat("n", 64): "at most 63",
+		"ng.1":                  "invalid",
+	})
+	check(t, FargateProfileName, map[string]string{
+		"fp-default":  "",
+		"eks-default": "reserves",
+		"EKS-x":       "reserves",
+		"eksdefault":  "",
+		"fp default":  "invalid",
+	})
+}
+
+func TestKubernetesVersion(t *testing.T) {
+	check(t, KubernetesVersion, map[string]string{"1.35": "", "1.15": "not offered by EKS", "latest": "not offered"})
+	cases := map[[2]string]string{
+		{"1.34", "1.35"}: "",
+		{"1.35", "1.35"}: "",
+		{"", "1.35"}:     "",
+		{"1.35", "1.34"}: "does not downgrade",
+		{"1.33", "1.35"}: "one minor version at a time (next: 1.34)",
+	}
+	for in, want := range cases {
+		got := VersionUpgrade(in[0], in[1])
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("VersionUpgrade(%s,%s) = %q, want %q", in[0], in[1], got, want)
+		}
+	}
+}
+
+func TestSelectors(t *testing.T) {
+	check(t, SelectorNamespace, map[string]string{
+		"tb-demo": "", "kube-system": "", "team-*": "", "t?": "",
+		"":                      "needs a namespace",
+		"TB":                    "not a valid Kubernetes namespace",
+		"-x":                    "not a valid",
+		strings.Repeat("n", 64): "longer than 63",
+	})
+	check(t, LabelKey, map[string]string{
+		"app": "", "eks.amazonaws.com/fargate-profile": "", "app.kubernetes.io/name": "", "role*": "",
+		"":                      "invalid",
+		"/x":                    "invalid prefix",
+		"a/b/c":                 "invalid prefix",
+		"-app":                  "invalid",
+		strings.Repeat("k", 64): "invalid",
+	})
+	check(t, LabelValue, map[string]string{"service": "", "": "", "web-*": "", "bad value": "invalid", strings.Repeat("v", 64): "invalid"})
+}
+
+func TestScaling(t *testing.T) {
+	cases := []struct {
+		d, min, max int64
+		want        string
+	}{
+		{1, 1, 2, ""}, {0, 0, 1, ""}, {2, 2, 2, ""},
+		{3, 1, 2, "desired_size 3 is outside"},
+		{0, 1, 2, "outside"},
+		{1, -1, 2, "min_size is -1"},
+		{0, 0, 0, "max_size is 0"},
+		{2, 3, 2, "greater than max_size"},
+	}
+	for _, c := range cases {
+		got := Scaling(c.d, c.min, c.max)
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("Scaling(%d,%d,%d) = %q, want %q", c.d, c.min, c.max, got, c.want)
+		}
+	}
+}
+
+func TestVPCCIDR(t *testing.T) {
+	check(t, VPCCIDR, map[string]string{
+		"192.168.0.0/16": "", "10.0.0.0/24": "",
+		"192.168.0.0":  "not an IPv4 CIDR",
+		"300.1.0.0/16": "not an IPv4 CIDR",
+		"fd00::/56":    "not an IPv4 CIDR",
+		"10.0.0.1/16":  "host bits set; did you mean 10.0.0.0/16",
+		"10.0.0.0/8":   "needs a prefix from /16 to /24",
+		"10.0.0.0/25":  "needs a prefix",
+	})
+}
+
+func TestTags(t *testing.T) {
+	check(t, TagKey, map[string]string{"team": "", "": "1-128", "aws:x": "reserves", strings.Repeat("k", 129): "1-128"})
+	check(t, TagValue, map[string]string{"brewers": "", strings.Repeat("v", 257): "longer than 256"})
+}
+
+func TestARNsAndCIDRs(t *testing.T) {
+	check(t, RoleARN, map[string]string{
+		"arn:aws:iam::123456789012:role/eks":       "",
+		"arn:aws-cn:iam::123456789012:role/path/x": "",
+		"arn:aws:iam::123456789012:user/eks":       "not an IAM role ARN",
+		"role/eks":                                 "not an IAM role ARN",
+	})
+	check(t, IPv4CIDR, map[string]string{"0.0.0.0/0": "", "203.0.113.0/24": "", "203.0.113.1/24": "not an IPv4", "x": "not an IPv4"})
+}

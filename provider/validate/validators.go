@@ -1,0 +1,147 @@
+// Package validate turns the rules of package eksrules into
+// terraform-plugin-framework validators, so that bad input is refused at
+// `terraform validate`/`plan`, with the diagnostic on the exact attribute.
+package validate
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/eksrules"
+)
+
+// rule adapts an eksrules check to a string validator.
+type rule struct {
+	summary string
+	desc    string
+	check   func(string) string
+}
+
+func (r rule) Description(context.Context) string         { return r.desc }
+func (r rule) MarkdownDescription(context.Context) string { return r.desc }
+
+func (r rule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := r.check(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, r.summary, msg)
+	}
+}
+
+// ClusterName validates an EKS cluster name.
+func ClusterName() validator.String {
+	return rule{"Invalid EKS cluster name", "a valid EKS cluster name", eksrules.ClusterName}
+}
+
+// NodegroupName validates a managed node group name.
+func NodegroupName() validator.String {
+	return rule{"Invalid node group name", "a valid EKS node group name", eksrules.NodegroupName}
+}
+
+// FargateProfileName validates a Fargate profile name.
+func FargateProfileName() validator.String {
+	return rule{"Invalid Fargate profile name", "a valid Fargate profile name not starting with eks-", eksrules.FargateProfileName}
+}
+
+// KubernetesVersion validates that EKS offers the version.
+func KubernetesVersion() validator.String {
+	return rule{"Unsupported Kubernetes version", "a Kubernetes version EKS offers", eksrules.KubernetesVersion}
+}
+
+// SelectorNamespace validates a Fargate selector namespace.
+func SelectorNamespace() validator.String {
+	return rule{"Invalid Fargate selector namespace", "a Kubernetes namespace, wildcards * and ? allowed", eksrules.SelectorNamespace}
+}
+
+// VPCCIDR validates the CIDR block of a VPC the provider creates.
+func VPCCIDR() validator.String {
+	return rule{"Invalid VPC CIDR block", "an IPv4 CIDR block from /16 to /24", eksrules.VPCCIDR}
+}
+
+// IPv4CIDR validates an IPv4 CIDR block.
+func IPv4CIDR() validator.String {
+	return rule{"Invalid CIDR block", "an IPv4 CIDR block", eksrules.IPv4CIDR}
+}
+
+// RoleARN validates an IAM role ARN.
+func RoleARN() validator.String {
+	return rule{"Invalid IAM role ARN", "an IAM role ARN", eksrules.RoleARN}
+}
+
+// Labels validates a map of Kubernetes labels (keys and values).
+func Labels() validator.Map {
+	return labelsValidator{}
+}
+
+type labelsValidator struct{}
+
+func (labelsValidator) Description(context.Context) string { return "valid Kubernetes labels" }
+func (v labelsValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (labelsValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	for k, v := range req.ConfigValue.Elements() {
+		p := req.Path.AtMapKey(k)
+		if msg := eksrules.LabelKey(k); msg != "" {
+			resp.Diagnostics.AddAttributeError(p, "Invalid label key", msg)
+		}
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			if msg := eksrules.LabelValue(s.ValueString()); msg != "" {
+				resp.Diagnostics.AddAttributeError(p, "Invalid label value", msg)
+			}
+		}
+	}
+}
+
+// Tags validates a map of AWS tags.
+func Tags() []validator.Map {
+	return []validator.Map{
+		mapvalidator.SizeAtMost(eksrules.MaxTags),
+		mapvalidator.KeysAre(rule{"Invalid tag key", "an AWS tag key", eksrules.TagKey}),
+		mapvalidator.ValueStringsAre(rule{"Invalid tag value", "an AWS tag value", eksrules.TagValue}),
+	}
+}
+
+// DesiredSize validates a node group's desired_size against its sibling
+// min_size and max_size, reporting on desired_size (or the bound at fault).
+func DesiredSize() validator.Int64 { return scalingValidator{} }
+
+type scalingValidator struct{}
+
+func (scalingValidator) Description(context.Context) string {
+	return "min_size <= desired_size <= max_size"
+}
+func (v scalingValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (scalingValidator) ValidateInt64(ctx context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var min, max types.Int64
+	parent := req.Path.ParentPath()
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, parent.AtName("min_size"), &min)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, parent.AtName("max_size"), &max)...)
+	if resp.Diagnostics.HasError() || min.IsNull() || min.IsUnknown() || max.IsNull() || max.IsUnknown() {
+		return
+	}
+	if msg := eksrules.Scaling(req.ConfigValue.ValueInt64(), min.ValueInt64(), max.ValueInt64()); msg != "" {
+		at := req.Path
+		switch {
+		case min.ValueInt64() < 0:
+			at = parent.AtName("min_size")
+		case max.ValueInt64() < 1 || min.ValueInt64() > max.ValueInt64():
+			at = parent.AtName("max_size")
+		}
+		resp.Diagnostics.AddAttributeError(at, "Invalid node group scaling", msg)
+	}
+}
