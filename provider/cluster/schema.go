@@ -115,6 +115,34 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 
 var instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9-]+$`)
 
+// ConfigValidators holds the rules that span attributes.
+func (r *Resource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{endpointReachable{}}
+}
+
+// endpointReachable refuses a cluster whose API nobody could reach.
+type endpointReachable struct{}
+
+func (endpointReachable) Description(context.Context) string {
+	return "endpoint_public_access or endpoint_private_access must be true"
+}
+func (v endpointReachable) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (endpointReachable) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var public, private types.Bool
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("endpoint_public_access"), &public)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("endpoint_private_access"), &private)...)
+	if public.IsUnknown() || private.IsUnknown() {
+		return
+	}
+	// Unset means the default: public on, private off.
+	pub := public.IsNull() || public.ValueBool()
+	if !pub && !private.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint_public_access"), "Unreachable cluster endpoint",
+			"endpoint_public_access and endpoint_private_access are both false, so nothing could reach the Kubernetes API; EKS requires at least one")
+	}
+}
+
 func boolDefault(def bool, desc string) schema.BoolAttribute {
 	return schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(def), MarkdownDescription: desc}
 }
@@ -144,15 +172,16 @@ func networkSchema() schema.SingleNestedAttribute {
 			"private subnet in each availability zone, an internet gateway and a NAT gateway (Fargate pods and node groups " +
 			"use the private subnets); or `subnet_ids` of an existing VPC. Changing the network replaces the cluster, " +
 			"since EKS cannot move a cluster.",
+		Validators: []validator.Object{validate.ExactlyOneOf(map[string]string{
+			"vpc_cidr":   "the resource creates a VPC",
+			"subnet_ids": "the cluster uses existing subnets",
+		})},
 		Attributes: map[string]schema.Attribute{
 			"vpc_cidr": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("IPv4 CIDR block (/%d to /%d) of a VPC to create. It is split into eight equal "+
 					"subnets: public ones first, then private ones.", eksrules.MinVPCPrefix, eksrules.MaxVPCPrefix),
-				Validators: []validator.String{
-					validate.VPCCIDR(),
-					stringvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("subnet_ids")),
-				},
+				Validators:    []validator.String{validate.VPCCIDR()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"subnet_ids": schema.SetAttribute{

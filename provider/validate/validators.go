@@ -5,8 +5,13 @@ package validate
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -28,9 +33,13 @@ func (r rule) ValidateString(_ context.Context, req validator.StringRequest, res
 		return
 	}
 	if msg := r.check(req.ConfigValue.ValueString()); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, r.summary, msg)
+		resp.Diagnostics.AddAttributeError(req.Path, r.summary, at(req.Path, msg))
 	}
 }
+
+// at names the attribute in a message: Terraform points at the source line
+// of a map entry but only at the resource for an attribute inside an object.
+func at(p path.Path, msg string) string { return fmt.Sprintf("Attribute %s: %s", p, msg) }
 
 // ClusterName validates an EKS cluster name.
 func ClusterName() validator.String {
@@ -91,11 +100,11 @@ func (labelsValidator) ValidateMap(ctx context.Context, req validator.MapRequest
 	for k, v := range req.ConfigValue.Elements() {
 		p := req.Path.AtMapKey(k)
 		if msg := eksrules.LabelKey(k); msg != "" {
-			resp.Diagnostics.AddAttributeError(p, "Invalid label key", msg)
+			resp.Diagnostics.AddAttributeError(p, "Invalid label key", at(p, msg))
 		}
 		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
 			if msg := eksrules.LabelValue(s.ValueString()); msg != "" {
-				resp.Diagnostics.AddAttributeError(p, "Invalid label value", msg)
+				resp.Diagnostics.AddAttributeError(p, "Invalid label value", at(p, msg))
 			}
 		}
 	}
@@ -135,13 +144,48 @@ func (scalingValidator) ValidateInt64(ctx context.Context, req validator.Int64Re
 		return
 	}
 	if msg := eksrules.Scaling(req.ConfigValue.ValueInt64(), min.ValueInt64(), max.ValueInt64()); msg != "" {
-		at := req.Path
+		where := req.Path
 		switch {
 		case min.ValueInt64() < 0:
-			at = parent.AtName("min_size")
+			where = parent.AtName("min_size")
 		case max.ValueInt64() < 1 || min.ValueInt64() > max.ValueInt64():
-			at = parent.AtName("max_size")
+			where = parent.AtName("max_size")
 		}
-		resp.Diagnostics.AddAttributeError(at, "Invalid node group scaling", msg)
+		resp.Diagnostics.AddAttributeError(where, "Invalid node group scaling", at(where, msg))
+	}
+}
+
+// ExactlyOneOf validates that an object sets exactly one of the named
+// attributes, saying what each is for.
+func ExactlyOneOf(choices map[string]string) validator.Object { return exactlyOne(choices) }
+
+type exactlyOne map[string]string
+
+func (e exactlyOne) Description(context.Context) string {
+	return fmt.Sprintf("exactly one of %s", strings.Join(slices.Sorted(maps.Keys(e)), ", "))
+}
+func (e exactlyOne) MarkdownDescription(ctx context.Context) string { return e.Description(ctx) }
+
+func (e exactlyOne) ValidateObject(_ context.Context, req validator.ObjectRequest, resp *validator.ObjectResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	var set, options []string
+	attrs := req.ConfigValue.Attributes()
+	for _, name := range slices.Sorted(maps.Keys(e)) {
+		options = append(options, fmt.Sprintf("%s (%s)", req.Path.AtName(name), e[name]))
+		if v, ok := attrs[name]; ok && !v.IsNull() {
+			set = append(set, name)
+		}
+	}
+	switch len(set) {
+	case 1:
+		return
+	case 0:
+		resp.Diagnostics.AddAttributeError(req.Path, "Missing "+req.Path.String()+" setting",
+			at(req.Path, "set exactly one of "+strings.Join(options, " or ")))
+	default:
+		resp.Diagnostics.AddAttributeError(req.Path, "Conflicting "+req.Path.String()+" settings",
+			at(req.Path, fmt.Sprintf("%s are all set; set exactly one of %s", strings.Join(set, " and "), strings.Join(options, " or "))))
 	}
 }
