@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 	"sync"
 	"time"
 
@@ -157,18 +156,41 @@ func (o *ops) create(ctx context.Context, ob *observed, version string, access e
 	if err := errors.Join(rolesErr, netErr); err != nil {
 		return err
 	}
+	return o.createEKS(ctx, ob, version, access, ngs, fps)
+}
+
+// createEKS creates the cluster, waits for it, then its node groups and
+// profiles.
+func (o *ops) createEKS(ctx context.Context, ob *observed, version string, access endpointAccess, ngs map[string]nodeGroupSpec, fps map[string]profileSpec) error {
 	if err := o.createCluster(ctx, ob, version, access); err != nil {
 		return err
 	}
+	return o.changeChildren(ctx, ob, nil, ngs, nil, fps)
+}
+
+// changeChildren turns the node groups and profiles from old into new: node
+// groups in parallel, profiles one at a time, both lanes at once. Each lane
+// deletes before it creates, as a replaced entry keeps its name.
+func (o *ops) changeChildren(ctx context.Context, ob *observed, oldNGs, newNGs map[string]nodeGroupSpec, oldFPs, newFPs map[string]profileSpec) error {
+	ngChanges, fpChanges := diffNodeGroups(oldNGs, newNGs), diffProfiles(oldFPs, newFPs)
+	var wg sync.WaitGroup
 	var ngErr, fpErr error
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		ngErr = o.createNodegroups(ctx, ob, ngs, slices.Sorted(maps.Keys(ngs)))
+		if ngErr = o.deleteNodegroups(ctx, ob, names(ngChanges, remove, replace)); ngErr != nil {
+			return
+		}
+		ngErr = errors.Join(
+			o.updateNodegroups(ctx, ob, oldNGs, newNGs, names(ngChanges, update)),
+			o.createNodegroups(ctx, ob, newNGs, names(ngChanges, create, replace)))
 	}()
 	go func() {
 		defer wg.Done()
-		fpErr = o.createProfiles(ctx, ob, fps, slices.Sorted(maps.Keys(fps)))
+		if fpErr = o.deleteProfiles(ctx, ob, names(fpChanges, remove, replace)); fpErr != nil {
+			return
+		}
+		fpErr = o.createProfiles(ctx, ob, newFPs, names(fpChanges, create, replace))
 	}()
 	wg.Wait()
 	return errors.Join(ngErr, fpErr)
@@ -342,28 +364,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		ok = step(o.updateTags(ctx, ob, oldTags))
 	}
 	if ok {
-		ngChanges, fpChanges := diffNodeGroups(oldNGs, newNGs), diffProfiles(oldFPs, newFPs)
-		var wg sync.WaitGroup
-		var ngErr, fpErr error
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			if ngErr = o.deleteNodegroups(ctx, ob, names(ngChanges, remove, replace)); ngErr != nil {
-				return
-			}
-			ngErr = errors.Join(
-				o.updateNodegroups(ctx, ob, oldNGs, newNGs, names(ngChanges, update)),
-				o.createNodegroups(ctx, ob, newNGs, names(ngChanges, create, replace)))
-		}()
-		go func() {
-			defer wg.Done()
-			if fpErr = o.deleteProfiles(ctx, ob, names(fpChanges, remove, replace)); fpErr != nil {
-				return
-			}
-			fpErr = o.createProfiles(ctx, ob, newFPs, names(fpChanges, create, replace))
-		}()
-		wg.Wait()
-		ok = step(errors.Join(ngErr, fpErr))
+		ok = step(o.changeChildren(ctx, ob, oldNGs, newNGs, oldFPs, newFPs))
 	}
 	if v := plan.KubernetesVersion.ValueString(); ok && !plan.KubernetesVersion.IsUnknown() && v != prior.KubernetesVersion.ValueString() {
 		step(o.upgradeVersion(ctx, ob, v))
@@ -411,35 +412,44 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 // resource created. It lists profiles and node groups from AWS rather than
 // the state, so ones left by an interrupted apply go too.
 func (o *ops) delete(ctx context.Context, clusterOwned bool) error {
-	ob := newObserved()
-	if _, err := findCluster(ctx, o.c.EKS, o.name); err == nil && clusterOwned {
-		ngs, err := listNodegroups(ctx, o.c.EKS, o.name)
-		if err != nil {
+	if clusterOwned {
+		if err := o.deleteEKS(ctx); err != nil {
 			return err
 		}
-		fps, err := listFargateProfiles(ctx, o.c.EKS, o.name)
-		if err != nil {
-			return err
-		}
-		var wg sync.WaitGroup
-		var ngErr, fpErr error
-		wg.Add(2)
-		go func() { defer wg.Done(); ngErr = o.deleteNodegroups(ctx, ob, ngs) }()
-		go func() { defer wg.Done(); fpErr = o.deleteProfiles(ctx, ob, fps) }()
-		wg.Wait()
-		if err := errors.Join(ngErr, fpErr); err != nil {
-			return err
-		}
-		if err := o.deleteCluster(ctx); err != nil {
-			return err
-		}
-	} else if err != nil && !apierr.NotFound(err) {
-		return err
 	}
 	if err := o.deleteOwnedRoles(ctx); err != nil {
 		return err
 	}
 	return o.deleteNetwork(ctx)
+}
+
+// deleteEKS deletes the cluster after all its node groups and profiles.
+func (o *ops) deleteEKS(ctx context.Context) error {
+	if _, err := findCluster(ctx, o.c.EKS, o.name); apierr.NotFound(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	ngs, err := listNodegroups(ctx, o.c.EKS, o.name)
+	if err != nil {
+		return err
+	}
+	fps, err := listFargateProfiles(ctx, o.c.EKS, o.name)
+	if err != nil {
+		return err
+	}
+	// Every existing entry against an empty target: all are removed.
+	oldNGs, oldFPs := map[string]nodeGroupSpec{}, map[string]profileSpec{}
+	for _, n := range ngs {
+		oldNGs[n] = nodeGroupSpec{}
+	}
+	for _, n := range fps {
+		oldFPs[n] = profileSpec{}
+	}
+	if err := o.changeChildren(ctx, newObserved(), oldNGs, nil, oldFPs, nil); err != nil {
+		return err
+	}
+	return o.deleteCluster(ctx)
 }
 
 func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -17,7 +17,8 @@ import (
 // Poll delays of the waiters. EKS transitions take seconds (profiles) to
 // minutes (clusters); polling between 1 and 3 seconds notices a change
 // within 3 s while costing one Describe call per 1-3 s per object.
-const (
+// They are variables so that unit tests can make them short.
+var (
 	pollMin = 1 * time.Second
 	pollMax = 3 * time.Second
 )
