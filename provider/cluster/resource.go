@@ -130,6 +130,12 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	state, d := ob.toModel(context.WithoutCancel(ctx), plan, r.client.DefaultTags)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if ob.cluster == nil {
+		// The cluster was never made; an EKS cluster under this name (say,
+		// the one that made creation fail) is not this resource's to read
+		// or delete.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateNoCluster, []byte(`true`))...)
+	}
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Creating EKS cluster %q failed", o.name), err.Error()+failureDetail+
 			" Terraform marks the resource tainted and would replace it; to keep what exists and only add what is "+
@@ -238,11 +244,19 @@ func (o *ops) ensureNetwork(ctx context.Context, ob *observed) error {
 	return err
 }
 
+// privateNoCluster marks, in private state, a resource whose creation
+// failed before the EKS cluster was made.
+const privateNoCluster = "no_cluster"
+
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state clusterModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if noCluster, d := req.Private.GetKey(ctx, privateNoCluster); len(noCluster) > 0 || d.HasError() {
+		resp.Diagnostics.Append(d...)
+		return // the state holds only roles and network; they are kept for destroy to remove
 	}
 	o, d := r.ops(ctx, state)
 	resp.Diagnostics.Append(d...)

@@ -1,0 +1,136 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/terrax/terraform-provider-fargate/provider/acctest"
+	"github.com/terrax/terraform-provider-fargate/provider/conns"
+)
+
+const smallCluster = `
+resource "fargate_cluster" "c" {
+  name    = %q
+  network = { vpc_cidr = "10.9.0.0/16" }
+  tags    = { team = "brewers" }
+}`
+
+// Without credentials the plan stops with one clear error, not a stack trace.
+func TestAccProvider_missingCredentials(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "none")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", empty)
+	t.Setenv("AWS_CONFIG_FILE", empty)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      acctest.ProviderBlock + fmt.Sprintf(smallCluster, "nocreds"),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Cannot use AWS.*no valid AWS credentials found: set\s+AWS_ACCESS_KEY_ID`),
+		}},
+	})
+}
+
+// A profile that does not exist is named in the error.
+func TestAccProvider_unknownProfile(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderBlock + `provider "fargate" { profile = "no-such-profile" }` + fmt.Sprintf(smallCluster, "noprofile"),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Cannot use AWS.*no-such-profile`),
+		}},
+	})
+}
+
+// The provider block's endpoint wins over AWS_ENDPOINT_URL, and
+// default_tags reach the cluster and the roles it creates.
+func TestAccProvider_endpointsAndDefaultTags(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing listens there
+	c := clientAt(t, acctest.MotoURL)
+	name := "tagged"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderBlock + fmt.Sprintf(`
+provider "fargate" {
+  region = "eu-west-1"
+  endpoints { url = %q }
+  default_tags { tags = { owner = "platform", team = "default-team" } }
+}`, acctest.MotoURL) + fmt.Sprintf(smallCluster, name),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("fargate_cluster.c", "tags_all.%", "2"),
+				resource.TestCheckResourceAttr("fargate_cluster.c", "tags_all.owner", "platform"),
+				resource.TestCheckResourceAttr("fargate_cluster.c", "tags_all.team", "brewers"),
+				resource.TestCheckResourceAttr("fargate_cluster.c", "tags.%", "1"),
+				func(*terraform.State) error {
+					ctx := context.Background()
+					cl, err := c.EKS.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
+					if err != nil {
+						return err
+					}
+					if cl.Cluster.Tags["owner"] != "platform" || cl.Cluster.Tags["team"] != "brewers" {
+						return fmt.Errorf("cluster tags %v: want the default owner tag and the resource's team tag", cl.Cluster.Tags)
+					}
+					role := aws.ToString(cl.Cluster.RoleArn)
+					tags, err := c.IAM.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String(role[strings.LastIndex(role, "/")+1:])})
+					if err != nil {
+						return err
+					}
+					found := false
+					for _, tg := range tags.Tags {
+						found = found || (aws.ToString(tg.Key) == "owner" && aws.ToString(tg.Value) == "platform")
+					}
+					if !found {
+						return fmt.Errorf("the cluster role lacks the default tag: %v", tags.Tags)
+					}
+					return nil
+				},
+			),
+		}},
+	})
+}
+
+func clientAt(t *testing.T, url string) *conns.Client {
+	t.Helper()
+	c, err := conns.New(context.Background(), conns.Config{Region: acctest.Region, Endpoints: conns.Endpoints{URL: url}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// assume_role makes the provider act as the assumed role.
+func TestAccProvider_assumeRole(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("needs moto (TF_ACC)")
+	}
+	c, err := conns.New(context.Background(), conns.Config{
+		Region:     acctest.Region,
+		AssumeRole: &conns.AssumeRole{RoleARN: "arn:aws:iam::123456789012:role/deployer", SessionName: "terraform-fargate"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.CallerARN, "assumed-role/deployer/terraform-fargate") {
+		t.Fatalf("caller is %s, want the assumed role's session", c.CallerARN)
+	}
+	if c.AccountID != "123456789012" || c.Partition != "aws" {
+		t.Fatalf("account %s partition %s", c.AccountID, c.Partition)
+	}
+}
