@@ -51,7 +51,7 @@ func TestAccProvider_unknownProfile(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderBlock + `provider "fargate" { profile = "no-such-profile" }` + fmt.Sprintf(smallCluster, "noprofile"),
+			Config:      acctest.ProviderBlock + `provider "fargate" { profile = "no-such-profile" }` + fmt.Sprintf(smallCluster, "noprofile"),
 			PlanOnly:    true,
 			ExpectError: regexp.MustCompile(`(?s)Cannot use AWS.*no-such-profile`),
 		}},

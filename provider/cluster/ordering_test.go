@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/conns"
@@ -36,6 +37,7 @@ type fakeEKS struct {
 	maxNGCreate  int      // most node groups CREATING at once
 	inUse        int      // ResourceInUseException answers given
 	roleFailures int      // CreateCluster calls to refuse as IAM not propagated
+	updates      map[string]*fakeObj
 }
 
 type fakeObj struct {
@@ -140,6 +142,8 @@ func (f *fakeEKS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.cluster.status, f.cluster.left = "DELETING", f.polls
 		f.log = append(f.log, "delete cluster")
 		out("cluster", clusterObj())
+	case parts[2] == "updates" || (len(parts) == 5 && parts[4] == "update-version"):
+		f.serveUpdate(w, r, parts)
 	default:
 		kind := parts[2]
 		objs, key := f.nodegroups, "nodegroup"
@@ -214,6 +218,38 @@ func (f *fakeEKS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 			fail(w, 400, "InvalidRequestException", "unexpected "+r.Method+" "+r.URL.Path)
 		}
+	}
+}
+
+// serveUpdate answers UpdateClusterVersion, UpdateNodegroupVersion and
+// DescribeUpdate: an update is InProgress for a few polls.
+func (f *fakeEKS) serveUpdate(w http.ResponseWriter, r *http.Request, parts []string) {
+	if f.updates == nil {
+		f.updates = map[string]*fakeObj{}
+	}
+	view := func(id string) map[string]any {
+		status := "InProgress"
+		if f.updates[id].status == "ACTIVE" {
+			status = "Successful"
+		}
+		return map[string]any{"update": map[string]any{"id": id, "status": status, "type": "VersionUpdate"}}
+	}
+	switch {
+	case r.Method == http.MethodPost:
+		id, what := "cluster", "cluster"
+		if len(parts) == 5 {
+			id, what = "ng_"+parts[3], parts[3]
+		}
+		f.updates[id] = &fakeObj{"CREATING", f.polls}
+		f.log = append(f.log, "upgrade "+what)
+		json.NewEncoder(w).Encode(view(id))
+	default: // DescribeUpdate
+		id := parts[3]
+		if f.advance("update "+id, f.updates[id]) {
+			fail(w, 404, "ResourceNotFoundException", "no update")
+			return
+		}
+		json.NewEncoder(w).Encode(view(id))
 	}
 }
 
@@ -385,5 +421,50 @@ func TestChangeChildrenTouchesOnlyChangedEntries(t *testing.T) {
 	want := []string{"delete fp-b", "fp-b gone", "create fp-b", "fp-b ACTIVE", "create fp-d", "fp-d ACTIVE"}
 	if !slices.Equal(f.log, want) {
 		t.Errorf("log = %v, want %v", f.log, want)
+	}
+}
+
+// A version upgrade finishes the control plane before it starts on the node groups.
+func TestUpgradeVersionOrdering(t *testing.T) {
+	f := newFakeEKS(2)
+	f.cluster = &fakeObj{status: "ACTIVE"}
+	o := fakeOps(t, f)
+	ob := newObserved()
+	for _, n := range []string{"ng-a", "ng-b"} {
+		f.nodegroups[n] = &fakeObj{status: "ACTIVE"}
+		ob.setNodegroup(n, &ekstypes.Nodegroup{NodegroupName: aws.String(n)})
+	}
+	if err := o.upgradeVersion(context.Background(), ob, "1.36"); err != nil {
+		t.Fatalf("upgradeVersion: %v\nlog: %v", err, f.log)
+	}
+	done := index(f.log, "update cluster ACTIVE")
+	if index(f.log, "upgrade cluster") != 0 || done < 0 {
+		t.Fatalf("the control plane was not upgraded first: %v", f.log)
+	}
+	for _, n := range []string{"ng-a", "ng-b"} {
+		if i := index(f.log, "upgrade "+n); i < done {
+			t.Errorf("node group %s upgraded before the control plane finished: %v", n, f.log)
+		}
+		if index(f.log, "update ng_"+n+" ACTIVE") < 0 {
+			t.Errorf("the upgrade of %s was not waited for: %v", n, f.log)
+		}
+	}
+}
+
+// Running out of time ends with an error that names the knob, and the
+// cluster already made is recorded for the state.
+func TestCreateTimeout(t *testing.T) {
+	f := newFakeEKS(1 << 30) // the cluster never leaves CREATING
+	o := fakeOps(t, f)
+	ob := newObserved()
+	ob.roles.cluster = "arn:aws:iam::123456789012:role/c"
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err := o.createEKS(ctx, ob, "", endpointAccess{public: true}, nil, nil)
+	if err == nil || !strings.Contains(err.Error(), "raise the `timeouts`") || !strings.Contains(err.Error(), "status CREATING") {
+		t.Fatalf("error = %v, want one saying the cluster is CREATING and to raise the timeouts", err)
+	}
+	if ob.cluster == nil || aws.ToString(ob.cluster.Arn) == "" {
+		t.Fatal("the cluster being created is not recorded, so the state would lose it")
 	}
 }

@@ -166,3 +166,23 @@ resource "fargate_cluster" "bad" {
 		}},
 	})
 }
+
+// Version changes EKS cannot make are refused at plan, against the state.
+func TestAccCluster_versionChange(t *testing.T) {
+	cfg := func(v string) string {
+		return acctest.ProviderBlock + fmt.Sprintf(`
+resource "fargate_cluster" "v" {
+  name               = "versions"
+  kubernetes_version = %q
+  network            = { vpc_cidr = "10.3.0.0/16" }
+}`, v)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg("1.34")},
+			{Config: cfg("1.36"), PlanOnly: true, ExpectError: regexp.MustCompile(flex(`cannot upgrade from 1.34 to 1.36 in one step: EKS upgrades one minor version at a time \(next: 1.35\)`))},
+			{Config: cfg("1.33"), PlanOnly: true, ExpectError: regexp.MustCompile(flex(`cannot change the Kubernetes version from 1.34 to 1.33: EKS does not downgrade`))},
+		},
+	})
+}
