@@ -108,6 +108,7 @@ provider "fargate" {
 
 func clientAt(t *testing.T, url string) *conns.Client {
 	t.Helper()
+	acctest.Client(t) // skips without moto
 	c, err := conns.New(context.Background(), conns.Config{Region: acctest.Region, Endpoints: conns.Endpoints{URL: url}})
 	if err != nil {
 		t.Fatal(err)
@@ -117,9 +118,7 @@ func clientAt(t *testing.T, url string) *conns.Client {
 
 // assume_role makes the provider act as the assumed role.
 func TestAccProvider_assumeRole(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("needs moto (TF_ACC)")
-	}
+	acctest.Client(t) // skips without moto
 	c, err := conns.New(context.Background(), conns.Config{
 		Region:     acctest.Region,
 		AssumeRole: &conns.AssumeRole{RoleARN: "arn:aws:iam::123456789012:role/deployer", SessionName: "terraform-fargate"},

@@ -39,6 +39,8 @@ var MotoURL string
 // Main runs a package's tests. With TF_ACC set it first starts moto and
 // points AWS and Terraform at it, and stops moto at the end.
 func Main(m *testing.M) {
+	// Never ask an instance metadata service for credentials from a test.
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	if os.Getenv("TF_ACC") == "" {
 		os.Exit(m.Run())
 	}
@@ -80,8 +82,13 @@ func Main(m *testing.M) {
 }
 
 // Client returns AWS clients on the test's moto, for checks through the API.
+// Like resource.Test, it skips the test when TF_ACC is not set (make test
+// always sets it).
 func Client(t testing.TB) *conns.Client {
 	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: runs with TF_ACC=1 (as `make test` does)")
+	}
 	c, err := conns.New(context.Background(), conns.Config{Region: Region})
 	if err != nil {
 		t.Fatalf("AWS client: %v", err)

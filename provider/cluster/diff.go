@@ -24,19 +24,27 @@ func (c change) String() string {
 // planned. Optional fields left to EKS (empty in planned) never force a
 // replacement; what EKS cannot change in place does.
 func diffNodeGroups(prior, planned map[string]nodeGroupSpec) map[string]change {
-	out := map[string]change{}
-	for name, p := range planned {
-		old, ok := prior[name]
+	return diff(prior, planned, func(old, p nodeGroupSpec) change {
 		switch {
-		case !ok:
-			out[name] = create
 		case nodeGroupNeedsReplace(old, p):
-			out[name] = replace
+			return replace
 		case old.DesiredSize != p.DesiredSize || old.MinSize != p.MinSize || old.MaxSize != p.MaxSize ||
 			!maps.Equal(old.Labels, p.Labels):
-			out[name] = update
-		default:
-			out[name] = keep
+			return update
+		}
+		return keep
+	})
+}
+
+// diff classifies every name of prior and planned: created, removed, or
+// what compare says of an entry in both.
+func diff[T any](prior, planned map[string]T, compare func(old, new T) change) map[string]change {
+	out := map[string]change{}
+	for name, p := range planned {
+		if old, ok := prior[name]; ok {
+			out[name] = compare(old, p)
+		} else {
+			out[name] = create
 		}
 	}
 	for name := range prior {
@@ -59,24 +67,12 @@ func nodeGroupNeedsReplace(old, p nodeGroupSpec) bool {
 // diffProfiles decides, per Fargate profile name, what turns prior into
 // planned. EKS profiles are immutable: any change replaces the profile.
 func diffProfiles(prior, planned map[string]profileSpec) map[string]change {
-	out := map[string]change{}
-	for name, p := range planned {
-		old, ok := prior[name]
-		switch {
-		case !ok:
-			out[name] = create
-		case !selectorsEqual(old, p) || (p.SubnetIDs != nil && !slices.Equal(old.SubnetIDs, p.SubnetIDs)):
-			out[name] = replace
-		default:
-			out[name] = keep
+	return diff(prior, planned, func(old, p profileSpec) change {
+		if !selectorsEqual(old, p) || (p.SubnetIDs != nil && !slices.Equal(old.SubnetIDs, p.SubnetIDs)) {
+			return replace
 		}
-	}
-	for name := range prior {
-		if _, ok := planned[name]; !ok {
-			out[name] = remove
-		}
-	}
-	return out
+		return keep
+	})
 }
 
 func selectorsEqual(a, b profileSpec) bool {

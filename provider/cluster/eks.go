@@ -116,14 +116,7 @@ func (o *ops) upgradeVersion(ctx context.Context, ob *observed, version string) 
 		if err != nil {
 			return fmt.Errorf("upgrading node group %q of EKS cluster %q to Kubernetes %s: %w", name, o.name, version, err)
 		}
-		if err := waitUpdate(ctx, o.c.EKS, o.name, name, out.Update); err != nil {
-			return err
-		}
-		ng, err := waitNodegroupActive(ctx, o.c.EKS, o.name, name)
-		if ng != nil {
-			ob.setNodegroup(name, ng)
-		}
-		return err
+		return o.finishNodegroupUpdate(ctx, ob, name, out.Update)
 	})
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -182,21 +184,32 @@ func (o *ops) updateRoleTags(ctx context.Context, old map[string]string) error {
 	return nil
 }
 
-// tagChanges lists what turns tag set old into new: tags to set and keys to remove.
-func tagChanges(old, new map[string]string) (map[string]string, []string) {
-	add := map[string]string{}
+// mapChanges lists what turns map old into new (tags, labels): entries to
+// set (nil when none) and keys to remove.
+func mapChanges(old, new map[string]string) (map[string]string, []string) {
+	var set map[string]string
 	for k, v := range new {
 		if ov, ok := old[k]; !ok || ov != v {
-			add[k] = v
+			if set == nil {
+				set = map[string]string{}
+			}
+			set[k] = v
 		}
 	}
 	var remove []string
 	for k := range old {
-		if _, ok := new[k]; !ok && k != OwnerTag {
+		if _, ok := new[k]; !ok {
 			remove = append(remove, k)
 		}
 	}
-	return add, remove
+	sort.Strings(remove)
+	return set, remove
+}
+
+// tagChanges is mapChanges for tags: the owner tag is never removed.
+func tagChanges(old, new map[string]string) (map[string]string, []string) {
+	set, remove := mapChanges(old, new)
+	return set, slices.DeleteFunc(remove, func(k string) bool { return k == OwnerTag })
 }
 
 // iamPropagating reports an EKS error caused by a role that IAM has not yet

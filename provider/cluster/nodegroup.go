@@ -96,39 +96,26 @@ func (o *ops) updateNodegroups(ctx context.Context, ob *observed, prior, planned
 			}
 		}
 		if !maps.Equal(old.Labels, s.Labels) {
-			add, remove := labelChanges(old.Labels, s.Labels)
+			add, remove := mapChanges(old.Labels, s.Labels)
 			in.Labels = &ekstypes.UpdateLabelsPayload{AddOrUpdateLabels: add, RemoveLabels: remove}
 		}
 		out, err := o.c.EKS.UpdateNodegroupConfig(ctx, in)
 		if err != nil {
 			return fmt.Errorf("updating node group %q of EKS cluster %q: %w", name, o.name, err)
 		}
-		if err := waitUpdate(ctx, o.c.EKS, o.name, name, out.Update); err != nil {
-			return err
-		}
-		ng, err := waitNodegroupActive(ctx, o.c.EKS, o.name, name)
-		if ng != nil {
-			ob.setNodegroup(name, ng)
-		}
-		return err
+		return o.finishNodegroupUpdate(ctx, ob, name, out.Update)
 	})
 }
 
-func labelChanges(old, new map[string]string) (map[string]string, []string) {
-	add := map[string]string{}
-	for k, v := range new {
-		if ov, ok := old[k]; !ok || ov != v {
-			add[k] = v
-		}
+// finishNodegroupUpdate waits for an update of a node group, then for the
+// node group to be ACTIVE, and records it.
+func (o *ops) finishNodegroupUpdate(ctx context.Context, ob *observed, name string, u *ekstypes.Update) error {
+	if err := waitUpdate(ctx, o.c.EKS, o.name, name, u); err != nil {
+		return err
 	}
-	var remove []string
-	for k := range old {
-		if _, ok := new[k]; !ok {
-			remove = append(remove, k)
-		}
+	ng, err := waitNodegroupActive(ctx, o.c.EKS, o.name, name)
+	if ng != nil {
+		ob.setNodegroup(name, ng)
 	}
-	if len(add) == 0 {
-		add = nil
-	}
-	return add, remove
+	return err
 }
