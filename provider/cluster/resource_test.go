@@ -27,21 +27,27 @@ const addr = "fargate_cluster.terrax"
 
 // blogConfig is the blog's eksctl cluster as fargate_cluster, with knobs for
 // the update steps.
-func blogConfig(name string, desired, max int, profiles, tags string) string {
+func blogConfig(name string, desired, max int, profiles, tags string, extra ...string) string {
+	instanceType, access := "t2.medium", ""
+	if len(extra) > 0 {
+		instanceType, access = extra[0], extra[1]
+	}
 	return acctest.ProviderBlock + fmt.Sprintf(`
 resource "fargate_cluster" "terrax" {
   name               = %q
   kubernetes_version = "1.35"
   network            = { vpc_cidr = "192.168.0.0/16" }
+  %s
   node_groups = {
-    "node-group" = { instance_types = ["t2.medium"], desired_size = %d, min_size = 1, max_size = %d }
+    "node-group" = { instance_types = [%q], desired_size = %d, min_size = 1, max_size = %d }
+    "spare"      = { instance_types = ["t3.small"], desired_size = 1, min_size = 1, max_size = 1 }
   }
   fargate_profiles = {
 %s
   }
   tags = { %s }
 }
-`, name, desired, max, profiles, tags)
+`, name, access, instanceType, desired, max, profiles, tags)
 }
 
 const (
@@ -384,12 +390,14 @@ func TestAccCluster_blog(t *testing.T) {
 						"fp-batch":   {sel("batch", nil)},
 					}),
 					checkEKSTags(c, name, map[string]string{"team": "brewers", "env": "demo"}),
-					saved.same(c, name, []string{"cluster", "fp/fp-default", "ng/node-group"}, nil),
+					saved.same(c, name, []string{"cluster", "fp/fp-default", "ng/node-group", "ng/spare"}, nil),
 				),
 			},
 			{
-				// A changed profile replaces that profile only.
-				Config: blogConfig(name, 2, 3, fpDefault3+"\n"+fpBatch, `team = "brewers", env = "demo"`),
+				// A changed profile replaces that profile only, a changed
+				// instance type that node group only; endpoint access changes
+				// in place.
+				Config: blogConfig(name, 2, 3, fpDefault3+"\n"+fpBatch, `team = "brewers", env = "demo"`, "t3.large", endpointAccess),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue(addr, tfjsonPath("fargate_profiles", "fp-default", "arn")),
@@ -399,7 +407,9 @@ func TestAccCluster_blog(t *testing.T) {
 						"fp-default": {sel("default", nil), sel("kube-system", nil), sel("monitoring", nil)},
 						"fp-batch":   {sel("batch", nil)},
 					}),
-					saved.same(c, name, []string{"cluster", "fp/fp-batch", "ng/node-group"}, []string{"fp/fp-default"}),
+					checkNodegroup(c, name, "node-group", 2, 3, "t3.large"),
+					checkEndpointAccess(c, name),
+					saved.same(c, name, []string{"cluster", "fp/fp-batch", "ng/spare"}, []string{"fp/fp-default", "ng/node-group"}),
 				),
 			},
 			{
@@ -422,18 +432,18 @@ func TestAccCluster_blog(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:             blogConfig(name, 2, 3, fpDefault3+"\n"+fpBatch, `team = "brewers", env = "demo"`),
+				Config:             blogConfig(name, 2, 3, fpDefault3+"\n"+fpBatch, `team = "brewers", env = "demo"`, "t3.large", endpointAccess),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
 			{
 				// ...and the apply repairs it.
-				Config: blogConfig(name, 2, 3, fpDefault3+"\n"+fpBatch, `team = "brewers", env = "demo"`),
+				Config: blogConfig(name, 2, 3, fpDefault3+"\n"+fpBatch, `team = "brewers", env = "demo"`, "t3.large", endpointAccess),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					checkNodegroup(c, name, "node-group", 2, 3, "t2.medium"),
+					checkNodegroup(c, name, "node-group", 2, 3, "t3.large"),
 					checkProfiles(c, name, map[string][]ekstypes.FargateProfileSelector{
 						"fp-default": {sel("default", nil), sel("kube-system", nil), sel("monitoring", nil)},
 						"fp-batch":   {sel("batch", nil)},
@@ -442,6 +452,23 @@ func TestAccCluster_blog(t *testing.T) {
 			},
 		},
 	})
+}
+
+const endpointAccess = `endpoint_private_access = true
+  public_access_cidrs     = ["203.0.113.0/24"]`
+
+func checkEndpointAccess(c *conns.Client, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := c.EKS.DescribeCluster(context.Background(), &eks.DescribeClusterInput{Name: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		v := out.Cluster.ResourcesVpcConfig
+		if !v.EndpointPrivateAccess || !v.EndpointPublicAccess || fmt.Sprint(v.PublicAccessCidrs) != "[203.0.113.0/24]" {
+			return fmt.Errorf("endpoint access: private %v public %v cidrs %v", v.EndpointPrivateAccess, v.EndpointPublicAccess, v.PublicAccessCidrs)
+		}
+		return nil
+	}
 }
 
 func checkEKSTags(c *conns.Client, name string, want map[string]string) resource.TestCheckFunc {
