@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -14,11 +15,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster"
+	"github.com/terrax/terraform-provider-fargate/provider/clusterauth"
 	"github.com/terrax/terraform-provider-fargate/provider/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/functions"
 	"github.com/terrax/terraform-provider-fargate/provider/validate"
 )
 
-var _ provider.Provider = (*Provider)(nil)
+var _ provider.ProviderWithFunctions = (*Provider)(nil)
 
 // Provider is the fargate provider.
 type Provider struct {
@@ -171,5 +174,9 @@ func (p *Provider) Resources(context.Context) []func() resource.Resource {
 }
 
 func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{clusterauth.NewDataSource}
+}
+
+func (p *Provider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{functions.NewPlacement}
 }

@@ -192,7 +192,7 @@ func (o *ops) updateTags(ctx context.Context, ob *observed, old map[string]strin
 	if err := o.updateNetworkTags(ctx, old); err != nil {
 		return err
 	}
-	c, err := findCluster(ctx, o.c.EKS, o.name)
+	c, err := FindClusterByName(ctx, o.c.EKS, o.name)
 	if err == nil {
 		ob.setCluster(c)
 	}

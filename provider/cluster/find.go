@@ -14,7 +14,8 @@ import (
 // Finders return *apierr.NotFoundError when the object does not exist, so
 // callers can tell "gone" from "could not look".
 
-func findCluster(ctx context.Context, conn *eks.Client, name string) (*ekstypes.Cluster, error) {
+// FindClusterByName returns the EKS cluster, or *apierr.NotFoundError.
+func FindClusterByName(ctx context.Context, conn *eks.Client, name string) (*ekstypes.Cluster, error) {
 	out, err := conn.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
 	if apierr.Is(err, "ResourceNotFoundException") {
 		return nil, &apierr.NotFoundError{What: fmt.Sprintf("EKS cluster %q", name), Cause: err}

@@ -279,7 +279,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 // observe reads the cluster, all its node groups and all its profiles. The
 // network comes from the state, or, after an import, from AWS.
 func (r *Resource) observe(ctx context.Context, o *ops, m clusterModel) (*observed, error) {
-	c, err := findCluster(ctx, o.c.EKS, o.name)
+	c, err := FindClusterByName(ctx, o.c.EKS, o.name)
 	if err != nil {
 		return nil, err
 	}
@@ -439,7 +439,7 @@ func (o *ops) delete(ctx context.Context, clusterOwned bool) error {
 
 // deleteEKS deletes the cluster after all its node groups and profiles.
 func (o *ops) deleteEKS(ctx context.Context) error {
-	if _, err := findCluster(ctx, o.c.EKS, o.name); apierr.NotFound(err) {
+	if _, err := FindClusterByName(ctx, o.c.EKS, o.name); apierr.NotFound(err) {
 		return nil
 	} else if err != nil {
 		return err

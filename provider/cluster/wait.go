@@ -127,7 +127,7 @@ func waitUpdate(ctx context.Context, conn *eks.Client, cluster, nodegroup string
 // what the object's status is and why, when EKS says.
 
 func explainCluster(ctx context.Context, conn *eks.Client, name, goal string, err error) error {
-	c, ferr := findCluster(context.WithoutCancel(ctx), conn, name)
+	c, ferr := FindClusterByName(context.WithoutCancel(ctx), conn, name)
 	if ferr != nil || c == nil {
 		return timeoutHint(ctx, fmt.Errorf("waiting for EKS cluster %q to %s: %w", name, goal, err))
 	}
