@@ -61,8 +61,8 @@ func TestAccProvider_unknownProfile(t *testing.T) {
 // The provider block's endpoint wins over AWS_ENDPOINT_URL, and
 // default_tags reach the cluster and the roles it creates.
 func TestAccProvider_endpointsAndDefaultTags(t *testing.T) {
-	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing listens there
 	c := clientAt(t, acctest.MotoURL)
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing listens there
 	name := "tagged"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,

@@ -20,6 +20,7 @@ import (
 type Moto struct {
 	URL string
 	cmd *exec.Cmd
+	log string
 }
 
 // RepoRoot finds the repository root (where go.mod is) from the working directory.
@@ -75,7 +76,8 @@ func StartMoto(root string) (*Moto, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting moto: %w", err)
 	}
-	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd}
+	m := &Moto{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, log: logFile.Name()}
+	logFile.Close()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(m.URL + "/moto-api/")
@@ -99,4 +101,5 @@ func (m *Moto) Stop() {
 	}
 	_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
 	_ = m.cmd.Wait()
+	_ = os.Remove(m.log)
 }

@@ -32,10 +32,6 @@ resource "fargate_cluster" "c" {
 data "fargate_cluster_auth" "c" {
   name = fargate_cluster.c.name
 }
-output "token" {
-  value     = data.fargate_cluster_auth.c.token
-  sensitive = true
-}
 output "where" { value = provider::fargate::placement(fargate_cluster.c.fargate_profiles, "tb-demo", { app = "service" }) }
 `,
 			Check: resource.ComposeAggregateTestCheckFunc(

@@ -1,0 +1,393 @@
+// Package e2e tests localeks as its users see it: plain AWS SDK calls to
+// make an EKS cluster, client-go with an EKS token to use it.
+package e2e
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/terrax/terraform-provider-fargate/localeks/harness"
+	"github.com/terrax/terraform-provider-fargate/provider/eksauth"
+)
+
+var env *harness.Env
+
+func TestMain(m *testing.M) {
+	var err error
+	log, _ := os.CreateTemp("", "localeks-e2e-*.log")
+	env, err = harness.Start(log)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "localeks:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	env.Stop()
+	if code == 0 {
+		os.Remove(log.Name())
+	} else {
+		fmt.Fprintln(os.Stderr, "localeks log:", log.Name())
+	}
+	os.Exit(code)
+}
+
+func awsOpts() (aws.Credentials, string) {
+	return aws.Credentials{AccessKeyID: "AKIDCREATOR", SecretAccessKey: "secret"}, env.URL
+}
+
+func eksClient(key string) *eks.Client {
+	return eks.New(eks.Options{Region: "eu-west-1", BaseEndpoint: aws.String(env.URL),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "secret"}, nil
+		})})
+}
+
+func stsClient(key string) *sts.Client {
+	return sts.New(sts.Options{Region: "eu-west-1", BaseEndpoint: aws.String(env.URL),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "secret"}, nil
+		})})
+}
+
+// kube is client-go on the cluster with an EKS token, as kubectl would be.
+func kube(t *testing.T, cl *ekstypes.Cluster, token string) kubernetes.Interface {
+	t.Helper()
+	ca, err := base64.StdEncoding.DecodeString(aws.ToString(cl.CertificateAuthority.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := kubernetes.NewForConfig(&rest.Config{Host: aws.ToString(cl.Endpoint), BearerToken: token, TLSClientConfig: rest.TLSClientConfig{CAData: ca}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func eventually(t *testing.T, within time.Duration, what string, f func() error) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	var err error
+	for time.Now().Before(deadline) {
+		if err = f(); err == nil {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s: not within %s: %v", what, within, err)
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// podsOn lists the Running pods with the label selector and their nodes.
+func podsOn(ctx context.Context, k kubernetes.Interface, ns, selector string) (map[string]string, error) {
+	pods, err := k.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp != nil {
+			continue
+		}
+		if p.Status.Phase != corev1.PodRunning {
+			return nil, fmt.Errorf("pod %s is %s", p.Name, p.Status.Phase)
+		}
+		out[p.Name] = p.Spec.NodeName
+	}
+	return out, nil
+}
+
+func fargateNodes(ctx context.Context, k kubernetes.Interface, profile string) (int, error) {
+	nodes, err := k.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "eks.amazonaws.com/compute-type=fargate,eks.amazonaws.com/fargate-profile=" + profile})
+	if err != nil {
+		return 0, err
+	}
+	return len(nodes.Items), nil
+}
+
+func deployment(ns, name string, labels map[string]string, replicas int32, claim string) *appsv1.Deployment {
+	spec := corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: "nginx:1.27"}}}
+	if claim != "" {
+		spec.Volumes = []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim}}}}
+		spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "data", MountPath: "/data"}}
+	}
+	return &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
+		Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: spec}},
+	}
+}
+
+func claim(ns, name, class string) *corev1.PersistentVolumeClaim {
+	return &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes:      []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			StorageClassName: &class,
+			Resources:        corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("25Mi")}},
+		},
+	}
+}
+
+// TestBlog recreates the blog on localeks.
+func TestBlog(t *testing.T) {
+	ctx := context.Background()
+	e := eksClient("AKIDCREATOR")
+	name := "terrax-fargate"
+	role := "arn:aws:iam::123456789012:role/eks"
+
+	start := time.Now()
+	_, err := e.CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String(name), RoleArn: aws.String(role),
+		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{"subnet-a", "subnet-b"}}})
+	must(t, err)
+	out, err := eks.NewClusterActiveWaiter(e, func(o *eks.ClusterActiveWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).
+		WaitForOutput(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, time.Minute)
+	must(t, err)
+	cl := out.Cluster
+	t.Logf("control plane ACTIVE after %s at %s", time.Since(start).Round(time.Millisecond), aws.ToString(cl.Endpoint))
+	if time.Since(start) > 30*time.Second || !strings.HasPrefix(aws.ToString(cl.Endpoint), "https://127.0.0.1:") {
+		t.Fatalf("cluster ACTIVE after %s at %q: want a loopback endpoint within 30s", time.Since(start), aws.ToString(cl.Endpoint))
+	}
+
+	_, err = e.CreateNodegroup(ctx, &eks.CreateNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String("node-group"),
+		NodeRole: aws.String(role), Subnets: []string{"subnet-a"}, InstanceTypes: []string{"t2.medium"},
+		ScalingConfig: &ekstypes.NodegroupScalingConfig{DesiredSize: aws.Int32(1), MinSize: aws.Int32(1), MaxSize: aws.Int32(2)}})
+	must(t, err)
+	for _, fp := range []*eks.CreateFargateProfileInput{
+		{FargateProfileName: aws.String("fp-default"), Selectors: []ekstypes.FargateProfileSelector{{Namespace: aws.String("default")}, {Namespace: aws.String("kube-system")}}},
+		{FargateProfileName: aws.String("fp-demo-service"), Selectors: []ekstypes.FargateProfileSelector{{Namespace: aws.String("tb-demo"), Labels: map[string]string{"app": "service"}}}},
+	} {
+		fp.ClusterName, fp.PodExecutionRoleArn, fp.Subnets = aws.String(name), aws.String(role), []string{"subnet-a"}
+		_, err := e.CreateFargateProfile(ctx, fp)
+		must(t, err)
+	}
+
+	tok, err := eksauth.NewToken(ctx, stsClient("AKIDCREATOR"), name)
+	must(t, err)
+	k := kube(t, cl, tok.Value)
+
+	t.Run("bad token is 401", func(t *testing.T) {
+		for _, bad := range []string{"k8s-aws-v1.bm90LWEtdXJs", "not-even-eks"} {
+			_, err := kube(t, cl, bad).CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
+			if !apierrors.IsUnauthorized(err) {
+				t.Errorf("token %q: err = %v, want 401 Unauthorized", bad, err)
+			}
+		}
+		other, err := eksauth.NewToken(ctx, stsClient("AKIDSOMEONEELSE"), name)
+		must(t, err)
+		if _, err := kube(t, cl, other.Value).CoreV1().Namespaces().List(ctx, metav1.ListOptions{}); !apierrors.IsForbidden(err) {
+			t.Errorf("another identity: err = %v, want 403 (authenticated, no access)", err)
+		}
+	})
+
+	t.Run("CoreDNS starts on the node group", func(t *testing.T) {
+		eventually(t, 60*time.Second, "CoreDNS Running on the node group node", func() error {
+			pods, err := podsOn(ctx, k, "kube-system", "k8s-app=kube-dns")
+			if err != nil || len(pods) != 2 {
+				return fmt.Errorf("pods %v: %v", pods, err)
+			}
+			for p, n := range pods {
+				if !strings.HasPrefix(n, "ip-") {
+					return fmt.Errorf("%s on %s", p, n)
+				}
+			}
+			return nil
+		})
+	})
+
+	ns := "tb-demo"
+	_, err = k.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
+	must(t, err)
+	immediate := storagev1.VolumeBindingImmediate
+	_, err = k.StorageV1().StorageClasses().Create(ctx, &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "tb-gp2"},
+		Provisioner: "ebs.csi.aws.com", Parameters: map[string]string{"type": "gp2", "fsType": "ext4"}, VolumeBindingMode: &immediate}, metav1.CreateOptions{})
+	must(t, err)
+
+	t.Run("Immediate binds at once, WaitForFirstConsumer when its pod is scheduled", func(t *testing.T) {
+		_, err := k.CoreV1().PersistentVolumeClaims(ns).Create(ctx, claim(ns, "mysql-data-disk", "tb-gp2"), metav1.CreateOptions{})
+		must(t, err)
+		_, err = k.CoreV1().PersistentVolumeClaims(ns).Create(ctx, claim(ns, "lazy", "gp2"), metav1.CreateOptions{})
+		must(t, err)
+		eventually(t, 30*time.Second, "the Immediate claim bound", func() error {
+			c, err := k.CoreV1().PersistentVolumeClaims(ns).Get(ctx, "mysql-data-disk", metav1.GetOptions{})
+			if err != nil || c.Status.Phase != corev1.ClaimBound {
+				return fmt.Errorf("phase %v: %v", c.Status.Phase, err)
+			}
+			return nil
+		})
+		time.Sleep(2 * time.Second)
+		c, err := k.CoreV1().PersistentVolumeClaims(ns).Get(ctx, "lazy", metav1.GetOptions{})
+		must(t, err)
+		if c.Status.Phase != corev1.ClaimPending {
+			t.Fatalf("a WaitForFirstConsumer claim without a pod is %s, want Pending", c.Status.Phase)
+		}
+		_, err = k.AppsV1().Deployments(ns).Create(ctx, deployment(ns, "lazy-user", map[string]string{"app": "lazy"}, 1, "lazy"), metav1.CreateOptions{})
+		must(t, err)
+		eventually(t, 60*time.Second, "the WaitForFirstConsumer claim bound once its pod was scheduled", func() error {
+			c, err := k.CoreV1().PersistentVolumeClaims(ns).Get(ctx, "lazy", metav1.GetOptions{})
+			if err != nil || c.Status.Phase != corev1.ClaimBound {
+				return fmt.Errorf("phase %v: %v", c.Status.Phase, err)
+			}
+			_, err = podsOn(ctx, k, ns, "app=lazy")
+			return err
+		})
+	})
+
+	t.Run("MySQL on the node group, the service on Fargate, scaling 2-4-1", func(t *testing.T) {
+		_, err := k.AppsV1().Deployments(ns).Create(ctx, deployment(ns, "mysql", map[string]string{"app": "database"}, 1, "mysql-data-disk"), metav1.CreateOptions{})
+		must(t, err)
+		svc := deployment(ns, "springboot-deployment", map[string]string{"app": "service"}, 2, "")
+		_, err = k.AppsV1().Deployments(ns).Create(ctx, svc, metav1.CreateOptions{})
+		must(t, err)
+		_, err = k.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: "springboot-service", Namespace: ns},
+			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Selector: map[string]string{"app": "service"},
+				Ports: []corev1.ServicePort{{Port: 80}}}}, metav1.CreateOptions{})
+		must(t, err)
+		eventually(t, 60*time.Second, "MySQL Running on the node group node", func() error {
+			pods, err := podsOn(ctx, k, ns, "app=database")
+			if err != nil || len(pods) != 1 {
+				return fmt.Errorf("%v %v", pods, err)
+			}
+			for _, n := range pods {
+				node, err := k.CoreV1().Nodes().Get(ctx, n, metav1.GetOptions{})
+				if err != nil || node.Labels["eks.amazonaws.com/nodegroup"] != "node-group" {
+					return fmt.Errorf("on %s (%v)", n, err)
+				}
+			}
+			return nil
+		})
+		for _, replicas := range []int32{2, 4, 1} {
+			d, err := k.AppsV1().Deployments(ns).Get(ctx, "springboot-deployment", metav1.GetOptions{})
+			must(t, err)
+			d.Spec.Replicas = &replicas
+			_, err = k.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
+			must(t, err)
+			eventually(t, 60*time.Second, fmt.Sprintf("%d service pods, each on its own Fargate node", replicas), func() error {
+				pods, err := podsOn(ctx, k, ns, "app=service")
+				if err != nil {
+					return err
+				}
+				nodes := map[string]bool{}
+				for _, n := range pods {
+					if !strings.HasPrefix(n, "fargate-ip-") {
+						return fmt.Errorf("a service pod on %s", n)
+					}
+					nodes[n] = true
+				}
+				count, err := fargateNodes(ctx, k, "fp-demo-service")
+				if len(pods) != int(replicas) || len(nodes) != int(replicas) || count != int(replicas) {
+					return fmt.Errorf("%d pods on %d nodes, %d Fargate nodes of the profile (%v)", len(pods), len(nodes), count, err)
+				}
+				return nil
+			})
+		}
+		eventually(t, 30*time.Second, "the LoadBalancer Service gets an AWS-shaped host name", func() error {
+			s, err := k.CoreV1().Services(ns).Get(ctx, "springboot-service", metav1.GetOptions{})
+			if err != nil || len(s.Status.LoadBalancer.Ingress) == 0 || !strings.HasSuffix(s.Status.LoadBalancer.Ingress[0].Hostname, ".eu-west-1.elb.amazonaws.com") {
+				return fmt.Errorf("%+v %v", s.Status.LoadBalancer, err)
+			}
+			return nil
+		})
+	})
+
+	t.Run("a stateful pod selected by Fargate stays Pending with Fargate's message", func(t *testing.T) {
+		_, err := k.CoreV1().PersistentVolumeClaims(ns).Create(ctx, claim(ns, "wrong-place", "tb-gp2"), metav1.CreateOptions{})
+		must(t, err)
+		_, err = k.AppsV1().Deployments(ns).Create(ctx, deployment(ns, "stateful-service", map[string]string{"app": "service", "tier": "stateful"}, 1, "wrong-place"), metav1.CreateOptions{})
+		must(t, err)
+		eventually(t, 60*time.Second, "the Fargate refusal event", func() error {
+			evs, err := k.CoreV1().Events(ns).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return err
+			}
+			for _, ev := range evs.Items {
+				if strings.HasPrefix(ev.InvolvedObject.Name, "stateful-service-") &&
+					strings.HasPrefix(ev.Message, "Pod not supported on Fargate: volumes not supported: data is of an unsupported volume Type") {
+					return nil
+				}
+			}
+			return fmt.Errorf("no such event among %d", len(evs.Items))
+		})
+		pods, err := k.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "tier=stateful"})
+		must(t, err)
+		if len(pods.Items) != 1 || pods.Items[0].Status.Phase != corev1.PodPending || pods.Items[0].Spec.NodeName != "" {
+			t.Fatalf("the stateful pod should stay Pending and unbound: %+v", pods.Items)
+		}
+	})
+
+	t.Run("CoreDNS moves to Fargate with the coredns add-on", func(t *testing.T) {
+		_, err := e.CreateAddon(ctx, &eks.CreateAddonInput{ClusterName: aws.String(name), AddonName: aws.String("coredns"),
+			ConfigurationValues: aws.String(`{"computeType":"Fargate"}`)})
+		must(t, err)
+		eventually(t, 90*time.Second, "CoreDNS on two Fargate nodes", func() error {
+			pods, err := podsOn(ctx, k, "kube-system", "k8s-app=kube-dns")
+			if err != nil || len(pods) != 2 {
+				return fmt.Errorf("%v %v", pods, err)
+			}
+			var nodes []string
+			for _, n := range pods {
+				if !strings.HasPrefix(n, "fargate-ip-") {
+					return fmt.Errorf("CoreDNS still on %s", n)
+				}
+				nodes = append(nodes, n)
+			}
+			sort.Strings(nodes)
+			if nodes[0] == nodes[1] {
+				return fmt.Errorf("both on %s", nodes[0])
+			}
+			return nil
+		})
+		a, err := e.DescribeAddon(ctx, &eks.DescribeAddonInput{ClusterName: aws.String(name), AddonName: aws.String("coredns")})
+		must(t, err)
+		if a.Addon.Status != ekstypes.AddonStatusActive {
+			t.Fatalf("add-on status %s", a.Addon.Status)
+		}
+		if _, err := e.CreateAddon(ctx, &eks.CreateAddonInput{ClusterName: aws.String(name), AddonName: aws.String("coredns")}); err == nil {
+			t.Fatal("a second coredns add-on was accepted")
+		}
+	})
+
+	t.Run("deleting the cluster frees its ports", func(t *testing.T) {
+		_, err := e.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String("node-group")})
+		must(t, err)
+		for _, fp := range []string{"fp-default", "fp-demo-service"} {
+			_, err := e.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String(fp)})
+			must(t, err)
+		}
+		_, err = e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)})
+		must(t, err)
+		host := strings.TrimPrefix(aws.ToString(cl.Endpoint), "https://")
+		eventually(t, 20*time.Second, "the apiserver port closed", func() error {
+			c, err := net.DialTimeout("tcp", host, time.Second)
+			if err == nil {
+				c.Close()
+				return fmt.Errorf("%s still accepts connections", host)
+			}
+			return nil
+		})
+	})
+}

@@ -1,0 +1,219 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/terrax/terraform-provider-fargate/localeks/controlplane"
+	"github.com/terrax/terraform-provider-fargate/localeks/sim"
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
+)
+
+// Cluster is one EKS cluster's local Kubernetes.
+type Cluster struct {
+	Name       string
+	creatorKey string // access key that created it: its caller is cluster admin
+	s          *Server
+	cancel     context.CancelFunc
+
+	mu       sync.Mutex
+	cp       *controlplane.ControlPlane
+	ready    time.Time
+	err      error
+	client   kubernetes.Interface
+	profiles []placement.Profile
+	started  time.Time
+}
+
+// startCluster starts the control plane and simulator in the background.
+// The caller holds s.mu.
+func (s *Server) startCluster(name, creatorKey string) *Cluster {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Cluster{Name: name, creatorKey: creatorKey, s: s, cancel: cancel, started: time.Now()}
+	s.clusters[name] = c
+	go c.run(ctx)
+	return c
+}
+
+func (c *Cluster) run(ctx context.Context) {
+	s := c.s
+	cp, err := controlplane.Start(ctx, controlplane.Config{
+		Name: c.Name, Binary: s.opt.Binary, DataDir: filepath.Join(s.opt.DataDir, "clusters", c.Name),
+		AuthWebhookURL: s.hooks + "/authenticate/" + c.Name, AuthWebhookCA: s.hookCA.CertPEM,
+		ServiceCIDR: "10.100.0.0/16", Log: s.opt.Log,
+	})
+	if err != nil {
+		c.mu.Lock()
+		c.err = err
+		c.mu.Unlock()
+		s.logf("cluster %s: control plane failed: %v", c.Name, err)
+		return
+	}
+	if ctx.Err() != nil { // deleted while starting
+		cp.Stop()
+		return
+	}
+	cert, _ := cp.Admin.TLS()
+	cfg := &rest.Config{Host: cp.Endpoint, QPS: 100, Burst: 200, TLSClientConfig: rest.TLSClientConfig{
+		CAData: cp.CA.CertPEM, CertData: cp.Admin.CertPEM, KeyData: cp.Admin.KeyPEM,
+	}}
+	_ = cert
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		c.mu.Lock()
+		c.err = err
+		c.mu.Unlock()
+		return
+	}
+	c.mu.Lock()
+	c.cp, c.client = cp, client
+	c.mu.Unlock()
+	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Client: client, Source: c, Log: s.opt.Log,
+		WebhookURL: s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
+	go func() {
+		if err := sm.Run(ctx); err != nil && ctx.Err() == nil {
+			s.logf("cluster %s: simulator: %v", c.Name, err)
+		}
+	}()
+	// Ready once the bootstrap objects exist (EKS makes them before ACTIVE).
+	for ctx.Err() == nil {
+		if _, err := client.AppsV1().Deployments("kube-system").Get(ctx, "coredns", metaGet); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.mu.Lock()
+	c.ready = time.Now()
+	c.mu.Unlock()
+	s.logf("cluster %s: control plane ready at %s after %s", c.Name, cp.Endpoint, time.Since(c.started).Round(time.Millisecond))
+}
+
+func (c *Cluster) stop() {
+	c.cancel()
+	c.mu.Lock()
+	cp := c.cp
+	c.mu.Unlock()
+	if cp != nil {
+		cp.Stop()
+	}
+}
+
+func (c *Cluster) readyAt() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ready, !c.ready.IsZero()
+}
+
+func (c *Cluster) failed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+func (c *Cluster) endpoint() (string, []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cp == nil {
+		return "", nil
+	}
+	return c.cp.Endpoint, c.cp.CA.CertPEM
+}
+
+// Kube is an admin client of the cluster (nil until its control plane runs).
+func (c *Cluster) Kube() kubernetes.Interface {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.client
+}
+
+func (c *Cluster) info() map[string]any {
+	ep, _ := c.endpoint()
+	at, ok := c.readyAt()
+	i := map[string]any{"endpoint": ep, "ready": ok}
+	if ok {
+		i["ready_after"] = at.Sub(c.started).String()
+	}
+	if c.cp != nil {
+		i["kubeconfig"] = c.cp.Kubeconfig
+	}
+	return i
+}
+
+// Nodegroups is the simulator's view of the node groups: the ACTIVE ones
+// moto knows. It also refreshes the ACTIVE Fargate profiles.
+func (c *Cluster) Nodegroups(ctx context.Context) ([]sim.Nodegroup, error) {
+	s := c.s
+	names, err := s.eks.ListNodegroups(ctx, &eks.ListNodegroupsInput{ClusterName: aws.String(c.Name)})
+	if err != nil {
+		return nil, fmt.Errorf("listing node groups of %s: %w", c.Name, err)
+	}
+	now := time.Now()
+	var out []sim.Nodegroup
+	for _, n := range names.Nodegroups {
+		if c.transitioning("nodegroup", n, now) {
+			continue
+		}
+		d, err := s.eks.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(c.Name), NodegroupName: aws.String(n)})
+		if err != nil {
+			continue
+		}
+		ng := d.Nodegroup
+		it := "t3.medium"
+		if len(ng.InstanceTypes) > 0 {
+			it = ng.InstanceTypes[0]
+		}
+		desired := 0
+		if ng.ScalingConfig != nil {
+			desired = int(aws.ToInt32(ng.ScalingConfig.DesiredSize))
+		}
+		out = append(out, sim.Nodegroup{Name: n, DesiredSize: desired, InstanceType: it, CapacityType: string(ng.CapacityType),
+			Labels: ng.Labels, Zones: []string{s.opt.Region + "a", s.opt.Region + "b", s.opt.Region + "c"}})
+	}
+	fps, err := s.eks.ListFargateProfiles(ctx, &eks.ListFargateProfilesInput{ClusterName: aws.String(c.Name)})
+	if err != nil {
+		return out, fmt.Errorf("listing Fargate profiles of %s: %w", c.Name, err)
+	}
+	var profiles []placement.Profile
+	for _, n := range fps.FargateProfileNames {
+		if c.transitioning("fargateprofile", n, now) {
+			continue // EKS uses a profile once it is ACTIVE
+		}
+		d, err := s.eks.DescribeFargateProfile(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(c.Name), FargateProfileName: aws.String(n)})
+		if err != nil {
+			continue
+		}
+		p := placement.Profile{Name: n}
+		for _, sel := range d.FargateProfile.Selectors {
+			p.Selectors = append(p.Selectors, placement.Selector{Namespace: aws.ToString(sel.Namespace), Labels: sel.Labels})
+		}
+		profiles = append(profiles, p)
+	}
+	sort.Slice(profiles, func(i, j int) bool { return profiles[i].Name < profiles[j].Name })
+	c.mu.Lock()
+	c.profiles = profiles
+	c.mu.Unlock()
+	return out, nil
+}
+
+// Profiles are the cluster's ACTIVE Fargate profiles.
+func (c *Cluster) Profiles() []placement.Profile {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.profiles
+}
+
+func (c *Cluster) transitioning(kind, name string, now time.Time) bool {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	l := c.s.objects[objKey(kind, c.Name, name)]
+	return l != nil && (l.creating(now) || l.deleting(now))
+}

@@ -1,0 +1,219 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/terrax/terraform-provider-fargate/localeks/awsproxy"
+)
+
+func sortEvents(ev []Event) {
+	sort.SliceStable(ev, func(i, j int) bool { return ev[i].At.Before(ev[j].At) })
+}
+
+// eksBefore answers what localeks answers itself; it reports whether it did.
+func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Call) bool {
+	switch c.Op {
+	case "CreateAddon", "DescribeAddon", "DeleteAddon", "UpdateAddon", "ListAddons", "DescribeAddonVersions":
+		s.addonAPI(w, r, c)
+		return true
+	case "DescribeUpdate":
+		if id := strings.TrimPrefix(r.URL.Path, "/clusters/"+c.Cluster+"/updates/"); s.addonUpdate(w, c.Cluster, id) {
+			return true
+		}
+	}
+	body := decode(c.Body)
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// EKS refuses a role IAM has not propagated yet.
+	for _, field := range []string{"roleArn", "nodeRole", "podExecutionRoleArn"} {
+		arn, _ := body[field].(string)
+		if created, ok := s.roles[arn]; ok && now.Sub(created) < s.Shaper.Get().IAMPropagation.Duration {
+			eksError(w, http.StatusBadRequest, "InvalidParameterException",
+				fmt.Sprintf("Role with arn: %s, could not be assumed because it does not exist or the trusted entity is not correct", arn))
+			return true
+		}
+	}
+	switch c.Op {
+	case "CreateFargateProfile", "DeleteFargateProfile":
+		name := c.Name
+		if name == "" {
+			name, _ = body["fargateProfileName"].(string)
+		}
+		for _, l := range s.objects {
+			if l.Kind == "fargateprofile" && l.Cluster == c.Cluster && l.Name != name && (l.creating(now) || l.deleting(now)) {
+				state := "CREATING"
+				if l.deleting(now) {
+					state = "DELETING"
+				}
+				verb := "create"
+				if c.Op == "DeleteFargateProfile" {
+					verb = "delete"
+				}
+				eksError(w, http.StatusConflict, "ResourceInUseException",
+					fmt.Sprintf("Cannot %s Fargate Profile %s because cluster %s currently has Fargate profile %s in status %s", verb, name, c.Cluster, l.Name, state))
+				return true
+			}
+		}
+	case "DescribeCluster", "DescribeNodegroup", "DescribeFargateProfile":
+		kind := map[string]string{"DescribeCluster": "cluster", "DescribeNodegroup": "nodegroup", "DescribeFargateProfile": "fargateprofile"}[c.Op]
+		name := c.Name
+		if kind == "cluster" {
+			name = ""
+		}
+		if l := s.objects[objKey(kind, c.Cluster, name)]; l != nil && l.deleting(now) && l.last != nil {
+			writeJSON(w, http.StatusOK, l.last)
+			return true
+		}
+	}
+	return false
+}
+
+// eksAfter rewrites moto's EKS answers.
+func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []byte) (int, []byte) {
+	if status/100 != 2 {
+		return status, body
+	}
+	m := decode(body)
+	if m == nil {
+		return status, body
+	}
+	now := time.Now()
+	cfg := s.Shaper.Get()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	obj := func(key string) map[string]any { o, _ := m[key].(map[string]any); return o }
+	track := func(kind, cluster, name string, createFor time.Duration) *lifecycle {
+		l := &lifecycle{Kind: kind, Cluster: cluster, Name: name, Created: now, CreateFor: createFor}
+		s.objects[objKey(kind, cluster, name)] = l
+		s.history = append(s.history, l)
+		return l
+	}
+	gone := func(kind, cluster, name string, deleteFor time.Duration, o map[string]any) {
+		l := s.objects[objKey(kind, cluster, name)]
+		if l == nil {
+			l = track(kind, cluster, name, 0)
+		}
+		l.Deleted, l.DeleteFor = now, deleteFor
+		if o != nil {
+			o["status"] = "DELETING"
+			l.last = map[string]any{map[string]string{"cluster": "cluster", "nodegroup": "nodegroup", "fargateprofile": "fargateProfile"}[kind]: o}
+		}
+	}
+	switch c.Op {
+	case "CreateCluster":
+		if o := obj("cluster"); o != nil {
+			name, _ := o["name"].(string)
+			cl := s.startCluster(name, c.AccessKey)
+			l := track("cluster", name, "", cfg.ClusterCreate.Duration)
+			l.extraReady = cl.readyAt
+			s.clusterView(name, o, now)
+		}
+	case "DescribeCluster":
+		if o := obj("cluster"); o != nil {
+			s.clusterView(c.Cluster, o, now)
+		}
+	case "DeleteCluster":
+		if o := obj("cluster"); o != nil {
+			gone("cluster", c.Cluster, "", cfg.ClusterDelete.Duration, o)
+			if cl := s.clusters[c.Cluster]; cl != nil {
+				delete(s.clusters, c.Cluster)
+				delete(s.addons, c.Cluster)
+				go cl.stop()
+			}
+		}
+	case "CreateNodegroup", "CreateFargateProfile":
+		kind, key, nameField, window := "nodegroup", "nodegroup", "nodegroupName", cfg.NodegroupCreate.Duration
+		if c.Op == "CreateFargateProfile" {
+			kind, key, nameField, window = "fargateprofile", "fargateProfile", "fargateProfileName", cfg.ProfileCreate.Duration+s.Shaper.Jitter()
+		}
+		if o := obj(key); o != nil {
+			name, _ := o[nameField].(string)
+			track(kind, c.Cluster, name, window)
+			o["status"] = "CREATING"
+			if window == 0 {
+				o["status"] = "ACTIVE"
+			}
+		}
+	case "DescribeNodegroup", "DescribeFargateProfile":
+		kind, key := "nodegroup", "nodegroup"
+		if c.Op == "DescribeFargateProfile" {
+			kind, key = "fargateprofile", "fargateProfile"
+		}
+		if o := obj(key); o != nil {
+			if l := s.objects[objKey(kind, c.Cluster, c.Name)]; l != nil && l.creating(now) {
+				o["status"] = "CREATING"
+			}
+		}
+	case "DeleteNodegroup":
+		gone("nodegroup", c.Cluster, c.Name, cfg.NodegroupDelete.Duration, obj("nodegroup"))
+	case "DeleteFargateProfile":
+		gone("fargateprofile", c.Cluster, c.Name, cfg.ProfileDelete.Duration, obj("fargateProfile"))
+	case "ListNodegroups", "ListFargateProfiles":
+		kind, key := "nodegroup", "nodegroups"
+		if c.Op == "ListFargateProfiles" {
+			kind, key = "fargateprofile", "fargateProfileNames"
+		}
+		names, _ := m[key].([]any)
+		seen := map[string]bool{}
+		for _, n := range names {
+			seen[fmt.Sprint(n)] = true
+		}
+		for _, l := range s.objects {
+			if l.Kind == kind && l.Cluster == c.Cluster && l.deleting(now) && !seen[l.Name] {
+				names = append(names, l.Name)
+			}
+		}
+		m[key] = names
+	default:
+		return status, body
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return status, body
+	}
+	return status, b
+}
+
+// clusterView makes a cluster answer tell the truth about its control
+// plane: CREATING (no endpoint yet) until it serves, then its endpoint and CA.
+func (s *Server) clusterView(name string, o map[string]any, now time.Time) {
+	cl := s.clusters[name]
+	l := s.objects[objKey("cluster", name, "")]
+	switch {
+	case cl == nil:
+		return // not made through localeks
+	case cl.failed() != nil:
+		o["status"] = "FAILED"
+		o["health"] = map[string]any{"issues": []map[string]any{{"code": "ClusterUnreachable", "message": cl.failed().Error()}}}
+		delete(o, "endpoint")
+		delete(o, "certificateAuthority")
+	case l != nil && l.creating(now):
+		o["status"] = "CREATING"
+		delete(o, "endpoint")
+		delete(o, "certificateAuthority")
+	default:
+		ep, ca := cl.endpoint()
+		o["endpoint"] = ep
+		o["certificateAuthority"] = map[string]any{"data": base64.StdEncoding.EncodeToString(ca)}
+	}
+}
+
+func (s *Server) roleCreated(body []byte) {
+	// IAM answers XML: <Arn>arn:aws:iam::...:role/name</Arn>
+	b := string(body)
+	i := strings.Index(b, "<Arn>")
+	j := strings.Index(b, "</Arn>")
+	if i < 0 || j < i {
+		return
+	}
+	s.mu.Lock()
+	s.roles[b[i+5:j]] = time.Now()
+	s.mu.Unlock()
+}

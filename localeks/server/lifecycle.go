@@ -1,0 +1,82 @@
+package server
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// lifecycle follows one EKS object through localeks' transitional states:
+// moto makes everything ACTIVE at once and deletes at once; localeks reports
+// CREATING and DELETING for as long as shaping says, and remembers when each
+// object really became ACTIVE or gone (for the benchmarks).
+type lifecycle struct {
+	Kind, Cluster, Name string
+	Created             time.Time
+	CreateFor           time.Duration
+	Deleted             time.Time
+	DeleteFor           time.Duration
+	last                map[string]any // the object's last answer, for DELETING answers after moto forgot it
+	extraReady          func() (time.Time, bool)
+}
+
+func objKey(kind, cluster, name string) string { return kind + "/" + cluster + "/" + name }
+
+// activeAt is when the object is (or will be) ACTIVE; false while unknown.
+func (l *lifecycle) activeAt() (time.Time, bool) {
+	at := l.Created.Add(l.CreateFor)
+	if l.extraReady != nil {
+		r, ok := l.extraReady()
+		if !ok {
+			return time.Time{}, false
+		}
+		if r.After(at) {
+			at = r
+		}
+	}
+	return at, true
+}
+
+func (l *lifecycle) creating(now time.Time) bool {
+	if !l.Deleted.IsZero() {
+		return false
+	}
+	at, ok := l.activeAt()
+	return !ok || now.Before(at)
+}
+
+func (l *lifecycle) deleting(now time.Time) bool {
+	return !l.Deleted.IsZero() && now.Before(l.Deleted.Add(l.DeleteFor))
+}
+
+// Event is a real transition of an EKS object.
+type Event struct {
+	Kind    string    `json:"kind"`
+	Cluster string    `json:"cluster"`
+	Name    string    `json:"name"`
+	Event   string    `json:"event"` // ACTIVE or gone
+	At      time.Time `json:"at"`
+}
+
+// Events lists the transitions that have happened, oldest first.
+func (s *Server) Events() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	var out []Event
+	for _, l := range s.history {
+		if at, ok := l.activeAt(); ok && !at.After(now) && (l.Deleted.IsZero() || !at.After(l.Deleted)) {
+			out = append(out, Event{l.Kind, l.Cluster, l.Name, "ACTIVE", at})
+		}
+		if !l.Deleted.IsZero() && !l.Deleted.Add(l.DeleteFor).After(now) {
+			out = append(out, Event{l.Kind, l.Cluster, l.Name, "gone", l.Deleted.Add(l.DeleteFor)})
+		}
+	}
+	sortEvents(out)
+	return out
+}
+
+func decode(body []byte) map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(body, &m)
+	return m
+}

@@ -1,0 +1,319 @@
+// Package server is localeks: one AWS endpoint in front of moto that gives
+// every EKS cluster a real Kubernetes control plane and a simulated data
+// plane, answers the EKS add-on API, shapes traffic and counts calls.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+
+	"github.com/terrax/terraform-provider-fargate/localeks/awsproxy"
+	"github.com/terrax/terraform-provider-fargate/localeks/pki"
+	"github.com/terrax/terraform-provider-fargate/localeks/shaping"
+)
+
+// Options configure a Server.
+type Options struct {
+	MotoURL string
+	Addr    string // AWS endpoint address, default 127.0.0.1:0
+	Binary  string // the localeks binary, for control plane children
+	DataDir string
+	Region  string // default eu-west-1
+	Log     io.Writer
+}
+
+// Server is a running localeks.
+type Server struct {
+	opt     Options
+	URL     string // the AWS endpoint
+	hooks   string // https base URL of the webhooks
+	hookCA  *pki.CA
+	front   *http.Server
+	hookSrv *http.Server
+	moto    *http.Client
+	eks     *eks.Client // localeks' own view of moto's EKS
+	Shaper  *shaping.Shaper
+
+	mu       sync.Mutex
+	clusters map[string]*Cluster
+	objects  map[string]*lifecycle
+	history  []*lifecycle
+	roles    map[string]time.Time // IAM role ARN -> created
+	calls    map[string]int
+	addons   map[string]map[string]*addon
+}
+
+// New starts localeks' listeners; clusters start as EKS creates them.
+func New(opt Options) (*Server, error) {
+	if opt.Addr == "" {
+		opt.Addr = "127.0.0.1:0"
+	}
+	if opt.Region == "" {
+		opt.Region = "eu-west-1"
+	}
+	if opt.Log == nil {
+		opt.Log = io.Discard
+	}
+	if err := os.MkdirAll(opt.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opt: opt, moto: &http.Client{Timeout: 60 * time.Second}, Shaper: shaping.New(),
+		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{},
+		calls: map[string]int{}, addons: map[string]map[string]*addon{},
+	}
+	s.eks = eks.New(eks.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{AccessKeyID: "localeks", SecretAccessKey: "localeks"}, nil
+		})})
+
+	var err error
+	if s.hookCA, err = pki.NewCA("localeks-webhooks"); err != nil {
+		return nil, err
+	}
+	hookPair, err := s.hookCA.Issue("localeks", nil, "127.0.0.1", "localhost")
+	if err != nil {
+		return nil, err
+	}
+	cert, err := hookPair.TLS()
+	if err != nil {
+		return nil, err
+	}
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s.hooks = "https://" + hl.Addr().String()
+	hmux := http.NewServeMux()
+	hmux.HandleFunc("/authenticate/{cluster}", s.authenticate)
+	hmux.HandleFunc("/mutate/{cluster}", s.mutate)
+	s.hookSrv = &http.Server{Handler: hmux, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}, ReadHeaderTimeout: 10 * time.Second}
+	go s.hookSrv.ServeTLS(hl, "", "")
+
+	fl, err := net.Listen("tcp", opt.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", opt.Addr, err)
+	}
+	s.URL = "http://" + fl.Addr().String()
+	s.front = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go s.front.Serve(fl)
+	return s, nil
+}
+
+func (s *Server) logf(format string, args ...any) {
+	fmt.Fprintf(s.opt.Log, "[localeks] "+format+"\n", args...)
+}
+
+// Close stops every cluster and the listeners, and removes the data.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	cs := make([]*Cluster, 0, len(s.clusters))
+	for _, c := range s.clusters {
+		cs = append(cs, c)
+	}
+	s.clusters = map[string]*Cluster{}
+	s.mu.Unlock()
+	for _, c := range cs {
+		c.stop()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = s.front.Shutdown(ctx)
+	_ = s.hookSrv.Shutdown(ctx)
+	return os.RemoveAll(filepath.Join(s.opt.DataDir, "clusters"))
+}
+
+// ServeHTTP is the AWS endpoint.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(r.URL.Path) > 10 && r.URL.Path[:11] == "/_localeks/" {
+		s.admin(w, r)
+		return
+	}
+	call := awsproxy.Classify(r)
+	s.mu.Lock()
+	s.calls[call.Service+":"+call.Op]++
+	s.mu.Unlock()
+	if d := s.Shaper.Delay(call.Op); d > 0 {
+		time.Sleep(d)
+	}
+	switch s.Shaper.Draw(call.Service) {
+	case shaping.Throttle:
+		awsError(w, call.Service, http.StatusBadRequest, "throttle", "Rate exceeded")
+		return
+	case shaping.ServerError:
+		awsError(w, call.Service, http.StatusInternalServerError, "internal", "We encountered an internal error. Please try again.")
+		return
+	}
+	if call.Service == "eks" && s.eksBefore(w, r, call) {
+		return
+	}
+	status, header, body, err := s.forward(r, call.Body)
+	if err != nil {
+		awsError(w, call.Service, http.StatusBadGateway, "internal", "localeks could not reach moto: "+err.Error())
+		return
+	}
+	switch call.Service {
+	case "eks":
+		status, body = s.eksAfter(r, call, status, body)
+	case "iam":
+		if call.Op == "CreateRole" && status == http.StatusOK {
+			s.roleCreated(body)
+		}
+	}
+	for k, vs := range header {
+		if k == "Content-Length" {
+			continue
+		}
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// forward sends the request to moto unchanged.
+func (s *Server) forward(r *http.Request, body []byte) (int, http.Header, []byte, error) {
+	out, err := http.NewRequestWithContext(r.Context(), r.Method, s.opt.MotoURL+r.URL.RequestURI(), bytesReader(body))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	out.Header = r.Header.Clone()
+	resp, err := s.moto.Do(out)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b, err
+}
+
+// awsError answers in the service's own error format.
+func awsError(w http.ResponseWriter, service string, status int, kind, msg string) {
+	codes := map[string]map[string]string{
+		"throttle": {"eks": "ThrottlingException", "iam": "Throttling", "ec2": "RequestLimitExceeded", "": "Throttling"},
+		"internal": {"eks": "ServerException", "iam": "ServiceFailure", "ec2": "InternalError", "": "InternalFailure"},
+	}
+	code := codes[kind][service]
+	if code == "" {
+		code = codes[kind][""]
+	}
+	switch service {
+	case "eks":
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Amzn-ErrorType", code)
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]string{"message": msg})
+	case "ec2":
+		if kind == "throttle" {
+			status = http.StatusServiceUnavailable
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>%s</Code><Message>%s</Message></Error></Errors><RequestID>localeks</RequestID></Response>`, code, msg)
+	default:
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>localeks</RequestId></ErrorResponse>`, code, msg)
+	}
+}
+
+// eksError answers an EKS error.
+func eksError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", code)
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"message": msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// admin is localeks' own API under /_localeks/.
+func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/_localeks/healthz":
+		w.Write([]byte("ok"))
+	case r.URL.Path == "/_localeks/calls" && r.Method == http.MethodDelete:
+		s.mu.Lock()
+		s.calls = map[string]int{}
+		s.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	case r.URL.Path == "/_localeks/calls":
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		writeJSON(w, http.StatusOK, s.calls)
+	case r.URL.Path == "/_localeks/shaping" && r.Method == http.MethodPut:
+		var c shaping.Config
+		if err := json.NewDecoder(r.Body).Decode(&c); err != nil {
+			http.Error(w, "bad shaping configuration: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		s.Shaper.Set(c)
+		writeJSON(w, http.StatusOK, c)
+	case r.URL.Path == "/_localeks/shaping":
+		writeJSON(w, http.StatusOK, s.Shaper.Get())
+	case r.URL.Path == "/_localeks/events":
+		writeJSON(w, http.StatusOK, s.Events())
+	case r.URL.Path == "/_localeks/clusters":
+		s.mu.Lock()
+		out := map[string]map[string]any{}
+		for n, c := range s.clusters {
+			out[n] = c.info()
+		}
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, out)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// Calls returns the call counts per "service:Operation".
+func (s *Server) Calls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		out[k] = v
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	k := make([]string, 0, len(m))
+	for n := range m {
+		k = append(k, n)
+	}
+	sort.Strings(k)
+	return k
+}
+
+// LoadShaping reads a shaping configuration file.
+func (s *Server) LoadShaping(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var c shaping.Config
+	if err := json.Unmarshal(b, &c); err != nil {
+		return fmt.Errorf("shaping file %s: %w", path, err)
+	}
+	s.Shaper.Set(c)
+	return nil
+}

@@ -1,0 +1,132 @@
+// Package shaping holds what localeks may do to AWS traffic to make it
+// behave like real AWS: latency per operation, objects that stay CREATING
+// or DELETING for a while, throttling and server errors at a rate, IAM roles
+// that take a while to become assumable. All of it is off by default and
+// set through localeks' admin API or flags.
+package shaping
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Duration reads "1.5s"-style JSON.
+type Duration struct{ time.Duration }
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	d.Duration = v
+	return err
+}
+
+// Config is the shaping in force.
+type Config struct {
+	// Latency adds a delay to each call of an operation ("*": every call).
+	Latency map[string]Duration `json:"latency,omitempty"`
+	// Transitions: how long objects stay CREATING / DELETING.
+	ClusterCreate   Duration `json:"cluster_create,omitempty"`
+	ClusterDelete   Duration `json:"cluster_delete,omitempty"`
+	NodegroupCreate Duration `json:"nodegroup_create,omitempty"`
+	NodegroupDelete Duration `json:"nodegroup_delete,omitempty"`
+	NodegroupUpdate Duration `json:"nodegroup_update,omitempty"`
+	ProfileCreate   Duration `json:"profile_create,omitempty"`
+	ProfileDelete   Duration `json:"profile_delete,omitempty"`
+	AddonCreate     Duration `json:"addon_create,omitempty"`
+	// ProfileCreateJitter adds up to this much to each profile's creation,
+	// drawn per profile (realistic profiles take 26 s to minutes).
+	ProfileCreateJitter Duration `json:"profile_create_jitter,omitempty"`
+	// IAMPropagation: EKS refuses a role created less than this long ago
+	// ("could not be assumed"), as real IAM's eventual consistency does.
+	IAMPropagation Duration `json:"iam_propagation,omitempty"`
+	// ThrottleRate and ErrorRate are the shares of calls (0..1) answered
+	// with ThrottlingException (HTTP 400) and a 500, for services in
+	// FaultServices (default eks, iam, ec2).
+	ThrottleRate  float64  `json:"throttle_rate,omitempty"`
+	ErrorRate     float64  `json:"error_rate,omitempty"`
+	FaultServices []string `json:"fault_services,omitempty"`
+	// Seed makes the random draws repeatable.
+	Seed uint64 `json:"seed,omitempty"`
+}
+
+// Shaper applies a Config.
+type Shaper struct {
+	mu  sync.Mutex
+	cfg Config
+	rnd *rand.Rand
+}
+
+// New returns a Shaper with nothing shaped.
+func New() *Shaper { return &Shaper{rnd: rand.New(rand.NewPCG(1, 2))} }
+
+// Set replaces the configuration.
+func (s *Shaper) Set(c Config) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cfg = c
+	s.rnd = rand.New(rand.NewPCG(c.Seed, c.Seed^0x9e3779b97f4a7c15))
+}
+
+// Get returns the configuration.
+func (s *Shaper) Get() Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg
+}
+
+// Delay is the latency to add to a call.
+func (s *Shaper) Delay(op string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d, ok := s.cfg.Latency[op]; ok {
+		return d.Duration
+	}
+	return s.cfg.Latency["*"].Duration
+}
+
+// Fault is what to answer instead of the real thing.
+type Fault int
+
+const (
+	None Fault = iota
+	Throttle
+	ServerError
+)
+
+// Draw decides whether a call of the service fails.
+func (s *Shaper) Draw(service string) Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	services := s.cfg.FaultServices
+	if len(services) == 0 {
+		services = []string{"eks", "iam", "ec2"}
+	}
+	if !slices.Contains(services, service) || (s.cfg.ThrottleRate == 0 && s.cfg.ErrorRate == 0) {
+		return None
+	}
+	x := s.rnd.Float64()
+	switch {
+	case x < s.cfg.ThrottleRate:
+		return Throttle
+	case x < s.cfg.ThrottleRate+s.cfg.ErrorRate:
+		return ServerError
+	}
+	return None
+}
+
+// Jitter draws a profile's extra creation time.
+func (s *Shaper) Jitter() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg.ProfileCreateJitter.Duration <= 0 {
+		return 0
+	}
+	return time.Duration(s.rnd.Int64N(int64(s.cfg.ProfileCreateJitter.Duration)))
+}

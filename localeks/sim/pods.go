@@ -1,0 +1,210 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
+)
+
+// FargateScheduler is the scheduler name EKS's admission webhook gives the
+// pods a Fargate profile selects.
+const FargateScheduler = "fargate-scheduler"
+
+func (s *Simulator) isSimulatedNode(name string) bool {
+	n, err := s.factory.Core().V1().Nodes().Lister().Get(name)
+	return err == nil && n.Annotations["localeks.terrax.io/simulated"] == "true"
+}
+
+func (s *Simulator) syncPod(ctx context.Context, key string) error {
+	ns, name, _ := cache.SplitMetaNamespaceKey(key)
+	p, err := s.podLister()(ns, name)
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case p.DeletionTimestamp != nil && p.Spec.NodeName != "":
+		// The kubelet stops the containers and removes the pod.
+		zero := int64(0)
+		err := s.cfg.Client.CoreV1().Pods(ns).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return err
+	case p.DeletionTimestamp != nil:
+		return nil
+	case p.Spec.NodeName == "" && p.Spec.SchedulerName == FargateScheduler:
+		return s.scheduleOnFargate(ctx, p)
+	case p.Spec.NodeName != "" && p.Status.Phase == corev1.PodPending && s.isSimulatedNode(p.Spec.NodeName):
+		return s.markRunning(ctx, p)
+	}
+	return nil
+}
+
+// markRunning reports the pod Running and Ready, as a kubelet would once
+// its containers started.
+func (s *Simulator) markRunning(ctx context.Context, p *corev1.Pod) error {
+	// Volumes must be attached: wait until every claim is bound.
+	for _, v := range p.Spec.Volumes {
+		if v.PersistentVolumeClaim == nil {
+			continue
+		}
+		c, err := s.factory.Core().V1().PersistentVolumeClaims().Lister().PersistentVolumeClaims(p.Namespace).Get(v.PersistentVolumeClaim.ClaimName)
+		if err != nil || c.Status.Phase != corev1.ClaimBound {
+			return fmt.Errorf("pod %s/%s waits for claim %s to be bound", p.Namespace, p.Name, v.PersistentVolumeClaim.ClaimName)
+		}
+	}
+	node, err := s.factory.Core().V1().Nodes().Lister().Get(p.Spec.NodeName)
+	if err != nil {
+		return err
+	}
+	hostIP := ""
+	for _, a := range node.Status.Addresses {
+		if a.Type == corev1.NodeInternalIP {
+			hostIP = a.Address
+		}
+	}
+	podIP := hostIP
+	if !p.Spec.HostNetwork && node.Labels[LabelComputeType] != "fargate" {
+		h := hash(string(p.UID))
+		podIP = fmt.Sprintf("192.168.%d.%d", 64+h%128, 2+(h>>8)%250)
+	}
+	now := metav1.Now()
+	q := p.DeepCopy()
+	q.Status.Phase = corev1.PodRunning
+	q.Status.HostIP, q.Status.PodIP = hostIP, podIP
+	q.Status.HostIPs, q.Status.PodIPs = []corev1.HostIP{{IP: hostIP}}, []corev1.PodIP{{IP: podIP}}
+	q.Status.StartTime = &now
+	cond := func(t corev1.PodConditionType) corev1.PodCondition {
+		return corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now}
+	}
+	q.Status.Conditions = []corev1.PodCondition{cond(corev1.PodScheduled), cond(corev1.PodInitialized), cond(corev1.PodReadyToStartContainers),
+		cond(corev1.ContainersReady), cond(corev1.PodReady)}
+	q.Status.ContainerStatuses = nil
+	started := true
+	for _, c := range p.Spec.Containers {
+		q.Status.ContainerStatuses = append(q.Status.ContainerStatuses, corev1.ContainerStatus{
+			Name: c.Name, Image: c.Image, ImageID: "docker.io/" + c.Image + "@sha256:" + strings.Repeat("0", 64),
+			ContainerID: fmt.Sprintf("containerd://%064x", hash(string(p.UID)+c.Name)),
+			Ready:       true, Started: &started,
+			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
+		})
+	}
+	_, err = s.cfg.Client.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, q, metav1.UpdateOptions{})
+	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+		return nil // gone, or changed: the informer brings the new version
+	}
+	return err
+}
+
+// claimProvisioner resolves a claim to the provisioner of its StorageClass.
+func (s *Simulator) claimProvisioner(ns string) func(string) string {
+	return func(claim string) string {
+		c, err := s.factory.Core().V1().PersistentVolumeClaims().Lister().PersistentVolumeClaims(ns).Get(claim)
+		if err != nil {
+			return ""
+		}
+		if sc := s.storageClass(c); sc != nil {
+			return sc.Provisioner
+		}
+		return ""
+	}
+}
+
+// scheduleOnFargate is EKS's fargate-scheduler: a node of its own for each
+// pod it can run; an event in Fargate's words for each it cannot.
+func (s *Simulator) scheduleOnFargate(ctx context.Context, p *corev1.Pod) error {
+	if problems := placement.FargateProblems(&p.Spec, s.claimProvisioner(p.Namespace)); len(problems) > 0 {
+		return s.refuse(ctx, p, placement.NotSupportedPrefix+strings.Join(problems, "; "))
+	}
+	profile := p.Labels[placement.ProfileLabel]
+	ip := fmt.Sprintf("192-168-%d-%d", 128+hash(string(p.UID))%96, 2+(hash(string(p.UID))>>8)%250)
+	name := fmt.Sprintf("fargate-ip-%s.%s.compute.internal", ip, s.cfg.Region)
+	zone := s.cfg.Region + string(rune('a'+hash(string(p.UID))%3))
+	l := map[string]string{
+		LabelComputeType: "fargate", LabelZone: zone, LabelRegion: s.cfg.Region, "kubernetes.io/hostname": name,
+		"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "eks.amazonaws.com/fargate-profile": profile,
+	}
+	taints := []corev1.Taint{{Key: LabelComputeType, Value: "fargate", Effect: corev1.TaintEffectNoSchedule}}
+	n := s.node(name, l, taints, resource.MustParse("0.25"), resource.MustParse("0.5Gi"), "1", strings.ReplaceAll(ip, "-", "."))
+	n.Annotations["localeks.terrax.io/fargate-pod"] = p.Namespace + "/" + p.Name
+	if err := s.createNode(ctx, n); err != nil {
+		return err
+	}
+	s.logf("fargate: pod %s/%s (profile %s) gets node %s", p.Namespace, p.Name, profile, name)
+	err := s.cfg.Client.CoreV1().Pods(p.Namespace).Bind(ctx, &corev1.Binding{
+		ObjectMeta: metav1.ObjectMeta{Name: p.Name, UID: p.UID},
+		Target:     corev1.ObjectReference{Kind: "Node", Name: name},
+	}, metav1.CreateOptions{})
+	if apierrors.IsNotFound(err) {
+		return s.deleteNode(ctx, name)
+	}
+	return err
+}
+
+// refuse leaves the pod Pending and says why, once, as fargate-scheduler does.
+func (s *Simulator) refuse(ctx context.Context, p *corev1.Pod, msg string) error {
+	s.mu.Lock()
+	done := s.reported[string(p.UID)]
+	s.reported[string(p.UID)] = true
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	s.logf("fargate: %s/%s: %s", p.Namespace, p.Name, msg)
+	now := metav1.Now()
+	_, err := s.cfg.Client.CoreV1().Events(p.Namespace).Create(ctx, &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{GenerateName: p.Name + ".", Namespace: p.Namespace},
+		InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: p.Namespace, Name: p.Name, UID: p.UID, APIVersion: "v1"},
+		Reason:         "FailedScheduling", Message: msg, Type: corev1.EventTypeWarning,
+		Source:         corev1.EventSource{Component: FargateScheduler},
+		FirstTimestamp: now, LastTimestamp: now, Count: 1,
+		ReportingController: FargateScheduler, ReportingInstance: FargateScheduler,
+	}, metav1.CreateOptions{})
+	if err != nil {
+		return err
+	}
+	q := p.DeepCopy()
+	q.Status.Conditions = append(q.Status.Conditions, corev1.PodCondition{
+		Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable, Message: msg, LastTransitionTime: now,
+	})
+	_, err = s.cfg.Client.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, q, metav1.UpdateOptions{})
+	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+		return nil
+	}
+	return err
+}
+
+// podGone removes the Fargate node of a pod that is gone.
+func (s *Simulator) podGone(obj any) {
+	p, ok := obj.(*corev1.Pod)
+	if !ok {
+		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			p, _ = d.Obj.(*corev1.Pod)
+		}
+	}
+	if p == nil || p.Spec.NodeName == "" {
+		return
+	}
+	n, err := s.factory.Core().V1().Nodes().Lister().Get(p.Spec.NodeName)
+	if err != nil || n.Annotations["localeks.terrax.io/fargate-pod"] != p.Namespace+"/"+p.Name {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s.logf("fargate: pod %s/%s gone; removing node %s", p.Namespace, p.Name, n.Name)
+	if err := s.deleteNode(ctx, n.Name); err != nil {
+		s.logf("removing Fargate node %s: %v", n.Name, err)
+	}
+}

@@ -1,0 +1,159 @@
+// Package sim plays the parts of EKS a control plane does not have: the
+// kubelets of node groups (nodes, leases, pods Running), EKS's Fargate
+// admission webhook and fargate-scheduler (one node per pod, pods Fargate
+// cannot run left Pending with Fargate's own message), the EBS CSI
+// provisioner and the load balancer controller.
+package sim
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/util/workqueue"
+
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
+)
+
+// Nodegroup is what the simulator needs of an EKS managed node group.
+type Nodegroup struct {
+	Name         string
+	DesiredSize  int
+	InstanceType string
+	CapacityType string
+	Labels       map[string]string
+	Zones        []string
+}
+
+// Source tells the simulator the cluster's node groups and ACTIVE Fargate
+// profiles, as EKS knows them.
+type Source interface {
+	Nodegroups(ctx context.Context) ([]Nodegroup, error)
+	Profiles() []placement.Profile
+}
+
+// Config is one cluster's simulator.
+type Config struct {
+	Cluster string
+	Region  string
+	Client  kubernetes.Interface
+	Source  Source
+	Log     io.Writer
+	// Tick is how often node groups are reconciled (default 1 s).
+	Tick time.Duration
+	// WebhookURL and WebhookCA: where the apiserver sends pod admissions
+	// for the Fargate webhook.
+	WebhookURL string
+	WebhookCA  []byte
+}
+
+// Simulator runs the simulation for one cluster.
+type Simulator struct {
+	cfg     Config
+	pods    workqueue.TypedRateLimitingInterface[string]
+	claims  workqueue.TypedRateLimitingInterface[string]
+	svcs    workqueue.TypedRateLimitingInterface[string]
+	factory informers.SharedInformerFactory
+
+	mu       sync.Mutex
+	reported map[string]bool // pod UIDs whose Fargate refusal was reported
+}
+
+// New makes a simulator; Run starts it.
+func New(cfg Config) *Simulator {
+	if cfg.Tick == 0 {
+		cfg.Tick = time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = io.Discard
+	}
+	rl := func() workqueue.TypedRateLimiter[string] {
+		return workqueue.NewTypedItemExponentialFailureRateLimiter[string](100*time.Millisecond, 5*time.Second)
+	}
+	return &Simulator{
+		cfg:      cfg,
+		pods:     workqueue.NewTypedRateLimitingQueue(rl()),
+		claims:   workqueue.NewTypedRateLimitingQueue(rl()),
+		svcs:     workqueue.NewTypedRateLimitingQueue(rl()),
+		factory:  informers.NewSharedInformerFactory(cfg.Client, 0),
+		reported: map[string]bool{},
+	}
+}
+
+func (s *Simulator) logf(format string, args ...any) {
+	fmt.Fprintf(s.cfg.Log, "[%s/sim] "+format+"\n", append([]any{s.cfg.Cluster}, args...)...)
+}
+
+func enqueue(q workqueue.TypedRateLimitingInterface[string]) cache.ResourceEventHandler {
+	add := func(obj any) {
+		if key, err := cache.DeletionHandlingMetaNamespaceKeyFunc(obj); err == nil {
+			q.Add(key)
+		}
+	}
+	return cache.ResourceEventHandlerFuncs{AddFunc: add, UpdateFunc: func(_, n any) { add(n) }, DeleteFunc: add}
+}
+
+// Run simulates until ctx ends.
+func (s *Simulator) Run(ctx context.Context) error {
+	if err := s.bootstrap(ctx); err != nil {
+		return err
+	}
+	podInf := s.factory.Core().V1().Pods().Informer()
+	podInf.AddEventHandler(enqueue(s.pods))
+	podInf.AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: s.podGone})
+	s.factory.Core().V1().PersistentVolumeClaims().Informer().AddEventHandler(enqueue(s.claims))
+	s.factory.Core().V1().PersistentVolumes().Informer()
+	s.factory.Core().V1().Nodes().Informer()
+	s.factory.Storage().V1().StorageClasses().Informer()
+	s.factory.Core().V1().Services().Informer().AddEventHandler(enqueue(s.svcs))
+	s.factory.Start(ctx.Done())
+	s.factory.WaitForCacheSync(ctx.Done())
+
+	go s.work(ctx, s.pods, s.syncPod)
+	go s.work(ctx, s.claims, s.syncClaim)
+	go s.work(ctx, s.svcs, s.syncService)
+	go s.leases(ctx)
+	t := time.NewTicker(s.cfg.Tick)
+	defer t.Stop()
+	for {
+		if err := s.syncNodegroups(ctx); err != nil && ctx.Err() == nil {
+			s.logf("node groups: %v", err)
+		}
+		s.releaseVolumes(ctx)
+		select {
+		case <-ctx.Done():
+			s.pods.ShutDown()
+			s.claims.ShutDown()
+			s.svcs.ShutDown()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Simulator) work(ctx context.Context, q workqueue.TypedRateLimitingInterface[string], sync func(context.Context, string) error) {
+	for {
+		key, quit := q.Get()
+		if quit {
+			return
+		}
+		if err := sync(ctx, key); err != nil && ctx.Err() == nil {
+			s.logf("%s: %v (retrying)", key, err)
+			q.AddRateLimited(key)
+		} else {
+			q.Forget(key)
+		}
+		q.Done(key)
+	}
+}
+
+func (s *Simulator) podLister() func(ns, name string) (*corev1.Pod, error) {
+	l := s.factory.Core().V1().Pods().Lister()
+	return func(ns, name string) (*corev1.Pod, error) { return l.Pods(ns).Get(name) }
+}
