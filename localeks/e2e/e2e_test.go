@@ -199,8 +199,8 @@ func TestBlog(t *testing.T) {
 		}
 		other, err := eksauth.NewToken(ctx, stsClient("AKIDSOMEONEELSE"), name)
 		must(t, err)
-		if _, err := kube(t, cl, other.Value).CoreV1().Namespaces().List(ctx, metav1.ListOptions{}); !apierrors.IsForbidden(err) {
-			t.Errorf("another identity: err = %v, want 403 (authenticated, no access)", err)
+		if _, err := kube(t, cl, other.Value).CoreV1().Namespaces().List(ctx, metav1.ListOptions{}); !apierrors.IsUnauthorized(err) {
+			t.Errorf("another identity without access: err = %v, want 401 as EKS answers", err)
 		}
 	})
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,8 +19,9 @@ var metaGet = metav1.GetOptions{}
 
 // authenticate answers the apiserver's TokenReviews as EKS does: the token
 // must be a presigned STS GetCallerIdentity for this cluster that STS
-// (moto) accepts; the identity that created the cluster is its admin
-// (system:masters); any other identity is authenticated with no groups.
+// (moto) accepts, from the identity that created the cluster, which is its
+// admin (system:masters). Like EKS without an access entry, any other
+// identity is not let in (401).
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) {
 	cluster := r.PathValue("cluster")
 	var review authv1.TokenReview
@@ -37,10 +39,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	c := s.clusters[cluster]
 	s.mu.Unlock()
-	groups := []string{"system:authenticated"}
-	if c != nil && accessKey(review.Spec.Token) == c.creatorKey {
-		groups = append(groups, "system:masters")
+	if c == nil || accessKey(review.Spec.Token) != c.creatorKey {
+		review.Status.Error = fmt.Sprintf("%s has no access entry in cluster %s", id.ARN, cluster)
+		writeJSON(w, http.StatusOK, review)
+		return
 	}
+	groups := []string{"system:authenticated", "system:masters"}
 	review.Status.Authenticated = true
 	review.Status.User = authv1.UserInfo{Username: id.ARN, UID: "aws-iam-authenticator:" + id.Account + ":" + id.UserID, Groups: groups,
 		Extra: map[string]authv1.ExtraValue{"arn": {id.ARN}}}
