@@ -18,6 +18,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/clusterauth"
 	"github.com/terrax/terraform-provider-fargate/provider/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/functions"
+	"github.com/terrax/terraform-provider-fargate/provider/manifest"
 	"github.com/terrax/terraform-provider-fargate/provider/validate"
 )
 
@@ -170,7 +171,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 }
 
 func (p *Provider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{cluster.NewResource}
+	return []func() resource.Resource{cluster.NewResource, manifest.NewResource}
 }
 
 func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {

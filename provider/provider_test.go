@@ -61,7 +61,7 @@ func TestAccProvider_unknownProfile(t *testing.T) {
 // The provider block's endpoint wins over AWS_ENDPOINT_URL, and
 // default_tags reach the cluster and the roles it creates.
 func TestAccProvider_endpointsAndDefaultTags(t *testing.T) {
-	c := clientAt(t, acctest.MotoURL)
+	c := clientAt(t, acctest.LocalEKSURL)
 	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing listens there
 	name := "tagged"
 	resource.Test(t, resource.TestCase{
@@ -72,7 +72,7 @@ provider "fargate" {
   region = "eu-west-1"
   endpoints { url = %q }
   default_tags { tags = { owner = "platform", team = "default-team" } }
-}`, acctest.MotoURL) + fmt.Sprintf(smallCluster, name),
+}`, acctest.LocalEKSURL) + fmt.Sprintf(smallCluster, name),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr("fargate_cluster.c", "tags_all.%", "2"),
 				resource.TestCheckResourceAttr("fargate_cluster.c", "tags_all.owner", "platform"),

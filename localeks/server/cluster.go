@@ -47,7 +47,9 @@ func (s *Server) startCluster(name, creatorKey string) *Cluster {
 func (c *Cluster) run(ctx context.Context) {
 	s := c.s
 	cp, err := controlplane.Start(ctx, controlplane.Config{
-		Name: c.Name, Binary: s.opt.Binary, DataDir: filepath.Join(s.opt.DataDir, "clusters", c.Name),
+		// A directory per incarnation: a cluster deleted and made again under
+		// the same name must not meet its predecessor's files being removed.
+		Name: c.Name, Binary: s.opt.Binary, DataDir: filepath.Join(s.opt.DataDir, "clusters", fmt.Sprintf("%s-%d", c.Name, c.started.UnixNano())),
 		AuthWebhookURL: s.hooks + "/authenticate/" + c.Name, AuthWebhookCA: s.hookCA.CertPEM,
 		ServiceCIDR: "10.100.0.0/16", Log: s.opt.Log,
 	})
@@ -178,9 +180,15 @@ func (c *Cluster) Nodegroups(ctx context.Context) ([]sim.Nodegroup, error) {
 		out = append(out, sim.Nodegroup{Name: n, DesiredSize: desired, InstanceType: it, CapacityType: string(ng.CapacityType),
 			Labels: ng.Labels, Zones: []string{s.opt.Region + "a", s.opt.Region + "b", s.opt.Region + "c"}})
 	}
+	return out, c.refreshProfiles(ctx)
+}
+
+func (c *Cluster) refreshProfiles(ctx context.Context) error {
+	s := c.s
+	now := time.Now()
 	fps, err := s.eks.ListFargateProfiles(ctx, &eks.ListFargateProfilesInput{ClusterName: aws.String(c.Name)})
 	if err != nil {
-		return out, fmt.Errorf("listing Fargate profiles of %s: %w", c.Name, err)
+		return fmt.Errorf("listing Fargate profiles of %s: %w", c.Name, err)
 	}
 	var profiles []placement.Profile
 	for _, n := range fps.FargateProfileNames {
@@ -201,14 +209,23 @@ func (c *Cluster) Nodegroups(ctx context.Context) ([]sim.Nodegroup, error) {
 	c.mu.Lock()
 	c.profiles = profiles
 	c.mu.Unlock()
-	return out, nil
+	return nil
 }
 
-// Profiles are the cluster's ACTIVE Fargate profiles.
+// Profiles are the cluster's ACTIVE Fargate profiles, as last refreshed.
 func (c *Cluster) Profiles() []placement.Profile {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.profiles
+}
+
+// FreshProfiles reads the ACTIVE profiles now: EKS's webhook knows a
+// profile the moment it is ACTIVE, so admission must not use a stale list.
+func (c *Cluster) FreshProfiles(ctx context.Context) []placement.Profile {
+	if err := c.refreshProfiles(ctx); err != nil {
+		c.s.logf("cluster %s: reading Fargate profiles: %v", c.Name, err)
+	}
+	return c.Profiles()
 }
 
 func (c *Cluster) transitioning(kind, name string, now time.Time) bool {

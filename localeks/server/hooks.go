@@ -80,5 +80,5 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request) {
 			Response: &admissionv1.AdmissionResponse{UID: review.Request.UID, Allowed: true}})
 		return
 	}
-	writeJSON(w, http.StatusOK, sim.Mutate(&review, c.Profiles(), s.logf))
+	writeJSON(w, http.StatusOK, sim.Mutate(&review, c.FreshProfiles(r.Context()), s.logf))
 }

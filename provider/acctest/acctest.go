@@ -7,11 +7,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/terrax/terraform-provider-fargate/provider"
 	"github.com/terrax/terraform-provider-fargate/provider/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/kubeclient"
 )
 
 // Region is where the acceptance tests build, as the blog does.
@@ -33,8 +36,10 @@ terraform {
 }
 `
 
-// MotoURL is the endpoint of the moto server of this test binary.
-var MotoURL string
+// MotoURL is the endpoint of the moto server of this test binary, and
+// LocalEKSURL that of localeks in front of it, where AWS_ENDPOINT_URL points:
+// EKS clusters get real Kubernetes control planes.
+var MotoURL, LocalEKSURL string
 
 // Main runs a package's tests. With TF_ACC set it first starts moto and
 // points AWS and Terraform at it, and stops moto at the end.
@@ -60,12 +65,19 @@ func Main(m *testing.M) {
 		os.Exit(1)
 	}
 	MotoURL = moto.URL
+	le, err := StartLocalEKS(root, moto.URL)
+	if err != nil {
+		moto.Stop()
+		fmt.Fprintln(os.Stderr, "acctest:", err)
+		os.Exit(1)
+	}
+	LocalEKSURL = le.URL
 	for k, v := range map[string]string{
 		"TF_ACC_TERRAFORM_PATH":     tf,
 		"TF_ACC_PROVIDER_NAMESPACE": "terrax",
 		"CHECKPOINT_DISABLE":        "1",
 		"TF_IN_AUTOMATION":          "1",
-		"AWS_ENDPOINT_URL":          moto.URL,
+		"AWS_ENDPOINT_URL":          le.URL,
 		"AWS_ACCESS_KEY_ID":         "testing",
 		"AWS_SECRET_ACCESS_KEY":     "testing",
 		"AWS_REGION":                Region,
@@ -77,6 +89,7 @@ func Main(m *testing.M) {
 		os.Unsetenv(k)
 	}
 	code := m.Run()
+	le.Stop()
 	moto.Stop()
 	os.Exit(code)
 }
@@ -94,4 +107,20 @@ func Client(t testing.TB) *conns.Client {
 		t.Fatalf("AWS client: %v", err)
 	}
 	return c
+}
+
+// Kube returns a Kubernetes client of an EKS cluster on localeks,
+// authenticated as EKS expects, for checks through the Kubernetes API.
+func Kube(t testing.TB, cluster string) *kubeclient.Client {
+	t.Helper()
+	c := Client(t)
+	out, err := c.EKS.DescribeCluster(context.Background(), &eks.DescribeClusterInput{Name: aws.String(cluster)})
+	if err != nil {
+		t.Fatalf("describing cluster %s: %v", cluster, err)
+	}
+	kc, err := kubeclient.New(c.STS, cluster, aws.ToString(out.Cluster.Endpoint), aws.ToString(out.Cluster.CertificateAuthority.Data))
+	if err != nil {
+		t.Fatalf("Kubernetes client of %s: %v", cluster, err)
+	}
+	return kc
 }

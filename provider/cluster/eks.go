@@ -83,7 +83,7 @@ func (o *ops) updateClusterAccess(ctx context.Context, ob *observed, access endp
 	if err != nil {
 		return fmt.Errorf("updating the endpoint access of EKS cluster %q: %w", o.name, err)
 	}
-	if err := waitUpdate(ctx, o.c.EKS, o.name, "", out.Update); err != nil {
+	if err := waitUpdate(ctx, o.c.EKS, o.name, "", "", out.Update); err != nil {
 		return err
 	}
 	c, err := waitClusterActive(ctx, o.c.EKS, o.name)
@@ -98,7 +98,7 @@ func (o *ops) upgradeVersion(ctx context.Context, ob *observed, version string) 
 	if err != nil {
 		return fmt.Errorf("upgrading EKS cluster %q to Kubernetes %s: %w", o.name, version, err)
 	}
-	if err := waitUpdate(ctx, o.c.EKS, o.name, "", out.Update); err != nil {
+	if err := waitUpdate(ctx, o.c.EKS, o.name, "", "", out.Update); err != nil {
 		return err
 	}
 	c, err := waitClusterActive(ctx, o.c.EKS, o.name)

@@ -108,6 +108,9 @@ func (ob *observed) toModel(ctx context.Context, base clusterModel, defaultTags 
 	var diags diag.Diagnostics
 	m := base
 	m.ID = m.Name
+	if m.CoreDNSComputeType.IsNull() || m.CoreDNSComputeType.IsUnknown() {
+		m.CoreDNSComputeType = types.StringValue("auto") // after an import
+	}
 
 	// The cluster.
 	m.ARN, m.Endpoint, m.CertificateAuthority = known(m.ARN), known(m.Endpoint), known(m.CertificateAuthority)

@@ -17,6 +17,7 @@ type clusterModel struct {
 	PublicAccessCIDRs      types.Set      `tfsdk:"public_access_cidrs"`
 	NodeGroups             types.Map      `tfsdk:"node_groups"`
 	FargateProfiles        types.Map      `tfsdk:"fargate_profiles"`
+	CoreDNSComputeType     types.String   `tfsdk:"coredns_compute_type"`
 	ClusterRoleARN         types.String   `tfsdk:"cluster_role_arn"`
 	NodeRoleARN            types.String   `tfsdk:"node_role_arn"`
 	PodExecutionRoleARN    types.String   `tfsdk:"fargate_pod_execution_role_arn"`

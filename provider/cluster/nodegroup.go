@@ -110,7 +110,7 @@ func (o *ops) updateNodegroups(ctx context.Context, ob *observed, prior, planned
 // finishNodegroupUpdate waits for an update of a node group, then for the
 // node group to be ACTIVE, and records it.
 func (o *ops) finishNodegroupUpdate(ctx context.Context, ob *observed, name string, u *ekstypes.Update) error {
-	if err := waitUpdate(ctx, o.c.EKS, o.name, name, u); err != nil {
+	if err := waitUpdate(ctx, o.c.EKS, o.name, name, "", u); err != nil {
 		return err
 	}
 	ng, err := waitNodegroupActive(ctx, o.c.EKS, o.name, name)

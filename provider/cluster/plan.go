@@ -99,6 +99,14 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Tell fargate_manifest resources of this cluster, planned next, where
+	// their pods will run.
+	if r.client != nil && !plan.Name.IsUnknown() && !plan.FargateProfiles.IsUnknown() && !plan.NodeGroups.IsUnknown() {
+		profiles, d := ProfilesFromModel(ctx, plan.FargateProfiles)
+		if !d.HasError() {
+			r.client.Topology.SetLayout(plan.Name.ValueString(), profiles, len(ngs))
+		}
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 

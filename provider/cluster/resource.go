@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
 const (
@@ -125,7 +127,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	ob := newObserved()
 	ob.network = network
 	ob.roles = roleARNs{cluster: plan.ClusterRoleARN.ValueString(), node: plan.NodeRoleARN.ValueString(), podExecution: plan.PodExecutionRoleARN.ValueString()}
-	err := o.create(ctx, ob, plan.KubernetesVersion.ValueString(), access, ngs, fps)
+	err := o.create(ctx, ob, plan.KubernetesVersion.ValueString(), access, ngs, fps, plan.CoreDNSComputeType.ValueString())
 
 	state, d := ob.toModel(context.WithoutCancel(ctx), plan, r.client.DefaultTags)
 	resp.Diagnostics.Append(d...)
@@ -146,7 +148,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 // create makes everything in EKS's order: roles and network (in parallel),
 // the cluster, then node groups (in parallel) alongside Fargate profiles
 // (one at a time).
-func (o *ops) create(ctx context.Context, ob *observed, version string, access endpointAccess, ngs map[string]nodeGroupSpec, fps map[string]profileSpec) error {
+func (o *ops) create(ctx context.Context, ob *observed, version string, access endpointAccess, ngs map[string]nodeGroupSpec, fps map[string]profileSpec, coreDNS string) error {
 	var wg sync.WaitGroup
 	var rolesErr, netErr error
 	wg.Add(2)
@@ -162,7 +164,18 @@ func (o *ops) create(ctx context.Context, ob *observed, version string, access e
 	if err := errors.Join(rolesErr, netErr); err != nil {
 		return err
 	}
-	return o.createEKS(ctx, ob, version, access, ngs, fps)
+	if err := o.createEKS(ctx, ob, version, access, ngs, fps); err != nil {
+		return err
+	}
+	return o.placeCoreDNS(ctx, ob, coreDNSTarget(coreDNS, profilesOf(fps)))
+}
+
+func profilesOf(fps map[string]profileSpec) []placement.Profile {
+	var out []placement.Profile
+	for _, n := range slices.Sorted(maps.Keys(fps)) {
+		out = append(out, placement.Profile{Name: n, Selectors: fps[n].Selectors})
+	}
+	return out
 }
 
 // createEKS creates the cluster, waits for it, then its node groups and
@@ -379,6 +392,9 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	}
 	if ok {
 		ok = step(o.changeChildren(ctx, ob, oldNGs, newNGs, oldFPs, newFPs))
+	}
+	if ok {
+		ok = step(o.placeCoreDNS(ctx, ob, coreDNSTarget(plan.CoreDNSComputeType.ValueString(), profilesOf(newFPs))))
 	}
 	if v := plan.KubernetesVersion.ValueString(); ok && !plan.KubernetesVersion.IsUnknown() && v != prior.KubernetesVersion.ValueString() {
 		step(o.upgradeVersion(ctx, ob, v))

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster"
@@ -372,6 +374,7 @@ func TestAccCluster_blog(t *testing.T) {
 					resource.TestCheckResourceAttrSet(addr, "certificate_authority_data"),
 					resource.TestCheckResourceAttrSet(addr, "oidc_issuer_url"),
 					resource.TestCheckResourceAttrSet(addr, "fargate_pod_execution_role_arn"),
+					checkCoreDNSOnFargate(t, name),
 					saved.save(c, name),
 				),
 			},
@@ -489,5 +492,34 @@ func checkEKSTags(c *conns.Client, name string, want map[string]string) resource
 			return fmt.Errorf("profile tags %v, want %v", fp.FargateProfile.Tags, want)
 		}
 		return nil
+	}
+}
+
+// checkCoreDNSOnFargate: fp-default selects kube-system, so after the apply
+// CoreDNS runs on Fargate nodes (as eksctl leaves it), through the Kubernetes API.
+func checkCoreDNSOnFargate(t *testing.T, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		kc := acctest.Kube(t, name)
+		deadline := time.Now().Add(60 * time.Second)
+		var last string
+		for time.Now().Before(deadline) {
+			pods, err := kc.Kube.CoreV1().Pods("kube-system").List(context.Background(), metav1.ListOptions{LabelSelector: "k8s-app=kube-dns"})
+			if err != nil {
+				return err
+			}
+			onFargate := 0
+			last = ""
+			for _, p := range pods.Items {
+				if p.DeletionTimestamp == nil && p.Status.Phase == "Running" && strings.HasPrefix(p.Spec.NodeName, "fargate-ip-") {
+					onFargate++
+				}
+				last += fmt.Sprintf(" %s(%s on %q)", p.Name, p.Status.Phase, p.Spec.NodeName)
+			}
+			if onFargate == 2 && len(pods.Items) == 2 {
+				return nil
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		return fmt.Errorf("CoreDNS is not on two Fargate nodes:%s", last)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -73,7 +74,15 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				PlanModifiers:       []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
 				Validators:          []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(validate.IPv4CIDR())},
 			},
-			"node_groups":      nodeGroupsSchema(),
+			"node_groups": nodeGroupsSchema(),
+			"coredns_compute_type": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("auto"),
+				MarkdownDescription: "Where CoreDNS runs. `auto` (default): on Fargate exactly when a Fargate profile selects " +
+					"CoreDNS's pods (namespace `kube-system`), as eksctl does; `fargate`; `ec2` (the node groups). Applied once the " +
+					"profiles are ACTIVE, through the EKS `coredns` add-on's `configurationValues` (`{\"computeType\":\"Fargate\"}`), " +
+					"or by patching the CoreDNS Deployment where the add-on API is not offered.",
+				Validators: []validator.String{stringvalidator.OneOf("auto", "fargate", "ec2")},
+			},
 			"fargate_profiles": fargateProfilesSchema(),
 			"cluster_role_arn": roleARN("IAM role the EKS control plane uses. When not given, the resource creates one "+
 				"(trust `eks.amazonaws.com`, policy `AmazonEKSClusterPolicy`) and deletes it with the cluster. Changing it replaces the cluster.", true),

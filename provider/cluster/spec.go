@@ -2,8 +2,6 @@ package cluster
 
 import (
 	"context"
-	"maps"
-	"slices"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -116,9 +114,5 @@ func expandProfiles(ctx context.Context, m types.Map) (map[string]profileSpec, d
 // for placement checks elsewhere in the provider.
 func ProfilesFromModel(ctx context.Context, m types.Map) ([]placement.Profile, diag.Diagnostics) {
 	specs, diags := expandProfiles(ctx, m)
-	var out []placement.Profile
-	for _, name := range slices.Sorted(maps.Keys(specs)) {
-		out = append(out, placement.Profile{Name: name, Selectors: specs[name].Selectors})
-	}
-	return out, diags
+	return profilesOf(specs), diags
 }

@@ -85,13 +85,16 @@ func waitFargateProfileDeleted(ctx context.Context, conn *eks.Client, cluster, n
 
 // waitUpdate waits for an EKS update (cluster or node group) to finish. An
 // update that the API reports as already finished needs no polling.
-func waitUpdate(ctx context.Context, conn *eks.Client, cluster, nodegroup string, u *ekstypes.Update) error {
+func waitUpdate(ctx context.Context, conn *eks.Client, cluster, nodegroup, addon string, u *ekstypes.Update) error {
 	if u == nil || u.Id == nil {
 		return nil
 	}
 	what := fmt.Sprintf("update %s of EKS cluster %q", aws.ToString(u.Id), cluster)
 	if nodegroup != "" {
 		what = fmt.Sprintf("update %s of node group %q of EKS cluster %q", aws.ToString(u.Id), nodegroup, cluster)
+	}
+	if addon != "" {
+		what = fmt.Sprintf("update %s of add-on %q of EKS cluster %q", aws.ToString(u.Id), addon, cluster)
 	}
 	delay := pollMin
 	for {
@@ -115,6 +118,9 @@ func waitUpdate(ctx context.Context, conn *eks.Client, cluster, nodegroup string
 		if nodegroup != "" {
 			in.NodegroupName = aws.String(nodegroup)
 		}
+		if addon != "" {
+			in.AddonName = aws.String(addon)
+		}
 		out, err := conn.DescribeUpdate(ctx, in)
 		if err != nil {
 			return fmt.Errorf("waiting for %s: %w", what, err)
@@ -129,7 +135,7 @@ func waitUpdate(ctx context.Context, conn *eks.Client, cluster, nodegroup string
 func explainCluster(ctx context.Context, conn *eks.Client, name, goal string, err error) error {
 	c, ferr := FindClusterByName(context.WithoutCancel(ctx), conn, name)
 	if ferr != nil || c == nil {
-		return timeoutHint(ctx, fmt.Errorf("waiting for EKS cluster %q to %s: %w", name, goal, err))
+		return timeoutHint(ctx, err, fmt.Errorf("waiting for EKS cluster %q to %s: %w", name, goal, err))
 	}
 	var issues []string
 	if c.Health != nil {
@@ -137,13 +143,13 @@ func explainCluster(ctx context.Context, conn *eks.Client, name, goal string, er
 			issues = append(issues, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
 		}
 	}
-	return timeoutHint(ctx, fmt.Errorf("EKS cluster %q did not %s: status %s%s", name, goal, c.Status, issueList(issues)))
+	return timeoutHint(ctx, err, fmt.Errorf("EKS cluster %q did not %s: status %s%s", name, goal, c.Status, issueList(issues)))
 }
 
 func explainNodegroup(ctx context.Context, conn *eks.Client, cluster, name, goal string, err error) error {
 	ng, ferr := findNodegroup(context.WithoutCancel(ctx), conn, cluster, name)
 	if ferr != nil || ng == nil {
-		return timeoutHint(ctx, fmt.Errorf("waiting for node group %q of EKS cluster %q to %s: %w", name, cluster, goal, err))
+		return timeoutHint(ctx, err, fmt.Errorf("waiting for node group %q of EKS cluster %q to %s: %w", name, cluster, goal, err))
 	}
 	var issues []string
 	if ng.Health != nil {
@@ -151,13 +157,13 @@ func explainNodegroup(ctx context.Context, conn *eks.Client, cluster, name, goal
 			issues = append(issues, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
 		}
 	}
-	return timeoutHint(ctx, fmt.Errorf("node group %q of EKS cluster %q did not %s: status %s%s", name, cluster, goal, ng.Status, issueList(issues)))
+	return timeoutHint(ctx, err, fmt.Errorf("node group %q of EKS cluster %q did not %s: status %s%s", name, cluster, goal, ng.Status, issueList(issues)))
 }
 
 func explainProfile(ctx context.Context, conn *eks.Client, cluster, name, goal string, err error) error {
 	fp, ferr := findFargateProfile(context.WithoutCancel(ctx), conn, cluster, name)
 	if ferr != nil || fp == nil {
-		return timeoutHint(ctx, fmt.Errorf("waiting for Fargate profile %q of EKS cluster %q to %s: %w", name, cluster, goal, err))
+		return timeoutHint(ctx, err, fmt.Errorf("waiting for Fargate profile %q of EKS cluster %q to %s: %w", name, cluster, goal, err))
 	}
 	var issues []string
 	if fp.Health != nil {
@@ -165,7 +171,7 @@ func explainProfile(ctx context.Context, conn *eks.Client, cluster, name, goal s
 			issues = append(issues, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
 		}
 	}
-	return timeoutHint(ctx, fmt.Errorf("Fargate profile %q of EKS cluster %q did not %s: status %s%s", name, cluster, goal, fp.Status, issueList(issues)))
+	return timeoutHint(ctx, err, fmt.Errorf("Fargate profile %q of EKS cluster %q did not %s: status %s%s", name, cluster, goal, fp.Status, issueList(issues)))
 }
 
 func issueList(issues []string) string {
@@ -175,9 +181,10 @@ func issueList(issues []string) string {
 	return " (" + strings.Join(issues, "; ") + ")"
 }
 
-// timeoutHint tells the user which knob to turn when the time ran out.
-func timeoutHint(ctx context.Context, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) || strings.Contains(err.Error(), "exceeded max wait time") {
+// timeoutHint tells the user which knob to turn when the time ran out;
+// cause is what the waiter said.
+func timeoutHint(ctx context.Context, cause, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) || strings.Contains(cause.Error(), "exceeded max wait time") {
 		return fmt.Errorf("%w; the operation ran out of time: raise the `timeouts` of the resource, then apply again to continue", err)
 	}
 	if ctx.Err() != nil {

@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/terrax/terraform-provider-fargate/provider/topology"
 )
 
 // AssumeRole is the role the provider assumes before calling AWS.
@@ -69,6 +71,10 @@ type Client struct {
 	CallerARN string
 
 	DefaultTags map[string]string
+
+	// Topology is what this provider process knows of each cluster's
+	// layout during the current plan or apply.
+	Topology *topology.Registry
 }
 
 // New resolves credentials, checks them with STS GetCallerIdentity and
@@ -133,6 +139,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		Partition:   partition,
 		CallerARN:   arn,
 		DefaultTags: c.DefaultTags,
+		Topology:    topology.New(),
 	}, nil
 }
 
