@@ -31,6 +31,25 @@ resource "fargate_cluster" "terrax" {
   tags = { team = "brewers" }
 }
 
+variable "service_replicas" {
+  description = "Spring Boot pods (the blog scales 2, 4, 1); each gets its own Fargate node."
+  type        = number
+  default     = 2
+}
+
+# The blog's kubectl apply -f database/database.yml, in the same apply.
+resource "fargate_manifest" "database" {
+  cluster  = fargate_cluster.terrax.name
+  manifest = file("${path.module}/database.yaml")
+}
+
+# kubectl apply -f service/service.yml; the namespace comes from the database manifest.
+resource "fargate_manifest" "service" {
+  cluster    = fargate_cluster.terrax.name
+  manifest   = templatefile("${path.module}/service.yaml.tftpl", { replicas = var.service_replicas })
+  depends_on = [fargate_manifest.database]
+}
+
 output "cluster_endpoint" {
   description = "URL of the Kubernetes API server."
   value       = fargate_cluster.terrax.endpoint
@@ -44,6 +63,14 @@ output "cluster_certificate_authority_data" {
 output "private_subnet_ids" {
   description = "Where Fargate pods and the node group run."
   value       = fargate_cluster.terrax.network.private_subnet_ids
+}
+
+output "placement" {
+  description = "Where each workload runs: fargate:<profile> or nodegroup."
+  value = {
+    for o in concat(fargate_manifest.database.objects, fargate_manifest.service.objects) :
+    "${o.kind}/${o.name}" => o.placement if o.placement != null
+  }
 }
 
 output "fargate_profiles" {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -206,7 +207,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 // run applies objs, deletes what is no longer in them, and waits.
 func (r *Resource) run(ctx context.Context, plan *manifestModel, prior []kubeobj.ID, private interface {
 	SetKey(context.Context, string, []byte) diag.Diagnostics
-}) (diags diag.Diagnostics) {
+}, repair bool) (diags diag.Diagnostics) {
 	objs, err := kubeobj.Parse(plan.Manifest.ValueString())
 	if err != nil {
 		diags.AddError("Invalid Kubernetes manifest", err.Error())
@@ -218,7 +219,7 @@ func (r *Resource) run(ctx context.Context, plan *manifestModel, prior []kubeobj
 		diags.AddError(fmt.Sprintf("Connecting to EKS cluster %q failed", name), err.Error())
 		return
 	}
-	a.force = plan.ForceConflicts.ValueBool()
+	a.force = plan.ForceConflicts.ValueBool() || repair
 	live := map[string]string{}
 	var applied []kubeobj.Object
 	// Whatever happens, the state records what was applied.
@@ -290,7 +291,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	defer cancel()
 	sum := sha256.Sum256([]byte(plan.Cluster.ValueString() + "\n" + plan.Manifest.ValueString()))
 	plan.ID = types.StringValue(plan.Cluster.ValueString() + "/" + hex.EncodeToString(sum[:8]))
-	resp.Diagnostics.Append(r.run(ctx, &plan, nil, resp.Private)...)
+	resp.Diagnostics.Append(r.run(ctx, &plan, nil, resp.Private, false)...)
 	resp.Diagnostics.Append(resp.State.Set(context.WithoutCancel(ctx), &plan)...)
 }
 
@@ -307,7 +308,10 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	defer cancel()
 	prior, d := stateIDs(ctx, state)
 	resp.Diagnostics.Append(d...)
-	resp.Diagnostics.Append(r.run(ctx, &plan, prior, resp.Private)...)
+	// An unchanged manifest means this apply repairs drift the plan showed:
+	// the fields this resource set are taken back from whoever changed them.
+	repair := plan.Manifest.Equal(state.Manifest)
+	resp.Diagnostics.Append(r.run(ctx, &plan, prior, resp.Private, repair)...)
 	resp.Diagnostics.Append(resp.State.Set(context.WithoutCancel(ctx), &plan)...)
 }
 
@@ -472,7 +476,7 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	var d diag.Diagnostics
 	m.Objects, d = objectsValue(ctx, objs, placements, topo.Known)
 	resp.Diagnostics.Append(d...)
-	m.Timeouts.Object = types.ObjectNull(m.Timeouts.AttributeTypes(ctx))
+	m.Timeouts.Object = types.ObjectNull(map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 

@@ -70,7 +70,9 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				Validators: []validator.String{manifestValidator{}},
 			},
 			"force_conflicts": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-				MarkdownDescription: "Take over fields another field manager owns (server-side apply `force`)."},
+				MarkdownDescription: "Take over fields another field manager owns (server-side apply `force`). Without it, " +
+					"applying a field someone else set first fails with the conflict. Fields this resource set and someone " +
+					"changed by hand are always taken back when the apply repairs the drift its plan showed."},
 			"wait": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 				MarkdownDescription: "Wait until what was applied is ready: Deployments, StatefulSets and DaemonSets rolled out, claims bound (or waiting for their first consumer), LoadBalancer Services given an address; bounded by `timeouts`. A rollout Fargate refuses fails at once with Fargate's reason."},
 			"objects": schema.ListNestedAttribute{

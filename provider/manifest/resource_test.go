@@ -1,0 +1,365 @@
+package manifest_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/terrax/terraform-provider-fargate/provider/acctest"
+)
+
+const clusterName = "terrax-fargate"
+
+func readFile(t *testing.T, p string) string {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// blog is the blog's topology: the cluster and both manifests, in one apply.
+func blog(t *testing.T, replicas int, withService bool) string {
+	database := readFile(t, "../../examples/blog/database.yaml")
+	service := strings.ReplaceAll(readFile(t, "../../examples/blog/service.yaml.tftpl"), "${replicas}", fmt.Sprint(replicas))
+	cfg := acctest.ProviderBlock + fmt.Sprintf(`
+resource "fargate_cluster" "terrax" {
+  name               = %q
+  kubernetes_version = "1.35"
+  network            = { vpc_cidr = "192.168.0.0/16" }
+  node_groups = {
+    "node-group" = { instance_types = ["t2.medium"], desired_size = 1, min_size = 1, max_size = 2 }
+  }
+  fargate_profiles = {
+    "fp-default"      = { selectors = [{ namespace = "default" }, { namespace = "kube-system" }] }
+    "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }] }
+  }
+}
+
+resource "fargate_manifest" "database" {
+  cluster  = fargate_cluster.terrax.name
+  manifest = <<-YAML
+%s
+YAML
+}
+`, clusterName, database)
+	if withService {
+		cfg += fmt.Sprintf(`
+resource "fargate_manifest" "service" {
+  cluster    = fargate_cluster.terrax.name
+  manifest   = <<-YAML
+%s
+YAML
+  depends_on = [fargate_manifest.database]
+}
+`, service)
+	}
+	return cfg
+}
+
+// running returns the Running pods of a selector and their nodes.
+func running(t *testing.T, selector string) map[string]string {
+	kc := acctest.Kube(t, clusterName)
+	pods, err := kc.Kube.CoreV1().Pods("tb-demo").List(context.Background(), metav1.ListOptions{LabelSelector: selector})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp == nil && p.Status.Phase == corev1.PodRunning {
+			out[p.Name] = p.Spec.NodeName
+		}
+	}
+	return out
+}
+
+// checkService checks, through the Kubernetes API, n service pods each on
+// its own Fargate node, and MySQL on the node group's node.
+func checkPods(t *testing.T, n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		deadline := time.Now().Add(30 * time.Second)
+		var err error
+		for time.Now().Before(deadline) {
+			if err = podsOK(t, n); err == nil {
+				return nil
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		return err
+	}
+}
+
+func podsOK(t *testing.T, n int) error {
+	svc := running(t, "app=service")
+	nodes := map[string]bool{}
+	for p, node := range svc {
+		if !strings.HasPrefix(node, "fargate-ip-") {
+			return fmt.Errorf("service pod %s on %s, not Fargate", p, node)
+		}
+		nodes[node] = true
+	}
+	if len(svc) != n || len(nodes) != n {
+		return fmt.Errorf("%d service pods on %d nodes, want %d each on its own", len(svc), len(nodes), n)
+	}
+	db := running(t, "app=database")
+	if len(db) != 1 {
+		return fmt.Errorf("MySQL pods: %v", db)
+	}
+	kc := acctest.Kube(t, clusterName)
+	for _, node := range db {
+		nd, err := kc.Kube.CoreV1().Nodes().Get(context.Background(), node, metav1.GetOptions{})
+		if err != nil || nd.Labels["eks.amazonaws.com/nodegroup"] != "node-group" {
+			return fmt.Errorf("MySQL on %s, not the node group (%v)", node, err)
+		}
+	}
+	return nil
+}
+
+func setReplicas(t *testing.T, n int32) {
+	kc := acctest.Kube(t, clusterName)
+	ctx := context.Background()
+	d, err := kc.Kube.AppsV1().Deployments("tb-demo").Get(ctx, "springboot-deployment", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Spec.Replicas = &n
+	if _, err := kc.Kube.AppsV1().Deployments("tb-demo").Update(ctx, d, metav1.UpdateOptions{FieldManager: "kubectl-scale"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAccManifest_blog: the blog's cluster and workloads in one apply,
+// scaled 2 -> 4 -> 1 in place, drift repaired, import, and removal.
+func TestAccManifest_blog(t *testing.T) {
+	acctest.Client(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: blog(t, 2, true),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkPods(t, 2),
+					resource.TestCheckResourceAttr("fargate_manifest.database", "objects.3.id", "apps/v1/Deployment/tb-demo/mysql"),
+					resource.TestCheckResourceAttr("fargate_manifest.database", "objects.3.placement", "nodegroup"),
+					resource.TestCheckNoResourceAttr("fargate_manifest.database", "objects.0.placement"),
+					resource.TestCheckResourceAttr("fargate_manifest.service", "objects.0.placement", "fargate:fp-demo-service"),
+					func(*terraform.State) error {
+						kc := acctest.Kube(t, clusterName)
+						svc, err := kc.Kube.CoreV1().Services("tb-demo").Get(context.Background(), "springboot-service", metav1.GetOptions{})
+						if err != nil || len(svc.Status.LoadBalancer.Ingress) == 0 {
+							return fmt.Errorf("the LoadBalancer has no address: %v", err)
+						}
+						pvc, err := kc.Kube.CoreV1().PersistentVolumeClaims("tb-demo").Get(context.Background(), "mysql-data-disk", metav1.GetOptions{})
+						if err != nil || pvc.Status.Phase != corev1.ClaimBound {
+							return fmt.Errorf("the claim is not bound: %v", err)
+						}
+						for _, f := range pvc.ManagedFields {
+							if f.Manager == "terraform-provider-fargate" && f.Operation == metav1.ManagedFieldsOperationApply {
+								return nil
+							}
+						}
+						return fmt.Errorf("the claim was not server-side applied by terraform-provider-fargate: %+v", pvc.ManagedFields)
+					},
+				),
+			},
+			{
+				Config: blog(t, 4, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("fargate_manifest.service", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("fargate_manifest.database", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("fargate_cluster.terrax", plancheck.ResourceActionNoop),
+				}},
+				Check: checkPods(t, 4),
+			},
+			{
+				Config: blog(t, 1, true),
+				Check:  checkPods(t, 1),
+			},
+			{
+				// Scaled by hand: the plan shows it...
+				PreConfig:          func() { setReplicas(t, 3) },
+				Config:             blog(t, 1, true),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// ...and the apply puts it back.
+				Config: blog(t, 1, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("fargate_manifest.service", plancheck.ResourceActionUpdate),
+				}},
+				Check: checkPods(t, 1),
+			},
+			{
+				ResourceName:  "fargate_manifest.service",
+				ImportState:   true,
+				ImportStateId: clusterName + "/apps/v1/Deployment/tb-demo/springboot-deployment",
+				ImportStateCheck: func(s []*terraform.InstanceState) error {
+					if len(s) != 1 || s[0].Attributes["objects.0.id"] != "apps/v1/Deployment/tb-demo/springboot-deployment" ||
+						s[0].Attributes["objects.0.placement"] != "fargate:fp-demo-service" || !strings.Contains(s[0].Attributes["manifest"], "replicas: 1") {
+						return fmt.Errorf("imported: %v", s[0].Attributes)
+					}
+					return nil
+				},
+			},
+			{
+				// Removing the resource deletes its objects from the cluster.
+				Config: blog(t, 1, false),
+				Check: func(*terraform.State) error {
+					kc := acctest.Kube(t, clusterName)
+					ctx := context.Background()
+					if _, err := kc.Kube.AppsV1().Deployments("tb-demo").Get(ctx, "springboot-deployment", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+						return fmt.Errorf("the Deployment is still there: %v", err)
+					}
+					if _, err := kc.Kube.CoreV1().Services("tb-demo").Get(ctx, "springboot-service", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+						return fmt.Errorf("the Service is still there: %v", err)
+					}
+					return podsGone(t, "app=service")
+				},
+			},
+		},
+	})
+}
+
+func podsGone(t *testing.T, selector string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if len(running(t, selector)) == 0 {
+			return nil
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	return fmt.Errorf("pods %s are still running", selector)
+}
+
+// flex lets a space match the line breaks Terraform wraps diagnostics with.
+func flex(pattern string) string { return strings.ReplaceAll(pattern, " ", `\s+`) }
+
+func localeksCalls(t *testing.T) map[string]int {
+	resp, err := http.Get(acctest.LocalEKSURL + "/_localeks/calls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	calls := map[string]int{}
+	json.NewDecoder(resp.Body).Decode(&calls)
+	return calls
+}
+
+func eksCalls(calls map[string]int) int {
+	n := 0
+	for k, v := range calls {
+		if strings.HasPrefix(k, "eks:") {
+			n += v
+		}
+	}
+	return n
+}
+
+// A stateful Deployment that a Fargate profile selects is refused at plan,
+// naming the Deployment, the claim and the profile, with no EKS call.
+func TestAccManifest_statefulOnFargateRefusedAtPlan(t *testing.T) {
+	acctest.Client(t)
+	before := eksCalls(localeksCalls(t))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderBlock + `
+resource "fargate_cluster" "c" {
+  name             = "stateful-check"
+  network          = { vpc_cidr = "10.11.0.0/16" }
+  node_groups      = { ng = { instance_types = ["t3.medium"], desired_size = 1, min_size = 1, max_size = 1 } }
+  fargate_profiles = { "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }] } }
+}
+resource "fargate_manifest" "m" {
+  cluster  = fargate_cluster.c.name
+  manifest = <<-YAML
+    apiVersion: storage.k8s.io/v1
+    kind: StorageClass
+    metadata: {name: tb-gp2}
+    provisioner: ebs.csi.aws.com
+    volumeBindingMode: Immediate
+    ---
+    apiVersion: v1
+    kind: PersistentVolumeClaim
+    metadata: {name: mysql-data-disk, namespace: tb-demo}
+    spec:
+      accessModes: [ReadWriteOnce]
+      storageClassName: tb-gp2
+      resources: {requests: {storage: 25Mi}}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: stateful-service, namespace: tb-demo}
+    spec:
+      selector: {matchLabels: {app: service}}
+      template:
+        metadata: {labels: {app: service}}
+        spec:
+          containers: [{name: db, image: mysql:8.4, volumeMounts: [{name: data, mountPath: /var/lib/mysql}]}]
+          volumes: [{name: data, persistentVolumeClaim: {claimName: mysql-data-disk}}]
+    YAML
+}
+`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Pod cannot run where EKS would place it.*` + flex(`Deployment tb-demo/stateful-service cannot run where EKS would put it: Fargate profile "fp-demo-service" selects its pods \(namespace tb-demo with app=service\), and Fargate refuses it: volumes not supported: data is of an unsupported volume Type \(PersistentVolumeClaim mysql-data-disk is backed by EBS\)`)),
+		}},
+	})
+	if after := eksCalls(localeksCalls(t)); after != before {
+		t.Fatalf("the refused plan made %d EKS calls", after-before)
+	}
+}
+
+// Bad manifests fail at plan with the document and the field.
+func TestAccManifest_badInput(t *testing.T) {
+	cases := map[string]struct{ manifest, want string }{
+		"the blog's mis-indented PVC": {`
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: mysql-data-disk
+  namespace: tb-demo
+spec:
+  accessModes:
+    - ReadWriteOnce
+  resources:
+    requests:
+    storage: 25Mi
+  storageClassName: tb-gp2
+`, `document 1 \(PersistentVolumeClaim mysql-data-disk\): unknown field\s+"spec.resources.storage"`},
+		"not YAML":       {"apiVersion: v1\nkind: [", `document 1: is not valid YAML`},
+		"missing fields": {"apiVersion: v1\nkind: ConfigMap\n---\nkind: Secret\nmetadata: {name: s}\n", `(?s)document 1: missing metadata.name.*document 2: missing apiVersion`},
+		"duplicate":      {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n", `document 2 \(ConfigMap default/a\): is also document 1`},
+		"empty":          {"# nothing\n", `Empty Kubernetes manifest`},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			b, _ := json.Marshal(c.manifest)
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: acctest.ProviderBlock + fmt.Sprintf(`
+resource "fargate_manifest" "m" {
+  cluster  = "c"
+  manifest = %s
+}`, b),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(c.want),
+				}},
+			})
+		})
+	}
+}
