@@ -158,12 +158,19 @@ func (a *applier) remove(ctx context.Context, id kubeobj.ID) error {
 	})
 }
 
+// verdict is a failure no waiting can cure, said in full by itself.
+type verdict struct{ error }
+
 // poll calls f until it is done, fails, or ctx ends; the error says what
 // was awaited and the last state seen.
 func poll(ctx context.Context, what string, f func() (bool, string, error)) error {
 	var last string
 	for {
 		done, state, err := f()
+		var v verdict
+		if errors.As(err, &v) {
+			return v.error
+		}
 		if err != nil {
 			return fmt.Errorf("waiting for %s: %w", what, err)
 		}
@@ -215,7 +222,7 @@ func (a *applier) waitReady(ctx context.Context, o kubeobj.Object) error {
 				return true, "", nil
 			}
 			if reason := a.podTrouble(ctx, o); reason != "" {
-				return false, "", fmt.Errorf("%s cannot roll out: %s", id.Short(), reason)
+				return false, "", verdict{fmt.Errorf("%s cannot roll out: %s", id.Short(), reason)}
 			}
 			if pending := a.pendingReasons(ctx, o); pending != "" {
 				state += "; " + pending

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -22,6 +23,20 @@ import (
 )
 
 const clusterName = "terrax-fargate"
+
+// mysqlService is the last document of examples/blog/database.yaml.
+const mysqlService = `---
+apiVersion: v1
+kind: Service
+metadata:
+  name: mysql
+  namespace: tb-demo
+spec:
+  selector:
+    app: database
+  ports:
+    - port: 3306
+`
 
 func readFile(t *testing.T, p string) string {
 	b, err := os.ReadFile(p)
@@ -32,8 +47,11 @@ func readFile(t *testing.T, p string) string {
 }
 
 // blog is the blog's topology: the cluster and both manifests, in one apply.
-func blog(t *testing.T, replicas int, withService bool) string {
+func blog(t *testing.T, replicas int, withService bool, dropDocs ...string) string {
 	database := readFile(t, "../../examples/blog/database.yaml")
+	for _, d := range dropDocs {
+		database = strings.Replace(database, d, "", 1)
+	}
 	service := strings.ReplaceAll(readFile(t, "../../examples/blog/service.yaml.tftpl"), "${replicas}", fmt.Sprint(replicas))
 	cfg := acctest.ProviderBlock + fmt.Sprintf(`
 resource "fargate_cluster" "terrax" {
@@ -216,8 +234,19 @@ func TestAccManifest_blog(t *testing.T) {
 				},
 			},
 			{
+				// Removing a document deletes its object; the others stay.
+				Config: blog(t, 1, true, mysqlService),
+				Check: func(*terraform.State) error {
+					kc := acctest.Kube(t, clusterName)
+					if _, err := kc.Kube.CoreV1().Services("tb-demo").Get(context.Background(), "mysql", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+						return fmt.Errorf("the removed Service is still there: %v", err)
+					}
+					return podsOK(t, 1)
+				},
+			},
+			{
 				// Removing the resource deletes its objects from the cluster.
-				Config: blog(t, 1, false),
+				Config: blog(t, 1, false, mysqlService),
 				Check: func(*terraform.State) error {
 					kc := acctest.Kube(t, clusterName)
 					ctx := context.Background()
@@ -362,4 +391,68 @@ resource "fargate_manifest" "m" {
 			})
 		})
 	}
+}
+
+// When the plan cannot know (the claim's class was made outside Terraform),
+// Fargate's refusal surfaces at apply, at once and in Fargate's words.
+func TestAccManifest_fargateRefusalAtApply(t *testing.T) {
+	acctest.Client(t)
+	cluster := acctest.ProviderBlock + `
+resource "fargate_cluster" "c" {
+  name             = "refusal"
+  network          = { vpc_cidr = "10.12.0.0/16" }
+  node_groups      = { ng = { instance_types = ["t3.medium"], desired_size = 1, min_size = 1, max_size = 1 } }
+  fargate_profiles = { apps = { selectors = [{ namespace = "apps" }] } }
+}
+`
+	withManifest := cluster + `
+resource "fargate_manifest" "m" {
+  cluster  = fargate_cluster.c.name
+  manifest = <<-YAML
+    apiVersion: v1
+    kind: Namespace
+    metadata: {name: apps}
+    ---
+    apiVersion: v1
+    kind: PersistentVolumeClaim
+    metadata: {name: data, namespace: apps}
+    spec:
+      accessModes: [ReadWriteOnce]
+      storageClassName: made-elsewhere
+      resources: {requests: {storage: 1Gi}}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: db, namespace: apps}
+    spec:
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata: {labels: {app: db}}
+        spec:
+          containers: [{name: db, image: postgres:17}]
+          volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+    YAML
+  timeouts {
+    create = "3m"
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cluster},
+			{
+				PreConfig: func() {
+					kc := acctest.Kube(t, "refusal")
+					_, err := kc.Kube.StorageV1().StorageClasses().Create(context.Background(), &storagev1.StorageClass{
+						ObjectMeta: metav1.ObjectMeta{Name: "made-elsewhere"}, Provisioner: "ebs.csi.aws.com"}, metav1.CreateOptions{})
+					if err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      withManifest,
+				ExpectError: regexp.MustCompile(`(?s)Waiting for the manifest's objects failed.*` + flex(`Deployment apps/db cannot roll out: pod db-[a-z0-9-]+: Pod not supported on Fargate: volumes not supported: data is of an unsupported volume Type`)),
+			},
+		},
+	})
 }

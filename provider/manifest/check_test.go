@@ -1,0 +1,145 @@
+package manifest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/terrax/terraform-provider-fargate/provider/kubeobj"
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
+	"github.com/terrax/terraform-provider-fargate/provider/topology"
+)
+
+func blogTopology(nodeGroups int) topology.Cluster {
+	r := topology.New()
+	r.SetLayout("c", []placement.Profile{
+		{Name: "fp-default", Selectors: []placement.Selector{{Namespace: "default"}, {Namespace: "kube-system"}}},
+		{Name: "fp-demo-service", Selectors: []placement.Selector{{Namespace: "tb-demo", Labels: map[string]string{"app": "service"}}}},
+		{Name: "fp-teams", Selectors: []placement.Selector{{Namespace: "team-*", Labels: map[string]string{"tier": "web?"}}}},
+	}, nodeGroups)
+	return r.Get("c")
+}
+
+func deploymentYAML(ns, name string, labels string, extra string) string {
+	return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ` + name + `, namespace: ` + ns + `}
+spec:
+  selector: {matchLabels: {` + labels + `}}
+  template:
+    metadata: {labels: {` + labels + `}}
+    spec:
+` + extra + `
+`
+}
+
+const container = "      containers: [{name: c, image: c}]"
+
+func TestCheck(t *testing.T) {
+	ebs := `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: tb-gp2}
+provisioner: ebs.csi.aws.com
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: tb-demo}
+spec: {accessModes: [ReadWriteOnce], storageClassName: tb-gp2, resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: efs}
+provisioner: efs.csi.aws.com
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: shared, namespace: tb-demo}
+spec: {accessModes: [ReadWriteMany], storageClassName: efs, resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: defaulted, namespace: tb-demo}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+`
+	vol := func(claim string) string {
+		return container + "\n      volumes: [{name: v, persistentVolumeClaim: {claimName: " + claim + "}}]"
+	}
+	cases := []struct {
+		name       string
+		manifest   string
+		nodeGroups int
+		placement  string // of the last object
+		want       string // a finding, "" for none
+		isErr      bool
+	}{
+		{"database on the node group", deploymentYAML("tb-demo", "mysql", "app: database", vol("data")), 1, "nodegroup", "", false},
+		{"service on Fargate", deploymentYAML("tb-demo", "web", "app: service", container), 1, "fargate:fp-demo-service", "", false},
+		{"EBS claim on Fargate", deploymentYAML("tb-demo", "db", "app: service", vol("data")), 1, "fargate:fp-demo-service",
+			`Deployment tb-demo/db cannot run where EKS would put it: Fargate profile "fp-demo-service" selects its pods (namespace tb-demo with app=service), and Fargate refuses it: volumes not supported: v is of an unsupported volume Type (PersistentVolumeClaim data is backed by EBS)`, true},
+		{"claim of the default class (gp2, EBS) on Fargate", deploymentYAML("tb-demo", "db", "app: service", vol("defaulted")), 1, "fargate:fp-demo-service", "PersistentVolumeClaim defaulted is backed by EBS", true},
+		{"EFS claim on Fargate is fine", deploymentYAML("tb-demo", "files", "app: service", vol("shared")), 1, "fargate:fp-demo-service", "", false},
+		{"hostNetwork on Fargate", deploymentYAML("default", "net", "app: x", "      hostNetwork: true\n"+container), 1, "fargate:fp-default", "fields not supported: HostNetwork", true},
+		{"DaemonSet selected by Fargate", strings.Replace(deploymentYAML("kube-system", "agent", "app: agent", container), "Deployment", "DaemonSet", 1), 1, "fargate:fp-default", "Fargate does not run DaemonSets", true},
+		{"wildcards", deploymentYAML("team-a", "site", "tier: web1", container), 0, "fargate:fp-teams", "", false},
+		{"nowhere to run", deploymentYAML("tb-demo", "mysql", "app: database", container), 0, "nodegroup", "would stay Pending", false},
+		{"pinned to a profile that does not select it", deploymentYAML("tb-demo", "x", "app: database, eks.amazonaws.com/fargate-profile: fp-default", container), 1, "nodegroup", `pins its pods to Fargate profile "fp-default"`, false},
+		{"LoadBalancer in front of Fargate pods without IP targets", deploymentYAML("tb-demo", "web", "app: service", container) + "---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: tb-demo}\nspec: {type: LoadBalancer, selector: {app: service}, ports: [{port: 80}]}\n",
+			1, "", "Fargate needs IP targets", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			objs, err := kubeobj.Parse(ebs + c.manifest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			topo := blogTopology(c.nodeGroups)
+			prov, claims := storage(objs)
+			for k, v := range prov {
+				topo.Provisioners[k] = v
+			}
+			for k, v := range claims {
+				topo.Claims[k] = v
+			}
+			placements, findings := check(objs, topo)
+			if c.placement != "" {
+				var last kubeobj.Object
+				for _, o := range objs {
+					if _, _, _, ok := o.PodTemplate(); ok {
+						last = o
+					}
+				}
+				if got := placements[last.ID()]; got != c.placement {
+					t.Errorf("placement %q, want %q", got, c.placement)
+				}
+			}
+			if c.want == "" {
+				if len(findings) > 0 {
+					t.Fatalf("unexpected findings: %+v", findings)
+				}
+				return
+			}
+			for _, f := range findings {
+				if strings.Contains(f.msg, c.want) && f.err == c.isErr {
+					return
+				}
+			}
+			t.Fatalf("no finding %q (error %v) among %+v", c.want, c.isErr, findings)
+		})
+	}
+}
+
+func TestProject(t *testing.T) {
+	desired := map[string]any{"spec": map[string]any{"replicas": 2, "template": map[string]any{"spec": map[string]any{
+		"containers": []any{map[string]any{"name": "c", "image": "i"}}}}}}
+	live := map[string]any{"spec": map[string]any{"replicas": 4, "progressDeadlineSeconds": 600, "template": map[string]any{"spec": map[string]any{
+		"containers": []any{map[string]any{"name": "c", "image": "i", "imagePullPolicy": "IfNotPresent"}}, "dnsPolicy": "ClusterFirst"}}}}
+	got := project(desired, live).(map[string]any)
+	spec := got["spec"].(map[string]any)
+	if spec["replicas"] != 4 || spec["progressDeadlineSeconds"] != nil {
+		t.Fatalf("projection %v: want the live replicas and nothing the manifest does not set", got)
+	}
+	c := spec["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)[0].(map[string]any)
+	if len(c) != 2 {
+		t.Fatalf("container projection %v", c)
+	}
+}
