@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/util/retry"
 )
 
 // Labels EKS puts on nodes.
@@ -132,12 +133,41 @@ func (s *Simulator) createNode(ctx context.Context, n *corev1.Node) error {
 	if err != nil {
 		return fmt.Errorf("creating node %s: %w", n.Name, err)
 	}
-	created.Status = status
-	created.Status.Conditions = readyConditions()
-	if _, err := s.cfg.Client.CoreV1().Nodes().UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
-		return fmt.Errorf("reporting node %s ready: %w", n.Name, err)
+	if err := s.reportReady(ctx, created.Name, &status); err != nil {
+		return err
 	}
 	return s.renewLease(ctx, n.Name)
+}
+
+// reportReady posts a node's status as Ready, as its kubelet does, retrying
+// when the node lifecycle controller changed the node meanwhile.
+func (s *Simulator) reportReady(ctx context.Context, name string, status *corev1.NodeStatus) error {
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		n, err := s.cfg.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if status != nil {
+			n.Status.Capacity, n.Status.Allocatable = status.Capacity, status.Allocatable
+			n.Status.Addresses, n.Status.NodeInfo = status.Addresses, status.NodeInfo
+		}
+		n.Status.Conditions = readyConditions()
+		_, err = s.cfg.Client.CoreV1().Nodes().UpdateStatus(ctx, n, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reporting node %s ready: %w", name, err)
+	}
+	return nil
+}
+
+func ready(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }
 
 func (s *Simulator) deleteNode(ctx context.Context, name string) error {
@@ -184,9 +214,10 @@ func (s *Simulator) renewLease(ctx context.Context, node string) error {
 	return err
 }
 
-// leases renews every simulated node's lease, as kubelets do every 10 s.
+// leases renews every simulated node's lease (kubelets do every 10 s) and
+// re-posts the status of a node that lost its Ready condition.
 func (s *Simulator) leases(ctx context.Context) {
-	t := time.NewTicker(10 * time.Second)
+	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
 		select {
@@ -196,9 +227,15 @@ func (s *Simulator) leases(ctx context.Context) {
 		}
 		nodes, _ := s.factory.Core().V1().Nodes().Lister().List(labels.Everything())
 		for _, n := range nodes {
-			if n.Annotations["localeks.terrax.io/simulated"] == "true" {
-				if err := s.renewLease(ctx, n.Name); err != nil && ctx.Err() == nil && !apierrors.IsNotFound(err) {
-					s.logf("lease of %s: %v", n.Name, err)
+			if n.Annotations["localeks.terrax.io/simulated"] != "true" {
+				continue
+			}
+			if err := s.renewLease(ctx, n.Name); err != nil && ctx.Err() == nil && !apierrors.IsNotFound(err) {
+				s.logf("lease of %s: %v", n.Name, err)
+			}
+			if !ready(n) {
+				if err := s.reportReady(ctx, n.Name, nil); err != nil && ctx.Err() == nil && !apierrors.IsNotFound(err) {
+					s.logf("%v", err)
 				}
 			}
 		}
