@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 export PATH="$repo/bin:$PATH" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 CI=true
 # jsii (CDKTF's Go bindings run on node) would warn about the node version at every synth.
-export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1 JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1 JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
 export TF_CLI_CONFIG_FILE="$repo/bin/terraformrc"   # the provider from bin/mirror, nothing downloaded
 start=$(date +%s)
 # cdktf draws spinners even into a pipe: keep the lines that say something.

@@ -1,0 +1,16 @@
+package stack_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/terrax/terraform-provider-fargate/provider/acctest"
+)
+
+func TestMain(m *testing.M) {
+	// jsii (CDKTF's Go bindings run on node) warns about node versions at each start.
+	os.Setenv("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+	os.Setenv("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
+	acctest.Main(m)
+}
