@@ -12,5 +12,10 @@ func TestMain(m *testing.M) {
 	os.Setenv("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 	os.Setenv("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 	os.Setenv("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
+	// Nothing cached or looked up outside the repository (the cdktf CLI and
+	// jsii would use ~/.terraform.d/plugin-cache, ~/.cache/aws and npm).
+	os.Setenv("CDKTF_DISABLE_PLUGIN_CACHE_ENV", "true")
+	os.Setenv("DISABLE_VERSION_CHECK", "true")
+	os.Setenv("JSII_RUNTIME_PACKAGE_CACHE", "disabled")
 	acctest.Main(m)
 }
