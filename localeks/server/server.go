@@ -151,9 +151,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch s.Shaper.Draw(call.Service) {
 	case shaping.Throttle:
+		s.count("localeks:injected-throttling")
 		awsError(w, call.Service, http.StatusBadRequest, "throttle", "Rate exceeded")
 		return
 	case shaping.ServerError:
+		s.count("localeks:injected-5xx")
 		awsError(w, call.Service, http.StatusInternalServerError, "internal", "We encountered an internal error. Please try again.")
 		return
 	}
@@ -282,6 +284,12 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+func (s *Server) count(key string) {
+	s.mu.Lock()
+	s.calls[key]++
+	s.mu.Unlock()
 }
 
 // Calls returns the call counts per "service:Operation".

@@ -1,12 +1,16 @@
 package acctest
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 )
 
@@ -68,4 +72,40 @@ func (l *LocalEKS) Stop() {
 		}
 	}
 	_ = os.RemoveAll(l.dir)
+}
+
+// Shape sets localeks' traffic shaping for one test (see localeks/shaping)
+// and resets it when the test ends.
+func Shape(t testing.TB, shaping map[string]any) {
+	t.Helper()
+	put := func(v map[string]any) {
+		b, _ := json.Marshal(v)
+		req, _ := http.NewRequest(http.MethodPut, LocalEKSURL+"/_localeks/shaping", bytes.NewReader(b))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("shaping localeks: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("shaping localeks: %s", resp.Status)
+		}
+	}
+	put(shaping)
+	t.Cleanup(func() { put(map[string]any{}) })
+}
+
+// Calls returns localeks' call counts ("service:Operation", and
+// "localeks:injected-*" for the faults it injected).
+func Calls(t testing.TB) map[string]int {
+	t.Helper()
+	resp, err := http.Get(LocalEKSURL + "/_localeks/calls")
+	if err != nil {
+		t.Fatalf("reading localeks' calls: %v", err)
+	}
+	defer resp.Body.Close()
+	calls := map[string]int{}
+	if err := json.NewDecoder(resp.Body).Decode(&calls); err != nil {
+		t.Fatal(err)
+	}
+	return calls
 }

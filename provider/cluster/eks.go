@@ -31,7 +31,9 @@ func (o *ops) createCluster(ctx context.Context, ob *observed, version string, a
 			EndpointPrivateAccess: aws.Bool(access.private),
 			PublicAccessCidrs:     access.publicCIDRs,
 		},
-		Tags: o.tags,
+		// The owner tag lets a later apply recognise this cluster if the
+		// apply that creates it is killed before the state is written.
+		Tags: o.ownedTags(nil),
 	}
 	if version != "" {
 		in.Version = aws.String(version)
@@ -41,13 +43,20 @@ func (o *ops) createCluster(ctx context.Context, ob *observed, version string, a
 		out, err = o.c.EKS.CreateCluster(ctx, in)
 		return err
 	})
-	if apierr.Is(err, "ResourceInUseException") {
-		return fmt.Errorf("EKS cluster %q already exists in %s and is not in this Terraform state; import it with `terraform import <address> %s` or choose another name", o.name, o.c.Region, o.name)
-	}
-	if err != nil {
+	switch {
+	case apierr.Is(err, "ResourceInUseException"):
+		existing, ferr := FindClusterByName(ctx, o.c.EKS, o.name)
+		if ferr != nil || existing.Tags[OwnerTag] != o.owner() {
+			return fmt.Errorf("EKS cluster %q already exists in %s and is not in this Terraform state; import it with `terraform import <address> %s` or choose another name", o.name, o.c.Region, o.name)
+		}
+		// Made by an apply of this resource that was killed before it
+		// could write the state: carry on with it.
+		ob.setCluster(existing)
+	case err != nil:
 		return fmt.Errorf("creating EKS cluster %q: %w", o.name, err)
+	default:
+		ob.setCluster(out.Cluster)
 	}
-	ob.setCluster(out.Cluster)
 	c, err := waitClusterActive(ctx, o.c.EKS, o.name)
 	ob.setCluster(c)
 	return err

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"maps"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -146,7 +147,8 @@ func (ob *observed) toModel(ctx context.Context, base clusterModel, defaultTags 
 		if ob.roles.cluster == "" {
 			ob.roles.cluster = aws.ToString(c.RoleArn)
 		}
-		tagsAll = c.Tags
+		tagsAll = maps.Clone(c.Tags)
+		delete(tagsAll, OwnerTag) // the provider's own bookkeeping
 	}
 	m.TagsAll, m.Tags = flattenTags(ctx, tagsAll, m.Tags, defaultTags)
 
@@ -164,6 +166,16 @@ func (ob *observed) toModel(ctx context.Context, base clusterModel, defaultTags 
 	m.ClusterRoleARN = orKnown(ob.roles.cluster, m.ClusterRoleARN)
 	m.NodeRoleARN = orKnown(ob.roles.node, m.NodeRoleARN)
 	m.PodExecutionRoleARN = orKnown(ob.roles.podExecution, m.PodExecutionRoleARN)
+	for _, kind := range ob.goneRoles {
+		switch kind {
+		case clusterRole.kind:
+			m.ClusterRoleARN = types.StringNull()
+		case nodeRole.kind:
+			m.NodeRoleARN = types.StringNull()
+		case podExecutionRole.kind:
+			m.PodExecutionRoleARN = types.StringNull()
+		}
+	}
 
 	// The network.
 	n := ob.network

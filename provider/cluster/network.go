@@ -101,6 +101,10 @@ func (o *ops) createNetwork(ctx context.Context, n *networkState, record func())
 	if err != nil {
 		return fmt.Errorf("splitting %s into subnets: %w", n.VPCCIDR, err)
 	}
+	if adopted, err := o.adoptNetwork(ctx, n); err != nil || adopted {
+		record()
+		return err
+	}
 	vpc, err := o.c.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{
 		CidrBlock:         aws.String(n.VPCCIDR),
 		TagSpecifications: o.tagSpec(ec2types.ResourceTypeVpc, o.name+"-vpc", nil),
@@ -514,4 +518,50 @@ func (o *ops) updateNetworkTags(ctx context.Context, old map[string]string) erro
 		}
 	}
 	return nil
+}
+
+// adoptNetwork takes over a VPC this cluster made in an apply that was
+// killed before writing the state, when it is complete and of the asked
+// CIDR; an incomplete or different one is deleted, so a fresh one is made
+// and nothing is left twice.
+func (o *ops) adoptNetwork(ctx context.Context, n *networkState) (bool, error) {
+	vpcs, err := o.c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: o.ownedFilter()})
+	if err != nil {
+		return false, fmt.Errorf("looking for an earlier VPC of cluster %s: %w", o.owner(), err)
+	}
+	if len(vpcs.Vpcs) == 0 {
+		return false, nil
+	}
+	ob := newObserved()
+	if err := o.discoverNetwork(ctx, ob); err != nil {
+		return false, err
+	}
+	found := ob.network
+	complete := found.VPCCIDR == n.VPCCIDR && len(found.Public) == len(n.AZs) && len(found.Private) == len(n.AZs) &&
+		slices.Equal(found.AZs, n.AZs)
+	if complete {
+		nats, err := o.c.EC2.DescribeNatGateways(ctx, &ec2.DescribeNatGatewaysInput{Filter: vpcFilter(found.VPCID)})
+		if err != nil {
+			return false, err
+		}
+		available := false
+		for _, g := range nats.NatGateways {
+			available = available || g.State == ec2types.NatGatewayStateAvailable
+		}
+		rts, err := o.c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: o.ownedFilter(ec2types.Filter{Name: aws.String("vpc-id"), Values: []string{found.VPCID}})})
+		if err != nil {
+			return false, err
+		}
+		complete = available && len(rts.RouteTables) == 2
+	}
+	if complete {
+		*n = found
+		return true, nil
+	}
+	for _, v := range vpcs.Vpcs {
+		if err := o.deleteVPC(ctx, aws.ToString(v.VpcId)); err != nil {
+			return false, fmt.Errorf("removing the unfinished VPC %s of an interrupted apply: %w", aws.ToString(v.VpcId), err)
+		}
+	}
+	return false, nil
 }

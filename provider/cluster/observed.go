@@ -11,9 +11,11 @@ import (
 // the state written after a failure or an interruption holds every part.
 // Steps running in parallel record through its methods.
 type observed struct {
-	mu         sync.Mutex
-	network    networkState
-	roles      roleARNs
+	mu      sync.Mutex
+	network networkState
+	roles   roleARNs
+	// goneRoles are roles this resource made that no longer exist.
+	goneRoles  []string
 	cluster    *ekstypes.Cluster
 	nodeGroups map[string]*ekstypes.Nodegroup
 	profiles   map[string]*ekstypes.FargateProfile

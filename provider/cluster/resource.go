@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -309,6 +310,22 @@ func (r *Resource) observe(ctx context.Context, o *ops, m clusterModel) (*observ
 		}
 	}
 	ob.roles = roleARNs{node: known(m.NodeRoleARN).ValueString(), podExecution: known(m.PodExecutionRoleARN).ValueString()}
+	// A role this resource made and someone deleted shows as gone, so the
+	// plan says so and the apply makes it again.
+	for _, r := range []struct {
+		kind roleKind
+		arn  types.String
+	}{{clusterRole, m.ClusterRoleARN}, {nodeRole, m.NodeRoleARN}, {podExecutionRole, m.PodExecutionRoleARN}} {
+		name := o.roleName(r.kind.kind)
+		if !strings.HasSuffix(r.arn.ValueString(), "/"+name) {
+			continue // none, or the user's own
+		}
+		if _, err := o.findOwnedRole(ctx, name); apierr.NotFound(err) {
+			ob.goneRoles = append(ob.goneRoles, r.kind.kind)
+		} else if err != nil {
+			return nil, err
+		}
+	}
 
 	ngNames, err := listNodegroups(ctx, o.c.EKS, o.name)
 	if err != nil {

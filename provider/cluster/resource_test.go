@@ -252,8 +252,12 @@ func checkCluster(c *conns.Client, name string, tags map[string]string) resource
 		if cl.Status != ekstypes.ClusterStatusActive || aws.ToString(cl.Version) != "1.35" {
 			return fmt.Errorf("cluster %s is %s version %s", name, cl.Status, aws.ToString(cl.Version))
 		}
-		if fmt.Sprint(cl.Tags) != fmt.Sprint(tags) {
-			return fmt.Errorf("cluster tags %v, want %v", cl.Tags, tags)
+		want := map[string]string{cluster.OwnerTag: acctest.Region + "/" + name}
+		for k, v := range tags {
+			want[k] = v
+		}
+		if fmt.Sprint(cl.Tags) != fmt.Sprint(want) {
+			return fmt.Errorf("cluster tags %v, want %v (the owner tag marks it as this resource's)", cl.Tags, want)
 		}
 		if err := checkRolePolicies(ctx, c, aws.ToString(cl.RoleArn), "eks.amazonaws.com", "AmazonEKSClusterPolicy"); err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -20,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terrax/terraform-provider-fargate/provider/topology"
 )
@@ -85,10 +88,16 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		maxRetries = 10
 	}
 	opts := []func(*config.LoadOptions) error{
+		// Every retry (throttling, 5xx, timeouts) is logged to Terraform's log.
+		config.WithClientLogMode(aws.LogRetries),
+		config.WithLogger(sdkLogger{}),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = maxRetries
 				o.MaxBackoff = 20 * time.Second
+				// The default token bucket stops retrying after ~100 throttled
+				// calls; a long apply under throttling must wait, not fail.
+				o.RateLimiter = ratelimit.None
 			})
 		}),
 	}
@@ -185,3 +194,23 @@ func lastLine(msg string) string {
 	}
 	return msg
 }
+
+// sdkLogger sends the SDK's log lines (retries) to Terraform's log.
+type sdkLogger struct{ ctx context.Context }
+
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	ctx := l.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	msg := fmt.Sprintf(format, v...)
+	if c == logging.Warn {
+		tflog.Warn(ctx, "AWS SDK: "+msg)
+		return
+	}
+	tflog.Debug(ctx, "AWS SDK: "+msg)
+}
+
+// WithContext lets the SDK log with the request's context, so the lines
+// carry the provider's log fields.
+func (l sdkLogger) WithContext(ctx context.Context) logging.Logger { return sdkLogger{ctx: ctx} }
