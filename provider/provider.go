@@ -59,6 +59,7 @@ type endpointsModel struct {
 	IAM types.String `tfsdk:"iam"`
 	EC2 types.String `tfsdk:"ec2"`
 	STS types.String `tfsdk:"sts"`
+	ELB types.String `tfsdk:"elbv2"`
 }
 
 func (p *Provider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -127,6 +128,7 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 					"iam": endpointAttr("IAM"),
 					"ec2": endpointAttr("EC2"),
 					"sts": endpointAttr("STS"),
+					"elbv2": endpointAttr("Elastic Load Balancing v2 (used on destroy, to remove load balancers Kubernetes left in the VPC)"),
 				},
 			},
 		},
@@ -156,7 +158,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if !m.Endpoints.IsNull() && !m.Endpoints.IsUnknown() {
 		var e endpointsModel
 		resp.Diagnostics.Append(m.Endpoints.As(ctx, &e, objectAs)...)
-		cfg.Endpoints = conns.Endpoints{URL: e.URL.ValueString(), EKS: e.EKS.ValueString(), IAM: e.IAM.ValueString(), EC2: e.EC2.ValueString(), STS: e.STS.ValueString()}
+		cfg.Endpoints = conns.Endpoints{URL: e.URL.ValueString(), EKS: e.EKS.ValueString(), IAM: e.IAM.ValueString(), EC2: e.EC2.ValueString(), STS: e.STS.ValueString(), ELB: e.ELB.ValueString()}
 	}
 	if resp.Diagnostics.HasError() {
 		return

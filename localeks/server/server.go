@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
 	"github.com/terrax/terraform-provider-fargate/localeks/awsproxy"
 	"github.com/terrax/terraform-provider-fargate/localeks/pki"
@@ -45,6 +47,8 @@ type Server struct {
 	hookSrv *http.Server
 	moto    *http.Client
 	eks     *eks.Client // localeks' own view of moto's EKS
+	ec2     *ec2.Client // ... EC2, and load balancers, for what the simulated controllers make
+	elb     *elb.Client
 	Shaper  *shaping.Shaper
 
 	mu       sync.Mutex
@@ -54,6 +58,8 @@ type Server struct {
 	roles    map[string]time.Time // IAM role ARN -> created
 	calls    map[string]int
 	addons   map[string]map[string]*addon
+	replies  map[string]*answer // idempotency token -> first answer
+	lbs      map[string]*loadBalancer
 }
 
 // New starts localeks' listeners; clusters start as EKS creates them.
@@ -74,11 +80,14 @@ func New(opt Options) (*Server, error) {
 		opt: opt, moto: &http.Client{Timeout: 60 * time.Second}, Shaper: shaping.New(),
 		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{},
 		calls: map[string]int{}, addons: map[string]map[string]*addon{},
+		replies: map[string]*answer{}, lbs: map[string]*loadBalancer{},
 	}
-	s.eks = eks.New(eks.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: "localeks", SecretAccessKey: "localeks"}, nil
-		})})
+	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return aws.Credentials{AccessKeyID: "localeks", SecretAccessKey: "localeks"}, nil
+	})
+	s.eks = eks.New(eks.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
+	s.ec2 = ec2.New(ec2.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
+	s.elb = elb.New(elb.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
 
 	var err error
 	if s.hookCA, err = pki.NewCA("localeks-webhooks"); err != nil {
@@ -159,7 +168,49 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		awsError(w, call.Service, http.StatusInternalServerError, "internal", "We encountered an internal error. Please try again.")
 		return
 	}
+	token, tokened := idempotencyToken(call)
+	if tokened {
+		if token == "" {
+			s.count("localeks:missing-token:" + call.Op)
+		} else if a := s.replay(replayKey(call, token)); a != nil {
+			// AWS answers a repeated token with the first call's result.
+			s.count("localeks:idempotent-replay")
+			a.send(w)
+			return
+		}
+	}
+	a := newAnswer()
+	s.serve(a, r, call)
+	if a.status/100 == 2 {
+		if tokened && token != "" {
+			s.mu.Lock()
+			s.replies[replayKey(call, token)] = a.copy()
+			s.mu.Unlock()
+		}
+		if s.Shaper.LoseResponse(call.Op) {
+			s.count("localeks:injected-lost-response")
+			awsError(w, call.Service, http.StatusInternalServerError, "internal", "We encountered an internal error. Please try again.")
+			return
+		}
+	}
+	a.send(w)
+}
+
+func (s *Server) replay(key string) *answer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a := s.replies[key]; a != nil {
+		return a.copy()
+	}
+	return nil
+}
+
+// serve answers a call: localeks' own answers, or moto's, rewritten.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, call awsproxy.Call) {
 	if call.Service == "eks" && s.eksBefore(w, r, call) {
+		return
+	}
+	if call.Service == "ec2" && s.ec2Before(w, call) {
 		return
 	}
 	status, header, body, err := s.forward(r, call.Body)
@@ -173,6 +224,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "iam":
 		if call.Op == "CreateRole" && status == http.StatusOK {
 			s.roleCreated(body)
+		}
+	case "elasticloadbalancing":
+		if call.Op == "DeleteLoadBalancer" && status == http.StatusOK {
+			s.lbDeleted(formValue(call.Body, "LoadBalancerArn"))
 		}
 	}
 	for k, vs := range header {

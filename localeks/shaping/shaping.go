@@ -52,6 +52,15 @@ type Config struct {
 	ThrottleRate  float64  `json:"throttle_rate,omitempty"`
 	ErrorRate     float64  `json:"error_rate,omitempty"`
 	FaultServices []string `json:"fault_services,omitempty"`
+	// LostResponseRate is the share of successful calls of LostResponseOps
+	// whose answer is replaced by a 500 after AWS did the work: the
+	// response lost on the way back, which only idempotency tokens (or
+	// recognising one's own object) make safe to retry.
+	LostResponseRate float64  `json:"lost_response_rate,omitempty"`
+	LostResponseOps  []string `json:"lost_response_ops,omitempty"`
+	// LBENIRelease is how long the network interfaces of a deleted load
+	// balancer linger (AWS releases them asynchronously); default 2 s.
+	LBENIRelease Duration `json:"lb_eni_release,omitempty"`
 	// Seed makes the random draws repeatable.
 	Seed uint64 `json:"seed,omitempty"`
 }
@@ -119,6 +128,26 @@ func (s *Shaper) Draw(service string) Fault {
 		return ServerError
 	}
 	return None
+}
+
+// LoseResponse decides whether the answer to a successful call of op is lost.
+func (s *Shaper) LoseResponse(op string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cfg.LostResponseRate == 0 || !slices.Contains(s.cfg.LostResponseOps, op) {
+		return false
+	}
+	return s.rnd.Float64() < s.cfg.LostResponseRate
+}
+
+// ENIRelease is how long a deleted load balancer's interfaces linger.
+func (s *Shaper) ENIRelease() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d := s.cfg.LBENIRelease.Duration; d > 0 {
+		return d
+	}
+	return 2 * time.Second
 }
 
 // Jitter draws a profile's extra creation time.

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -10,25 +11,61 @@ import (
 	"k8s.io/client-go/tools/cache"
 )
 
-// syncService gives a LoadBalancer Service an ingress host name shaped
-// like an AWS one, as the load balancer controller would.
+// lbFinalizer is the AWS Load Balancer Controller's: a Service keeps it
+// until its load balancer is deleted.
+const lbFinalizer = "service.k8s.aws/resources"
+
+// syncService plays the load balancer controller for LoadBalancer
+// Services: it makes the load balancer and publishes its host name, and on
+// deletion removes the load balancer before letting the Service go.
 func (s *Simulator) syncService(ctx context.Context, key string) error {
 	ns, name, _ := cache.SplitMetaNamespaceKey(key)
 	svc, err := s.factory.Core().V1().Services().Lister().Services(ns).Get(name)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
-	if err != nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer || len(svc.Status.LoadBalancer.Ingress) > 0 {
+	if err != nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		return err
+	}
+	lbs := s.cfg.LoadBalancers
+	if svc.DeletionTimestamp != nil {
+		if lbs == nil || !slices.Contains(svc.Finalizers, lbFinalizer) {
+			return nil
+		}
+		if err := lbs.DeleteLoadBalancer(ctx, svc); err != nil {
+			return fmt.Errorf("deleting the load balancer of %s: %w", key, err)
+		}
+		q := svc.DeepCopy()
+		q.Finalizers = slices.DeleteFunc(q.Finalizers, func(f string) bool { return f == lbFinalizer })
+		_, err := s.cfg.Client.CoreV1().Services(ns).Update(ctx, q, metav1.UpdateOptions{})
+		return ignoreGoneOrStale(err)
+	}
+	if lbs != nil && !slices.Contains(svc.Finalizers, lbFinalizer) {
+		q := svc.DeepCopy()
+		q.Finalizers = append(q.Finalizers, lbFinalizer)
+		_, err := s.cfg.Client.CoreV1().Services(ns).Update(ctx, q, metav1.UpdateOptions{})
+		return ignoreGoneOrStale(err) // the update brings the Service back here
+	}
+	if len(svc.Status.LoadBalancer.Ingress) > 0 {
+		return nil
 	}
 	h := hash(string(svc.UID))
 	host := fmt.Sprintf("a%08x%08x%08x%08x-%010d.%s.elb.amazonaws.com", h, hash(name), hash(ns), hash(s.cfg.Cluster), uint64(h)*7%10000000000, s.cfg.Region)
+	if lbs != nil {
+		if host, err = lbs.EnsureLoadBalancer(ctx, svc); err != nil {
+			return fmt.Errorf("making the load balancer of %s: %w", key, err)
+		}
+	}
 	q := svc.DeepCopy()
 	q.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{Hostname: host}}
 	_, err = s.cfg.Client.CoreV1().Services(ns).UpdateStatus(ctx, q, metav1.UpdateOptions{})
 	if err == nil {
 		s.logf("load balancer %s for service %s/%s", host, ns, name)
 	}
+	return ignoreGoneOrStale(err)
+}
+
+func ignoreGoneOrStale(err error) error {
 	if apierrors.IsConflict(err) || apierrors.IsNotFound(err) {
 		return nil
 	}

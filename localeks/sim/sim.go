@@ -38,13 +38,23 @@ type Source interface {
 	Profiles() []placement.Profile
 }
 
+// LoadBalancers makes and removes the AWS side of LoadBalancer Services,
+// as the AWS Load Balancer Controller does.
+type LoadBalancers interface {
+	EnsureLoadBalancer(ctx context.Context, svc *corev1.Service) (hostname string, err error)
+	DeleteLoadBalancer(ctx context.Context, svc *corev1.Service) error
+}
+
 // Config is one cluster's simulator.
 type Config struct {
 	Cluster string
 	Region  string
 	Client  kubernetes.Interface
 	Source  Source
-	Log     io.Writer
+	// LoadBalancers, when set, makes the AWS load balancers of
+	// LoadBalancer Services; otherwise they only get a host name.
+	LoadBalancers LoadBalancers
+	Log           io.Writer
 	// Tick is how often node groups are reconciled (default 1 s).
 	Tick time.Duration
 	// WebhookURL and WebhookCA: where the apiserver sends pod admissions

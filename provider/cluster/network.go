@@ -352,7 +352,10 @@ func (o *ops) deleteVPC(ctx context.Context, id string) error {
 		}
 	}
 
-	// Network interfaces left by load balancers or pods block the subnets.
+	if err := o.deleteKubernetesLoadBalancers(ctx, id); err != nil {
+		return err
+	}
+	// Network interfaces left by pods or controllers block the subnets.
 	enis, err := o.c.EC2.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{Filters: vpcFilter(id)})
 	if err != nil {
 		return fmt.Errorf("listing network interfaces of VPC %s: %w", id, err)

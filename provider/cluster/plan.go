@@ -41,6 +41,16 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if r.client != nil {
 		plan.TagsAll = mergeTags(ctx, r.client.DefaultTags, plan.Tags, &resp.Diagnostics)
 	}
+	if state != nil {
+		// No cluster behind the state (see privateNoCluster): replace, so the
+		// leftovers are deleted before a whole new cluster is made.
+		if noCluster, d := req.Private.GetKey(ctx, privateNoCluster); len(noCluster) > 0 {
+			plan.ARN = types.StringUnknown()
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("arn"))
+		} else {
+			resp.Diagnostics.Append(d...)
+		}
+	}
 
 	ngs, fps, d := specs(ctx, plan)
 	resp.Diagnostics.Append(d...)

@@ -258,8 +258,9 @@ func (o *ops) ensureNetwork(ctx context.Context, ob *observed) error {
 	return err
 }
 
-// privateNoCluster marks, in private state, a resource whose creation
-// failed before the EKS cluster was made.
+// privateNoCluster marks, in private state, a resource whose EKS cluster
+// does not exist (its creation failed before the cluster was made, or the
+// cluster was deleted outside Terraform) while roles or network it made do.
 const privateNoCluster = "no_cluster"
 
 func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -276,9 +277,25 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	resp.Diagnostics.Append(d...)
 	ob, err := r.observe(ctx, o, state)
 	if apierr.NotFound(err) {
-		resp.Diagnostics.AddWarning(fmt.Sprintf("EKS cluster %q is gone", o.name),
-			"The cluster no longer exists in AWS, so it was removed from the Terraform state; the next apply creates it again.")
-		resp.State.RemoveResource(ctx)
+		left, lerr := o.leftovers(ctx)
+		if lerr != nil {
+			resp.Diagnostics.AddError(fmt.Sprintf("Reading EKS cluster %q failed", o.name), "The cluster is gone; looking for what it left: "+lerr.Error())
+			return
+		}
+		if len(left) == 0 {
+			resp.Diagnostics.AddWarning(fmt.Sprintf("EKS cluster %q is gone", o.name),
+				"The cluster no longer exists in AWS, so it was removed from the Terraform state; the next apply creates it again.")
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		// Dropping the resource would leak what is left; keep it so that
+		// destroy deletes it, and so that apply replaces the whole.
+		resp.Diagnostics.AddWarning(fmt.Sprintf("EKS cluster %q is gone, but not all it used", o.name),
+			fmt.Sprintf("The cluster no longer exists in AWS; what this resource made for it is still there (%s). "+
+				"It stays in the Terraform state: `terraform destroy` deletes it, `terraform apply` replaces it with a new cluster.", strings.Join(left, ", ")))
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateNoCluster, []byte(`true`))...)
+		state.ARN = types.StringNull() // no cluster of this resource's to delete
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 		return
 	}
 	if err != nil {

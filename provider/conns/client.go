@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
@@ -37,11 +38,11 @@ type AssumeRole struct {
 // Endpoints overrides service endpoints, e.g. for moto or LocalStack. URL
 // applies to every service without its own entry.
 type Endpoints struct {
-	URL, EKS, IAM, EC2, STS string
+	URL, EKS, IAM, EC2, STS, ELB string
 }
 
 func (e Endpoints) for_(service string) string {
-	if v := map[string]string{"eks": e.EKS, "iam": e.IAM, "ec2": e.EC2, "sts": e.STS}[service]; v != "" {
+	if v := map[string]string{"eks": e.EKS, "iam": e.IAM, "ec2": e.EC2, "sts": e.STS, "elbv2": e.ELB}[service]; v != "" {
 		return v
 	}
 	return e.URL
@@ -64,6 +65,9 @@ type Client struct {
 	IAM *iam.Client
 	EC2 *ec2.Client
 	STS *sts.Client
+	// ELB finds and deletes the load balancers Kubernetes made in a VPC
+	// about to be deleted.
+	ELB *elb.Client
 
 	// AWS is the resolved SDK configuration (credentials, region), kept for
 	// presigning EKS authentication tokens.
@@ -142,6 +146,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		IAM:         iam.NewFromConfig(cfg, endpoint[iam.Options](c.Endpoints, "iam")),
 		EC2:         ec2.NewFromConfig(cfg, endpoint[ec2.Options](c.Endpoints, "ec2")),
 		STS:         stsClient,
+		ELB:         elb.NewFromConfig(cfg, endpoint[elb.Options](c.Endpoints, "elbv2")),
 		AWS:         cfg,
 		Region:      cfg.Region,
 		AccountID:   aws.ToString(id.Account),
@@ -155,7 +160,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 // endpoint returns a client option that sets the service's endpoint when the
 // provider block names one; it is applied after the SDK's own resolution so
 // the provider block wins over AWS_ENDPOINT_URL*.
-func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options](e Endpoints, service string) func(*O) {
+func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Options](e Endpoints, service string) func(*O) {
 	url := e.for_(service)
 	return func(o *O) {
 		if url == "" {
@@ -169,6 +174,8 @@ func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options](e Endpoin
 		case *ec2.Options:
 			o.BaseEndpoint = aws.String(url)
 		case *sts.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *elb.Options:
 			o.BaseEndpoint = aws.String(url)
 		}
 	}
