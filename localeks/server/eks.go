@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -23,7 +24,8 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 		s.addonAPI(w, r, c)
 		return true
 	case "DescribeUpdate":
-		if id := strings.TrimPrefix(r.URL.Path, "/clusters/"+c.Cluster+"/updates/"); s.addonUpdate(w, c.Cluster, id) {
+		id := strings.TrimPrefix(r.URL.Path, "/clusters/"+c.Cluster+"/updates/")
+		if s.addonUpdate(w, c.Cluster, id) || s.nodegroupUpdate(w, id) {
 			return true
 		}
 	}
@@ -56,6 +58,7 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 				if c.Op == "DeleteFargateProfile" {
 					verb = "delete"
 				}
+				s.calls["localeks:profile-conflicts"]++ // s.mu is held
 				eksError(w, http.StatusConflict, "ResourceInUseException",
 					fmt.Sprintf("Cannot %s Fargate Profile %s because cluster %s currently has Fargate profile %s in status %s", verb, name, c.Cluster, l.Name, state))
 				return true
@@ -73,6 +76,30 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 		}
 	}
 	return false
+}
+
+// ngUpdate is a node group update localeks keeps InProgress for a while
+// (moto finishes updates at once and cannot describe them).
+type ngUpdate struct {
+	body map[string]any
+	end  time.Time
+}
+
+// nodegroupUpdate answers DescribeUpdate for a shaped node group update.
+func (s *Server) nodegroupUpdate(w http.ResponseWriter, id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.ngUpdates[id]
+	if u == nil {
+		return false
+	}
+	body := maps.Clone(u.body)
+	body["status"] = "Successful"
+	if time.Now().Before(u.end) {
+		body["status"] = "InProgress"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"update": body})
+	return true
 }
 
 // eksAfter rewrites moto's EKS answers.
@@ -149,7 +176,18 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 		if o := obj(key); o != nil {
 			if l := s.objects[objKey(kind, c.Cluster, c.Name)]; l != nil && l.creating(now) {
 				o["status"] = "CREATING"
+			} else if now.Before(s.updates[objKey(kind, c.Cluster, c.Name)]) {
+				o["status"] = "UPDATING"
 			}
+		}
+	case "UpdateNodegroupConfig", "UpdateNodegroupVersion":
+		// The update stays InProgress, and the node group UPDATING, for a while.
+		if u := obj("update"); u != nil && cfg.NodegroupUpdate.Duration > 0 {
+			id, _ := u["id"].(string)
+			end := now.Add(cfg.NodegroupUpdate.Duration)
+			s.updates[objKey("nodegroup", c.Cluster, c.Name)] = end
+			u["status"] = "InProgress"
+			s.ngUpdates[id] = &ngUpdate{body: maps.Clone(u), end: end}
 		}
 	case "DeleteNodegroup":
 		gone("nodegroup", c.Cluster, c.Name, cfg.NodegroupDelete.Duration, obj("nodegroup"))

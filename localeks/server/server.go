@@ -51,15 +51,17 @@ type Server struct {
 	elb     *elb.Client
 	Shaper  *shaping.Shaper
 
-	mu       sync.Mutex
-	clusters map[string]*Cluster
-	objects  map[string]*lifecycle
-	history  []*lifecycle
-	roles    map[string]time.Time // IAM role ARN -> created
-	calls    map[string]int
-	addons   map[string]map[string]*addon
-	replies  map[string]*answer // idempotency token -> first answer
-	lbs      map[string]*loadBalancer
+	mu        sync.Mutex
+	clusters  map[string]*Cluster
+	objects   map[string]*lifecycle
+	history   []*lifecycle
+	roles     map[string]time.Time // IAM role ARN -> created
+	calls     map[string]int
+	addons    map[string]map[string]*addon
+	replies   map[string]*answer // idempotency token -> first answer
+	lbs       map[string]*loadBalancer
+	updates   map[string]time.Time // node group -> when its update ends
+	ngUpdates map[string]*ngUpdate
 }
 
 // New starts localeks' listeners; clusters start as EKS creates them.
@@ -80,7 +82,7 @@ func New(opt Options) (*Server, error) {
 		opt: opt, moto: &http.Client{Timeout: 60 * time.Second}, Shaper: shaping.New(),
 		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{},
 		calls: map[string]int{}, addons: map[string]map[string]*addon{},
-		replies: map[string]*answer{}, lbs: map[string]*loadBalancer{},
+		replies: map[string]*answer{}, lbs: map[string]*loadBalancer{}, updates: map[string]time.Time{}, ngUpdates: map[string]*ngUpdate{},
 	}
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "localeks", SecretAccessKey: "localeks"}, nil

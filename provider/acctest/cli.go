@@ -79,8 +79,14 @@ func (w *Workdir) Must(args ...string) string {
 }
 
 // Apply and Destroy run without prompting.
-func (w *Workdir) Apply() string   { w.t.Helper(); return w.Must("apply", "-auto-approve", "-input=false", "-no-color") }
-func (w *Workdir) Destroy() string { w.t.Helper(); return w.Must("destroy", "-auto-approve", "-input=false", "-no-color") }
+func (w *Workdir) Apply() string {
+	w.t.Helper()
+	return w.Must("apply", "-auto-approve", "-input=false", "-no-color")
+}
+func (w *Workdir) Destroy() string {
+	w.t.Helper()
+	return w.Must("destroy", "-auto-approve", "-input=false", "-no-color")
+}
 
 // Process is a terraform command running in the background.
 type Process struct {
@@ -95,8 +101,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // Start starts terraform with args in the background.
 func (w *Workdir) Start(args ...string) *Process {

@@ -25,8 +25,8 @@ const OwnerTag = "fargate.terrax.io/cluster"
 // cluster's owner tag or living in its VPCs. Tests compare it with what the
 // configuration asks for, to prove nothing is duplicated, left or lost.
 type Inventory struct {
-	Clusters, Nodegroups, Profiles                              int
-	Roles                                                       []string
+	Clusters, Nodegroups, Profiles                             int
+	Roles                                                      []string
 	VPCs, Subnets, NATs, EIPs, IGWs, SecurityGroups, ENIs, LBs int
 }
 

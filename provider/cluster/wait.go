@@ -110,7 +110,8 @@ func waitUpdate(ctx context.Context, conn *eks.Client, cluster, nodegroup, addon
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s (last status %s): %w", what, u.Status, context.Cause(ctx))
+			cause := context.Cause(ctx)
+			return timeoutHint(ctx, cause, fmt.Errorf("waiting for %s (last status %s): %w", what, u.Status, cause))
 		case <-time.After(delay):
 		}
 		delay = min(delay*2, pollMax)
@@ -123,7 +124,7 @@ func waitUpdate(ctx context.Context, conn *eks.Client, cluster, nodegroup, addon
 		}
 		out, err := conn.DescribeUpdate(ctx, in)
 		if err != nil {
-			return fmt.Errorf("waiting for %s: %w", what, err)
+			return timeoutHint(ctx, err, fmt.Errorf("waiting for %s: %w", what, err))
 		}
 		u = out.Update
 	}
