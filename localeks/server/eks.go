@@ -64,6 +64,14 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 				return true
 			}
 		}
+	case "ListNodegroups", "ListFargateProfiles":
+		// A cluster EKS still shows DELETING has no node groups or profiles
+		// left (moto has forgotten the cluster already).
+		if l := s.objects[objKey("cluster", c.Cluster, "")]; l != nil && l.deleting(now) {
+			key := map[string]string{"ListNodegroups": "nodegroups", "ListFargateProfiles": "fargateProfileNames"}[c.Op]
+			writeJSON(w, http.StatusOK, map[string]any{key: []string{}})
+			return true
+		}
 	case "DescribeCluster", "DescribeNodegroup", "DescribeFargateProfile":
 		kind := map[string]string{"DescribeCluster": "cluster", "DescribeNodegroup": "nodegroup", "DescribeFargateProfile": "fargateprofile"}[c.Op]
 		name := c.Name

@@ -96,6 +96,17 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 					p.SubnetIDs = types.SetUnknown(types.StringType)
 				}
 			}, &resp.Diagnostics)
+		// An entry an interrupted apply left CREATING or UPDATING settles
+		// during this one.
+		settle := func(status types.String) bool {
+			return !status.IsNull() && !status.IsUnknown() && status.ValueString() != "ACTIVE"
+		}
+		plan.NodeGroups = markNew(ctx, plan.NodeGroups, config.NodeGroups, nodeGroupObject,
+			namesWhere(ctx, state.NodeGroups, func(m nodeGroupModel) bool { return settle(m.Status) }, &resp.Diagnostics),
+			func(p *nodeGroupModel, _ nodeGroupModel) { p.Status = u }, &resp.Diagnostics)
+		plan.FargateProfiles = markNew(ctx, plan.FargateProfiles, config.FargateProfiles, fargateProfileObject,
+			namesWhere(ctx, state.FargateProfiles, func(m fargateProfileModel) bool { return settle(m.Status) }, &resp.Diagnostics),
+			func(p *fargateProfileModel, _ fargateProfileModel) { p.Status = u }, &resp.Diagnostics)
 		if replaced := names(fpChanges, replace); len(replaced) > 0 {
 			resp.Diagnostics.AddAttributeWarning(path.Root("fargate_profiles"), "Fargate profiles will be replaced",
 				fmt.Sprintf("EKS cannot change a Fargate profile, so %s will be deleted and created again. Deleting a profile stops "+
@@ -148,6 +159,22 @@ func mergeTags(ctx context.Context, defaults map[string]string, tags types.Map, 
 	v, d := types.MapValueFrom(ctx, types.StringType, all)
 	diags.Append(d...)
 	return v
+}
+
+// namesWhere lists the entries of a nested-object map for which pred holds.
+func namesWhere[T any](ctx context.Context, m types.Map, pred func(T) bool, diags *diag.Diagnostics) []string {
+	if m.IsNull() || m.IsUnknown() {
+		return nil
+	}
+	entries := map[string]T{}
+	diags.Append(m.ElementsAs(ctx, &entries, false)...)
+	var out []string
+	for n, e := range entries {
+		if pred(e) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // markNew applies mark to the named entries of a nested-object map, with
