@@ -125,3 +125,39 @@ func TestARNsAndCIDRs(t *testing.T) {
 	})
 	check(t, IPv4CIDR, map[string]string{"0.0.0.0/0": "", "203.0.113.0/24": "", "203.0.113.1/24": "not an IPv4", "x": "not an IPv4"})
 }
+
+// FuzzNames checks the name rules against a plain statement of EKS's:
+// 1 to max characters, the first a letter or digit, the rest letters,
+// digits, hyphens or underscores; Fargate profiles may not start with eks-.
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{"terrax-fargate", "fp-default", "eks-x", "-x", "a_b", "", "ünïcode", strings.Repeat("a", 101)} {
+		f.Add(s)
+	}
+	valid := func(s string, max int) bool {
+		if len(s) == 0 || len(s) > max {
+			return false
+		}
+		for i, r := range []byte(s) {
+			alnum := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9')
+			if !alnum && (i == 0 || (r != '-' && r != '_')) {
+				return false
+			}
+		}
+		return true
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		if got, want := ClusterName(name) == "", valid(name, MaxClusterNameLen); got != want {
+			t.Fatalf("ClusterName(%q) accepts=%v, want %v", name, got, want)
+		}
+		if got, want := NodegroupName(name) == "", valid(name, MaxNodegroupNameLen); got != want {
+			t.Fatalf("NodegroupName(%q) accepts=%v, want %v", name, got, want)
+		}
+		want := valid(name, MaxFargateProfileNameLen) && !strings.HasPrefix(strings.ToLower(name), "eks-")
+		if got := FargateProfileName(name) == ""; got != want {
+			t.Fatalf("FargateProfileName(%q) accepts=%v, want %v", name, got, want)
+		}
+		if msg := ClusterName(name); msg != "" && !strings.Contains(msg, "cluster name") {
+			t.Fatalf("ClusterName(%q) says %q, which does not name what is wrong", name, msg)
+		}
+	})
+}

@@ -352,47 +352,6 @@ resource "fargate_manifest" "m" {
 	}
 }
 
-// Bad manifests fail at plan with the document and the field.
-func TestAccManifest_badInput(t *testing.T) {
-	cases := map[string]struct{ manifest, want string }{
-		"the blog's mis-indented PVC": {`
-apiVersion: v1
-kind: PersistentVolumeClaim
-metadata:
-  name: mysql-data-disk
-  namespace: tb-demo
-spec:
-  accessModes:
-    - ReadWriteOnce
-  resources:
-    requests:
-    storage: 25Mi
-  storageClassName: tb-gp2
-`, `document 1 \(PersistentVolumeClaim mysql-data-disk\): unknown field\s+"spec.resources.storage"`},
-		"not YAML":       {"apiVersion: v1\nkind: [", `document 1: is not valid YAML`},
-		"missing fields": {"apiVersion: v1\nkind: ConfigMap\n---\nkind: Secret\nmetadata: {name: s}\n", `(?s)document 1: missing metadata.name.*document 2: missing apiVersion`},
-		"duplicate":      {"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: default}\n", `document 2 \(ConfigMap default/a\): is also document 1`},
-		"empty":          {"# nothing\n", `Empty Kubernetes manifest`},
-	}
-	for name, c := range cases {
-		t.Run(name, func(t *testing.T) {
-			b, _ := json.Marshal(c.manifest)
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: acctest.ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: acctest.ProviderBlock + fmt.Sprintf(`
-resource "fargate_manifest" "m" {
-  cluster  = "c"
-  manifest = %s
-}`, b),
-					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(c.want),
-				}},
-			})
-		})
-	}
-}
-
 // When the plan cannot know (the claim's class was made outside Terraform),
 // Fargate's refusal surfaces at apply, at once and in Fargate's words.
 func TestAccManifest_fargateRefusalAtApply(t *testing.T) {

@@ -110,3 +110,45 @@ func FuzzGlob(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSelectorMatches checks the selector matcher against the rules EKS
+// states: a selector without wildcards takes exactly the pods of its
+// namespace that carry all its labels, extra pod labels never matter, and
+// Place picks a profile exactly when one of its selectors matches.
+func FuzzSelectorMatches(f *testing.F) {
+	f.Add("tb-demo", "app", "service", "tb-demo", "app", "service", "tier", "web")
+	f.Add("tb-*", "app", "s?rvice", "tb-demo", "app", "service", "", "")
+	f.Add("default", "", "", "kube-system", "k", "v", "", "")
+	f.Fuzz(func(t *testing.T, selNS, selKey, selValue, podNS, podKey, podValue, extraKey, extraValue string) {
+		for _, s := range []string{selNS, selKey, selValue, podNS, podKey, podValue, extraKey, extraValue} {
+			if !utf8.ValidString(s) {
+				return // Kubernetes names and labels are valid UTF-8 (in fact ASCII).
+			}
+		}
+		sel := Selector{Namespace: selNS}
+		if selKey != "" {
+			sel.Labels = map[string]string{selKey: selValue}
+		}
+		pod := map[string]string{}
+		if podKey != "" {
+			pod[podKey] = podValue
+		}
+		got := SelectorMatches(sel, podNS, pod)
+		if !hasWildcard(selNS) && !hasWildcard(selKey) && !hasWildcard(selValue) {
+			want := selNS == podNS && (selKey == "" || (podKey == selKey && podValue == selValue))
+			if got != want {
+				t.Fatalf("SelectorMatches(%+v, %q, %v) = %v, want %v", sel, podNS, pod, got, want)
+			}
+		}
+		if extraKey != "" && extraKey != podKey && got {
+			pod[extraKey] = extraValue
+			if !SelectorMatches(sel, podNS, pod) {
+				t.Fatalf("an extra pod label %q unmatched selector %+v", extraKey, sel)
+			}
+		}
+		d := Place([]Profile{{Name: "fp", Selectors: []Selector{sel}}}, podNS, pod)
+		if d.OnFargate() != SelectorMatches(sel, podNS, pod) {
+			t.Fatalf("Place and SelectorMatches disagree for %+v, %q, %v", sel, podNS, pod)
+		}
+	})
+}
