@@ -22,6 +22,8 @@ type Workdir struct {
 	root    string
 	Dir     string
 	LogPath string
+	// Env is added to the environment of every terraform command.
+	Env []string
 }
 
 // NewWorkdir writes config as main.tf into a fresh directory and runs
@@ -56,6 +58,7 @@ func (w *Workdir) command(args ...string) *exec.Cmd {
 	cmd.Env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+filepath.Join(w.root, "bin", "terraformrc"),
 		"TF_LOG=DEBUG", "TF_LOG_PATH="+w.LogPath)
+	cmd.Env = append(cmd.Env, w.Env...)
 	// Its own process group, so a kill reaches Terraform and the provider
 	// as a killed CI job or closed terminal would.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
