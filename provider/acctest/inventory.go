@@ -43,14 +43,16 @@ func (i Inventory) String() string {
 // Take counts what exists for cluster name.
 func Take(t testing.TB, c *conns.Client, name string) Inventory {
 	t.Helper()
-	inv, err := take(context.Background(), c, name)
+	inv, err := TakeE(c, name)
 	if err != nil {
 		t.Fatalf("taking the inventory of cluster %s: %v", name, err)
 	}
 	return inv
 }
 
-func take(ctx context.Context, c *conns.Client, name string) (Inventory, error) {
+// TakeE is Take for callers that report errors themselves.
+func TakeE(c *conns.Client, name string) (Inventory, error) {
+	ctx := context.Background()
 	var inv Inventory
 	if _, err := c.EKS.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}); err == nil {
 		inv.Clusters = 1

@@ -7,43 +7,20 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster"
 	"github.com/terrax/terraform-provider-fargate/provider/conns"
 )
 
 // owned counts the VPCs and roles that carry the cluster's owner tag.
 func owned(t *testing.T, c *conns.Client, name string) (vpcs, roles int) {
 	t.Helper()
-	ctx := context.Background()
-	out, err := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("tag:" + cluster.OwnerTag), Values: []string{acctest.Region + "/" + name}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := c.IAM.ListRoles(ctx, &iam.ListRolesInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rs.Roles {
-		tags, err := c.IAM.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: r.RoleName})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, tg := range tags.Tags {
-			if aws.ToString(tg.Key) == cluster.OwnerTag && aws.ToString(tg.Value) == acctest.Region+"/"+name {
-				roles++
-			}
-		}
-	}
-	return len(out.Vpcs), roles
+	inv := acctest.Take(t, c, name)
+	return inv.VPCs, len(inv.Roles)
 }
 
 // TestAccCluster_failurePartWay: creation fails after the roles and the VPC

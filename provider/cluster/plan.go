@@ -96,10 +96,14 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 					p.SubnetIDs = types.SetUnknown(types.StringType)
 				}
 			}, &resp.Diagnostics)
-		// An entry an interrupted apply left CREATING or UPDATING settles
-		// during this one.
+		// What an interrupted (or timed-out) apply left CREATING or UPDATING
+		// settles during this one, and shows what it has only once ACTIVE.
 		settle := func(status types.String) bool {
 			return !status.IsNull() && !status.IsUnknown() && status.ValueString() != "ACTIVE"
+		}
+		if settle(state.Status) {
+			u := types.StringUnknown()
+			plan.Status, plan.Endpoint, plan.CertificateAuthority, plan.OIDCIssuerURL, plan.PlatformVersion, plan.ClusterSecurityGroupID = u, u, u, u, u, u
 		}
 		plan.NodeGroups = markNew(ctx, plan.NodeGroups, config.NodeGroups, nodeGroupObject,
 			namesWhere(ctx, state.NodeGroups, func(m nodeGroupModel) bool { return settle(m.Status) }, &resp.Diagnostics),

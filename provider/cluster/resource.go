@@ -407,6 +407,10 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		resp.Diagnostics.AddError(fmt.Sprintf("Updating EKS cluster %q failed", o.name), "reading the cluster: "+err.Error())
 		return
 	}
+	if err := o.settle(ctx, ob); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Updating EKS cluster %q failed", o.name), err.Error())
+		return
+	}
 	ob.roles.cluster = prior.ClusterRoleARN.ValueString()
 	if !plan.NodeRoleARN.IsUnknown() {
 		ob.roles.node = plan.NodeRoleARN.ValueString()

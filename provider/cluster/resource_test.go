@@ -297,49 +297,8 @@ func checkCluster(c *conns.Client, name string, tags map[string]string) resource
 // left: no cluster, no role, no VPC part carrying its owner tag.
 func checkGone(c *conns.Client, name string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		ctx := context.Background()
-		if _, err := c.EKS.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}); err == nil {
-			return fmt.Errorf("cluster %s still exists", name)
-		}
-		roles, err := c.IAM.ListRoles(ctx, &iam.ListRolesInput{})
-		if err != nil {
-			return err
-		}
-		for _, r := range roles.Roles {
-			if strings.HasPrefix(aws.ToString(r.RoleName), name+"-") {
-				return fmt.Errorf("role %s is left", aws.ToString(r.RoleName))
-			}
-		}
-		owned := []ec2types.Filter{{Name: aws.String("tag:" + cluster.OwnerTag), Values: []string{acctest.Region + "/" + name}}}
-		vpcs, err := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: owned})
-		if err != nil {
-			return err
-		}
-		sns, err := c.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: owned})
-		if err != nil {
-			return err
-		}
-		nats, err := c.EC2.DescribeNatGateways(ctx, &ec2.DescribeNatGatewaysInput{Filter: owned})
-		if err != nil {
-			return err
-		}
-		live := 0
-		for _, n := range nats.NatGateways {
-			if n.State != ec2types.NatGatewayStateDeleted {
-				live++
-			}
-		}
-		addrs, err := c.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: owned})
-		if err != nil {
-			return err
-		}
-		igws, err := c.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{Filters: owned})
-		if err != nil {
-			return err
-		}
-		if len(vpcs.Vpcs)+len(sns.Subnets)+live+len(addrs.Addresses)+len(igws.InternetGateways) > 0 {
-			return fmt.Errorf("left behind: %d VPCs, %d subnets, %d NAT gateways, %d elastic IPs, %d internet gateways",
-				len(vpcs.Vpcs), len(sns.Subnets), live, len(addrs.Addresses), len(igws.InternetGateways))
+		if inv, err := acctest.TakeE(c, name); err != nil || !inv.Empty() {
+			return fmt.Errorf("left behind by cluster %s: %s (%v)", name, inv, err)
 		}
 		return nil
 	}

@@ -130,6 +130,39 @@ func waitUpdate(ctx context.Context, conn *eks.Client, cluster, nodegroup, addon
 	}
 }
 
+// settle waits for what an interrupted or timed-out apply left in
+// transition (the cluster CREATING or UPDATING, node groups and profiles
+// CREATING or UPDATING) to become ACTIVE, so an update starts from, and
+// reports, a settled cluster.
+func (o *ops) settle(ctx context.Context, ob *observed) error {
+	if ob.cluster != nil && ob.cluster.Status != ekstypes.ClusterStatusActive {
+		c, err := waitClusterActive(ctx, o.c.EKS, o.name)
+		if err != nil {
+			return err
+		}
+		ob.setCluster(c)
+	}
+	for name, ng := range ob.nodeGroups {
+		if ng.Status == ekstypes.NodegroupStatusCreating || ng.Status == ekstypes.NodegroupStatusUpdating {
+			ng, err := waitNodegroupActive(ctx, o.c.EKS, o.name, name)
+			if err != nil {
+				return err
+			}
+			ob.setNodegroup(name, ng)
+		}
+	}
+	for name, fp := range ob.profiles {
+		if fp.Status == ekstypes.FargateProfileStatusCreating {
+			fp, err := waitFargateProfileActive(ctx, o.c.EKS, o.name, name)
+			if err != nil {
+				return err
+			}
+			ob.setProfile(name, fp)
+		}
+	}
+	return nil
+}
+
 // The explain functions turn a waiter's generic failure into one that says
 // what the object's status is and why, when EKS says.
 
