@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -52,7 +53,7 @@ func lbName(cluster, ns, name string) string {
 }
 
 // EnsureLoadBalancer makes (or finds) the load balancer of a Service and
-// returns its DNS name.
+// returns its DNS name; "" when the cluster's subnets are not in EC2.
 func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service) (string, error) {
 	s := c.s
 	name := lbName(c.Name, svc.Namespace, svc.Name)
@@ -64,8 +65,11 @@ func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service) (
 		return "", fmt.Errorf("describing cluster %s: %w", c.Name, err)
 	}
 	sns, err := s.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: cl.Cluster.ResourcesVpcConfig.SubnetIds})
-	if err != nil || len(sns.Subnets) == 0 {
-		return "", fmt.Errorf("reading the subnets of cluster %s: %v", c.Name, err)
+	if (err != nil && strings.Contains(err.Error(), "InvalidSubnetID.NotFound")) || (err == nil && len(sns.Subnets) == 0) {
+		return "", nil // a cluster made without a VPC in EC2: a host name only
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the subnets of cluster %s: %w", c.Name, err)
 	}
 	// One subnet per zone, public ones (kubernetes.io/role/elb) first.
 	sort.SliceStable(sns.Subnets, func(i, j int) bool {

@@ -52,8 +52,12 @@ func (s *Simulator) syncService(ctx context.Context, key string) error {
 	h := hash(string(svc.UID))
 	host := fmt.Sprintf("a%08x%08x%08x%08x-%010d.%s.elb.amazonaws.com", h, hash(name), hash(ns), hash(s.cfg.Cluster), uint64(h)*7%10000000000, s.cfg.Region)
 	if lbs != nil {
-		if host, err = lbs.EnsureLoadBalancer(ctx, svc); err != nil {
+		dns, err := lbs.EnsureLoadBalancer(ctx, svc)
+		if err != nil {
 			return fmt.Errorf("making the load balancer of %s: %w", key, err)
+		}
+		if dns != "" {
+			host = dns
 		}
 	}
 	q := svc.DeepCopy()

@@ -41,6 +41,8 @@ type Source interface {
 // LoadBalancers makes and removes the AWS side of LoadBalancer Services,
 // as the AWS Load Balancer Controller does.
 type LoadBalancers interface {
+	// EnsureLoadBalancer returns the load balancer's host name, or "" when
+	// there is no AWS network to put one in.
 	EnsureLoadBalancer(ctx context.Context, svc *corev1.Service) (hostname string, err error)
 	DeleteLoadBalancer(ctx context.Context, svc *corev1.Service) error
 }
