@@ -73,7 +73,7 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 			return true
 		}
 	case "DescribeCluster", "DescribeNodegroup", "DescribeFargateProfile":
-		kind := map[string]string{"DescribeCluster": "cluster", "DescribeNodegroup": "nodegroup", "DescribeFargateProfile": "fargateprofile"}[c.Op]
+		kind := describedKind[c.Op]
 		name := c.Name
 		if kind == "cluster" {
 			name = ""
@@ -111,10 +111,15 @@ func (s *Server) nodegroupUpdate(w http.ResponseWriter, id string) bool {
 }
 
 // eksAfter rewrites moto's EKS answers.
-func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []byte) (int, []byte) {
+func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []byte) (outStatus int, outBody []byte) {
+	if status == http.StatusNotFound {
+		s.noticeGone(c)
+	}
 	if status/100 != 2 {
 		return status, body
 	}
+	// What the caller is told, after the rewriting below.
+	defer func() { s.noticeActive(c, outBody) }()
 	m := decode(body)
 	if m == nil {
 		return status, body
@@ -225,6 +230,47 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 		return status, body
 	}
 	return status, b
+}
+
+var describedKind = map[string]string{"DescribeCluster": "cluster", "DescribeNodegroup": "nodegroup", "DescribeFargateProfile": "fargateprofile"}
+
+// noticeGone records a caller learning that an object is gone.
+func (s *Server) noticeGone(c awsproxy.Call) {
+	kind, ok := describedKind[c.Op]
+	if !ok {
+		return
+	}
+	name := c.Name
+	if kind == "cluster" {
+		name = ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l := s.objects[objKey(kind, c.Cluster, name)]; l != nil {
+		l.notice(time.Now(), false)
+	}
+}
+
+// noticeActive records a caller seeing an object ACTIVE, from the answer it got.
+func (s *Server) noticeActive(c awsproxy.Call, body []byte) {
+	kind, ok := describedKind[c.Op]
+	if !ok {
+		return
+	}
+	m := decode(body)
+	o, _ := m[map[string]string{"cluster": "cluster", "nodegroup": "nodegroup", "fargateprofile": "fargateProfile"}[kind]].(map[string]any)
+	if o == nil || o["status"] != "ACTIVE" {
+		return
+	}
+	name := c.Name
+	if kind == "cluster" {
+		name = ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if l := s.objects[objKey(kind, c.Cluster, name)]; l != nil {
+		l.notice(time.Now(), true)
+	}
 }
 
 // clusterView makes a cluster answer tell the truth about its control

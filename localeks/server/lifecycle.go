@@ -17,6 +17,22 @@ type lifecycle struct {
 	DeleteFor           time.Duration
 	last                map[string]any // the object's last answer, for DELETING answers after moto forgot it
 	extraReady          func() (time.Time, bool)
+	// noticedActive and noticedGone are when a caller first saw the object
+	// ACTIVE, or gone, after it became so (for the benchmarks' "noticed late").
+	noticedActive, noticedGone time.Time
+}
+
+// notice records that a caller saw the object's current state.
+func (l *lifecycle) notice(now time.Time, active bool) {
+	if active {
+		if at, ok := l.activeAt(); ok && !now.Before(at) && l.noticedActive.IsZero() && l.Deleted.IsZero() {
+			l.noticedActive = now
+		}
+		return
+	}
+	if !l.Deleted.IsZero() && !l.deleting(now) && l.noticedGone.IsZero() {
+		l.noticedGone = now
+	}
 }
 
 func objKey(kind, cluster, name string) string { return kind + "/" + cluster + "/" + name }
@@ -48,13 +64,17 @@ func (l *lifecycle) deleting(now time.Time) bool {
 	return !l.Deleted.IsZero() && now.Before(l.Deleted.Add(l.DeleteFor))
 }
 
-// Event is a real transition of an EKS object.
+// Event is a real transition of an EKS object: Started is when the call
+// that began it was made, At when it happened, Noticed when a caller first
+// saw it (zero if none has yet).
 type Event struct {
 	Kind    string    `json:"kind"`
 	Cluster string    `json:"cluster"`
 	Name    string    `json:"name"`
 	Event   string    `json:"event"` // ACTIVE or gone
+	Started time.Time `json:"started"`
 	At      time.Time `json:"at"`
+	Noticed time.Time `json:"noticed,omitzero"`
 }
 
 // Events lists the transitions that have happened, oldest first.
@@ -65,10 +85,10 @@ func (s *Server) Events() []Event {
 	var out []Event
 	for _, l := range s.history {
 		if at, ok := l.activeAt(); ok && !at.After(now) && (l.Deleted.IsZero() || !at.After(l.Deleted)) {
-			out = append(out, Event{l.Kind, l.Cluster, l.Name, "ACTIVE", at})
+			out = append(out, Event{l.Kind, l.Cluster, l.Name, "ACTIVE", l.Created, at, l.noticedActive})
 		}
 		if !l.Deleted.IsZero() && !l.Deleted.Add(l.DeleteFor).After(now) {
-			out = append(out, Event{l.Kind, l.Cluster, l.Name, "gone", l.Deleted.Add(l.DeleteFor)})
+			out = append(out, Event{l.Kind, l.Cluster, l.Name, "gone", l.Deleted, l.Deleted.Add(l.DeleteFor), l.noticedGone})
 		}
 	}
 	sortEvents(out)

@@ -51,17 +51,20 @@ type Server struct {
 	elb     *elb.Client
 	Shaper  *shaping.Shaper
 
-	mu        sync.Mutex
-	clusters  map[string]*Cluster
-	objects   map[string]*lifecycle
-	history   []*lifecycle
-	roles     map[string]time.Time // IAM role ARN -> created
-	calls     map[string]int
-	addons    map[string]map[string]*addon
-	replies   map[string]*answer // idempotency token -> first answer
-	lbs       map[string]*loadBalancer
-	updates   map[string]time.Time // node group -> when its update ends
-	ngUpdates map[string]*ngUpdate
+	mu       sync.Mutex
+	clusters map[string]*Cluster
+	objects  map[string]*lifecycle
+	history  []*lifecycle
+	roles    map[string]time.Time // IAM role ARN -> created
+	calls    map[string]int
+	// callsByKey counts per caller access key, so benchmarks running side
+	// by side can tell their calls apart.
+	callsByKey map[string]map[string]int
+	addons     map[string]map[string]*addon
+	replies    map[string]*answer // idempotency token -> first answer
+	lbs        map[string]*loadBalancer
+	updates    map[string]time.Time // node group -> when its update ends
+	ngUpdates  map[string]*ngUpdate
 }
 
 // New starts localeks' listeners; clusters start as EKS creates them.
@@ -81,7 +84,7 @@ func New(opt Options) (*Server, error) {
 	s := &Server{
 		opt: opt, moto: &http.Client{Timeout: 60 * time.Second}, Shaper: shaping.New(),
 		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{},
-		calls: map[string]int{}, addons: map[string]map[string]*addon{},
+		calls: map[string]int{}, callsByKey: map[string]map[string]int{}, addons: map[string]map[string]*addon{},
 		replies: map[string]*answer{}, lbs: map[string]*loadBalancer{}, updates: map[string]time.Time{}, ngUpdates: map[string]*ngUpdate{},
 	}
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
@@ -156,6 +159,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	call := awsproxy.Classify(r)
 	s.mu.Lock()
 	s.calls[call.Service+":"+call.Op]++
+	if s.callsByKey[call.AccessKey] == nil {
+		s.callsByKey[call.AccessKey] = map[string]int{}
+	}
+	s.callsByKey[call.AccessKey][call.Service+":"+call.Op]++
 	s.mu.Unlock()
 	if d := s.Shaper.Delay(call.Op); d > 0 {
 		time.Sleep(d)
@@ -317,6 +324,10 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/_localeks/calls":
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if key := r.URL.Query().Get("key"); key != "" {
+			writeJSON(w, http.StatusOK, s.callsByKey[key])
+			return
+		}
 		writeJSON(w, http.StatusOK, s.calls)
 	case r.URL.Path == "/_localeks/shaping" && r.Method == http.MethodPut:
 		var c shaping.Config

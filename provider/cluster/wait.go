@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -22,6 +23,14 @@ var (
 	pollMin = 1 * time.Second
 	pollMax = 3 * time.Second
 )
+
+// TERRAX_FARGATE_POLL fixes the poll delay (say "30s"): `make bench`
+// compares the waiters with the fixed polling of common tools with it.
+func init() {
+	if v, err := time.ParseDuration(os.Getenv("TERRAX_FARGATE_POLL")); err == nil && v > 0 {
+		pollMin, pollMax = v, v
+	}
+}
 
 // remaining is how long until ctx's deadline (the SDK waiters want a
 // duration), or a day when ctx has none.

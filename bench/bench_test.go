@@ -1,0 +1,619 @@
+//go:build bench
+
+// Package bench is `make bench`: how close an apply comes to the fastest
+// EKS allows, and how few API calls it spends (README, "Benchmarks"). It
+// runs on localeks with latency shaping and writes results.md and
+// results.json next to this file, and the table into the README.
+package bench_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/terrax/terraform-provider-fargate/provider/acctest"
+)
+
+func TestMain(m *testing.M) { acctest.Main(m) }
+
+// The latency model: EKS's step durations compressed 4x, so that one
+// create takes a minute or two (real: cluster ~2 min, node group ~1 min,
+// profiles 15-30 s each; here 30 s, 15 s, 4-8 s). The fixed-poll baseline
+// polls every 30 s of the real model, 7.5 s here.
+var model = map[string]any{
+	"latency":        map[string]string{"*": "25ms"},
+	"cluster_create": "30s", "cluster_delete": "15s",
+	"nodegroup_create": "15s", "nodegroup_delete": "10s", "nodegroup_update": "5s",
+	"profile_create": "4s", "profile_create_jitter": "4s", "profile_delete": "4s",
+	"seed": 7,
+}
+
+const (
+	compression = 4
+	fixedPoll   = "7500ms"
+)
+
+type topology struct {
+	name                 string
+	nodeGroups, profiles int
+}
+
+var (
+	blogTopology  = topology{"blog", 1, 2}
+	largeTopology = topology{"large", 3, 6}
+)
+
+// config is a cluster of the topology; extra adds one profile, desired
+// sizes the first node group.
+func config(name, cidr string, tp topology, extra bool, desired int) string {
+	var ngs, fps []string
+	for i := range tp.nodeGroups {
+		d := 1
+		if i == 0 {
+			d = desired
+		}
+		ngs = append(ngs, fmt.Sprintf(`    "ng-%d" = { instance_types = ["t3.medium"], desired_size = %d, min_size = 1, max_size = 4 }`, i, d))
+	}
+	fps = append(fps, `    "fp-default" = { selectors = [{ namespace = "default" }, { namespace = "kube-system" }] }`)
+	for i := 1; i < tp.profiles; i++ {
+		fps = append(fps, fmt.Sprintf(`    "fp-%d" = { selectors = [{ namespace = "apps-%d", labels = { app = "service" } }] }`, i, i))
+	}
+	if extra {
+		fps = append(fps, `    "fp-extra" = { selectors = [{ namespace = "extra" }] }`)
+	}
+	return acctest.ProviderBlock + fmt.Sprintf(`
+resource "fargate_cluster" "bench" {
+  name             = %q
+  network          = { vpc_cidr = %q }
+  node_groups      = {
+%s
+  }
+  fargate_profiles = {
+%s
+  }
+}
+`, name, cidr, strings.Join(ngs, "\n"), strings.Join(fps, "\n"))
+}
+
+// event is localeks' record of a real EKS transition.
+type event struct {
+	Kind, Cluster, Name, Event string
+	Started, At, Noticed       time.Time
+}
+
+func events(t *testing.T) []event {
+	var ev []event
+	getJSON(t, "/_localeks/events", &ev)
+	return ev
+}
+
+func callsOf(t *testing.T, key string) map[string]int {
+	c := map[string]int{}
+	getJSON(t, "/_localeks/calls?key="+key, &c)
+	return c
+}
+
+func getJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	resp, err := http.Get(acctest.LocalEKSURL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// phase is one apply or destroy of one cluster.
+type phase struct {
+	Wall, Ideal, NoticedLate, NoticedLateMax float64 // seconds
+	Steps                                    int
+	Calls                                    map[string]int
+}
+
+// analyse compares a phase's wall time with the ideal EKS allows, from the
+// transitions localeks saw: roles and network (instant here), then the
+// cluster, then the node groups in parallel alongside the profiles one at
+// a time; destroy the reverse.
+func analyse(t *testing.T, cluster string, from, to time.Time, create bool, wall time.Duration) phase {
+	var clusterDur, ngMax, profSum float64
+	p := phase{Wall: wall.Seconds()}
+	want := "gone"
+	if create {
+		want = "ACTIVE"
+	}
+	for _, e := range events(t) {
+		if e.Cluster != cluster || e.Event != want || e.Started.Before(from) || e.Started.After(to) {
+			continue
+		}
+		d := e.At.Sub(e.Started).Seconds()
+		switch e.Kind {
+		case "cluster":
+			clusterDur = d
+		case "nodegroup":
+			ngMax = max(ngMax, d)
+		case "fargateprofile":
+			profSum += d
+		}
+		if !e.Noticed.IsZero() {
+			late := e.Noticed.Sub(e.At).Seconds()
+			p.NoticedLate += late
+			p.NoticedLateMax = max(p.NoticedLateMax, late)
+			p.Steps++
+		}
+	}
+	p.Ideal = clusterDur + max(ngMax, profSum)
+	return p
+}
+
+func (p phase) ratio() float64 { return p.Wall / p.Ideal }
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+func perService(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		out[strings.SplitN(k, ":", 2)[0]] += v
+	}
+	return out
+}
+
+func delta(before, after map[string]int) map[string]int {
+	d := map[string]int{}
+	for k, v := range after {
+		if v != before[k] {
+			d[k] = v - before[k]
+		}
+	}
+	return d
+}
+
+// side is one of the two waiting strategies, run side by side.
+type side struct {
+	name, key string
+	env       []string
+	w         *acctest.Workdir
+	cluster   string
+}
+
+// together runs the same terraform command on every side at once and
+// returns each side's wall time.
+func together(t *testing.T, sides []*side, args ...string) []time.Duration {
+	walls := make([]time.Duration, len(sides))
+	var wg sync.WaitGroup
+	for i, s := range sides {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			p := s.w.Start(args...)
+			if ended, err := p.Wait(20 * time.Minute); !ended || err != nil {
+				t.Errorf("%s: terraform %s: %v\n%s", s.cluster, args[0], err, p.Output())
+			}
+			walls[i] = time.Since(start)
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return walls
+}
+
+type topoResult struct {
+	Topology                              string
+	Create, Destroy                       []phase // ours, per repetition
+	FixedCreate, FixedDestroy             []phase
+	RefreshCalls, ScaleCalls, AddCalls    map[string]int
+	RefreshTotal, ScaleTotal, AddTotal    int
+	CreateCallsTotal, DestroyCallsTotal   int
+	CreateCallsPerService, DestroyPerServ map[string]int
+}
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	sort.Float64s(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func medianOf(ps []phase, f func(phase) float64) float64 {
+	var xs []float64
+	for _, p := range ps {
+		xs = append(xs, f(p))
+	}
+	return median(xs)
+}
+
+var reps = func() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_REPS")); err == nil && n > 0 {
+		return n
+	}
+	return 2
+}()
+
+// benchTopology creates and destroys the topology `reps` times with both
+// strategies side by side, and counts the calls of refresh, scaling and
+// adding a profile once.
+func benchTopology(t *testing.T, tp topology, cidrBase int) topoResult {
+	r := topoResult{Topology: tp.name}
+	for rep := range reps {
+		sides := []*side{
+			{name: "ours", key: fmt.Sprintf("bench-%s-ours-%d", tp.name, rep)},
+			{name: "fixed", key: fmt.Sprintf("bench-%s-fixed-%d", tp.name, rep), env: []string{"TERRAX_FARGATE_POLL=" + fixedPoll}},
+		}
+		for i, s := range sides {
+			s.cluster = fmt.Sprintf("%s-%s-%d", tp.name, s.name, rep)
+			s.w = acctest.NewWorkdir(t, config(s.cluster, fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2+i), tp, false, 1))
+			s.w.Env = append([]string{"AWS_ACCESS_KEY_ID=" + s.key}, s.env...)
+		}
+		apply := []string{"apply", "-auto-approve", "-input=false", "-no-color"}
+		ours := sides[0]
+		from := time.Now()
+		before := callsOf(t, ours.key)
+		walls := together(t, sides, apply...)
+		to := time.Now()
+		created := callsOf(t, ours.key)
+		r.Create = append(r.Create, analyse(t, ours.cluster, from, to, true, walls[0]))
+		r.FixedCreate = append(r.FixedCreate, analyse(t, sides[1].cluster, from, to, true, walls[1]))
+		r.Create[rep].Calls = delta(before, created)
+
+		if rep == 0 {
+			step := func(cfg string, args ...string) map[string]int {
+				if cfg != "" {
+					ours.w.SetConfig(cfg)
+				}
+				b := callsOf(t, ours.key)
+				ours.w.Must(args...)
+				return delta(b, callsOf(t, ours.key))
+			}
+			cidr := fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2)
+			r.RefreshCalls = step("", "plan", "-input=false", "-no-color")
+			r.ScaleCalls = step(config(ours.cluster, cidr, tp, false, 2), apply...)
+			r.AddCalls = step(config(ours.cluster, cidr, tp, true, 2), apply...)
+			// Both sides destroy the same topology.
+			sides[1].w.SetConfig(config(sides[1].cluster, fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2+1), tp, true, 2))
+			sides[1].w.Must(apply...)
+		}
+		destroy := []string{"destroy", "-auto-approve", "-input=false", "-no-color"}
+		from = time.Now()
+		before = callsOf(t, ours.key)
+		walls = together(t, sides, destroy...)
+		to = time.Now()
+		r.Destroy = append(r.Destroy, analyse(t, ours.cluster, from, to, false, walls[0]))
+		r.FixedDestroy = append(r.FixedDestroy, analyse(t, sides[1].cluster, from, to, false, walls[1]))
+		r.Destroy[rep].Calls = delta(before, callsOf(t, ours.key))
+		t.Logf("%s rep %d: create %.1fs (ideal %.1fs, fixed poll %.1fs), destroy %.1fs (ideal %.1fs, fixed poll %.1fs)", tp.name, rep,
+			r.Create[rep].Wall, r.Create[rep].Ideal, r.FixedCreate[rep].Wall, r.Destroy[rep].Wall, r.Destroy[rep].Ideal, r.FixedDestroy[rep].Wall)
+	}
+	r.RefreshTotal, r.ScaleTotal, r.AddTotal = sum(r.RefreshCalls), sum(r.ScaleCalls), sum(r.AddCalls)
+	r.CreateCallsTotal, r.DestroyCallsTotal = sum(r.Create[0].Calls), sum(r.Destroy[0].Calls)
+	r.CreateCallsPerService, r.DestroyPerServ = perService(r.Create[0].Calls), perService(r.Destroy[0].Calls)
+	return r
+}
+
+// planCost is the wall time and the provider's peak memory of no-change plans.
+type planCost struct {
+	What             string
+	Seconds, PeakMiB float64
+}
+
+var reattach = regexp.MustCompile(`TF_REATTACH_PROVIDERS='([^']+)'`)
+
+// measurePlan runs a no-change plan `n` times, each against a fresh
+// provider process started in debug mode (Terraform attaches to it), so
+// that its peak resident memory can be read from /proc.
+func measurePlan(t *testing.T, w *acctest.Workdir, what string, n int) planCost {
+	root, _ := acctest.RepoRoot()
+	matches, _ := filepath.Glob(filepath.Join(root, "bin", "mirror", "registry.terraform.io", "terrax", "fargate", "*", "*", "terraform-provider-fargate_*"))
+	if len(matches) == 0 {
+		t.Fatal("no provider in bin/mirror: run `make install`")
+	}
+	var secs, peak []float64
+	for range n {
+		cmd := exec.Command(matches[0], "-debug")
+		cmd.Env = append(os.Environ(), w.Env...)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var buf strings.Builder
+		b := make([]byte, 4096)
+		env := ""
+		for env == "" {
+			k, err := out.Read(b)
+			if err != nil {
+				t.Fatalf("provider in debug mode: %v: %s", err, buf.String())
+			}
+			buf.Write(b[:k])
+			if m := reattach.FindStringSubmatch(buf.String()); m != nil {
+				env = m[1]
+			}
+		}
+		go func() { _, _ = io_discard(out) }()
+		saved := w.Env
+		w.Env = append(slices.Clone(saved), "TF_REATTACH_PROVIDERS="+env)
+		start := time.Now()
+		plan := w.Must("plan", "-input=false", "-no-color", "-detailed-exitcode")
+		secs = append(secs, time.Since(start).Seconds())
+		w.Env = saved
+		if !strings.Contains(plan, "No changes.") {
+			t.Fatalf("%s: the plan is not empty:\n%s", what, plan)
+		}
+		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+		if m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(status); m != nil {
+			kb, _ := strconv.Atoi(string(m[1]))
+			peak = append(peak, float64(kb)/1024)
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	return planCost{What: what, Seconds: median(secs), PeakMiB: slices.Max(peak)}
+}
+
+func io_discard(r interface{ Read([]byte) (int, error) }) (int, error) {
+	b := make([]byte, 4096)
+	for {
+		if _, err := r.Read(b); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// bigConfig is a cluster of 50 profiles and 20 node groups with 200
+// Kubernetes objects in two manifests.
+func bigConfig() string {
+	var ngs, fps []string
+	for i := range 20 {
+		ngs = append(ngs, fmt.Sprintf(`    "ng-%d" = { instance_types = ["t3.small"], desired_size = 1, min_size = 1, max_size = 2 }`, i))
+	}
+	for i := range 50 {
+		fps = append(fps, fmt.Sprintf(`    "fp-%d" = { selectors = [{ namespace = "ns-%d" }] }`, i, i))
+	}
+	var docs [2][]string
+	for i := range 200 {
+		ns := fmt.Sprintf("ns-%d", i%50)
+		if i%10 == 0 {
+			docs[i%2] = append(docs[i%2], fmt.Sprintf("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app-%d, namespace: %s}\nspec:\n  replicas: 0\n  selector: {matchLabels: {app: a%d}}\n  template:\n    metadata: {labels: {app: a%d}}\n    spec: {containers: [{name: c, image: nginx}]}\n", i, ns, i, i))
+			continue
+		}
+		docs[i%2] = append(docs[i%2], fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d, namespace: %s}\ndata: {k: v%d}\n", i, ns, i))
+	}
+	var nss []string
+	for i := range 50 {
+		nss = append(nss, fmt.Sprintf("apiVersion: v1\nkind: Namespace\nmetadata: {name: ns-%d}\n", i))
+	}
+	m := func(name string, objs []string, deps string) string {
+		b, _ := json.Marshal(strings.Join(objs, "---\n"))
+		return fmt.Sprintf("resource \"fargate_manifest\" %q {\n  cluster    = fargate_cluster.big.name\n  manifest   = %s\n  depends_on = [%s]\n}\n", name, b, deps)
+	}
+	return acctest.ProviderBlock + fmt.Sprintf(`
+resource "fargate_cluster" "big" {
+  name             = "plan-scale"
+  network          = { vpc_cidr = "10.99.0.0/16" }
+  node_groups      = {
+%s
+  }
+  fargate_profiles = {
+%s
+  }
+}
+`, strings.Join(ngs, "\n"), strings.Join(fps, "\n")) + m("namespaces", nss, "") + m("a", docs[0], "fargate_manifest.namespaces") + m("b", docs[1], "fargate_manifest.namespaces")
+}
+
+// TestBench runs every measurement and writes the results.
+func TestBench(t *testing.T) {
+	root, err := acctest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	res := map[string]any{}
+
+	// 1 and 2: critical path and API calls, both strategies side by side.
+	acctest.Shape(t, model)
+	blog := benchTopology(t, blogTopology, 20)
+	large := benchTopology(t, largeTopology, 40)
+	acctest.Shape(t, map[string]any{})
+
+	// 3: plan time and memory.
+	small := acctest.NewWorkdir(t, config("plan-blog", "10.98.0.0/16", blogTopology, false, 1))
+	small.Env = []string{"AWS_ACCESS_KEY_ID=bench-plan"}
+	small.Apply()
+	planBlog := measurePlan(t, small, "blog topology", 3)
+	big := acctest.NewWorkdir(t, bigConfig())
+	big.Env = []string{"AWS_ACCESS_KEY_ID=bench-plan"}
+	big.Apply()
+	planBig := measurePlan(t, big, "50 profiles, 20 node groups, 200 objects", 3)
+
+	// Placement check throughput (a Go benchmark).
+	out, err := exec.Command("go", "test", "-run", "^$", "-bench", "BenchmarkPlacementCheck", "-benchtime", "2s", "-count", "3", "./provider/manifest").CombinedOutput()
+	if err != nil {
+		t.Fatalf("placement benchmark: %v\n%s", err, out)
+	}
+	var tput []float64
+	for _, m := range regexp.MustCompile(`([\d.]+) templates/s`).FindAllSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(string(m[1]), 64)
+		tput = append(tput, v)
+	}
+
+	// 4: the stack: cdktf synth of TerraxStack, and make demo.
+	var synth []float64
+	for range 3 {
+		dir := t.TempDir()
+		cmd := exec.Command(filepath.Join(root, "node_modules", ".bin", "cdktf"), "synth", "--output", dir)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1", "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1",
+			"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1", "CI=true")
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("cdktf synth: %v\n%s", err, out)
+		}
+		synth = append(synth, time.Since(start).Seconds())
+	}
+	demo := exec.Command("make", "demo")
+	demo.Dir = root
+	start := time.Now()
+	if out, err := demo.CombinedOutput(); err != nil {
+		t.Fatalf("make demo: %v\n%s", err, out)
+	}
+	demoSecs := time.Since(start).Seconds()
+
+	small.Destroy()
+	big.Destroy()
+
+	// Results.
+	res["create_ratio"] = medianOf(blog.Create, phase.ratio)
+	res["destroy_ratio"] = medianOf(blog.Destroy, phase.ratio)
+	res["create_ratio_large"] = medianOf(large.Create, phase.ratio)
+	res["destroy_ratio_large"] = medianOf(large.Destroy, phase.ratio)
+	res["noticed_late_max_s"] = slices.Max([]float64{
+		medianOf(blog.Create, func(p phase) float64 { return p.NoticedLateMax }), medianOf(blog.Destroy, func(p phase) float64 { return p.NoticedLateMax }),
+		medianOf(large.Create, func(p phase) float64 { return p.NoticedLateMax }), medianOf(large.Destroy, func(p phase) float64 { return p.NoticedLateMax })})
+	res["refresh_calls_blog"] = blog.RefreshTotal
+	res["refresh_calls_large"] = large.RefreshTotal
+	res["synth_s"] = median(synth)
+	res["demo_s"] = demoSecs
+	res["plan_blog_s"], res["plan_blog_peak_mib"] = planBlog.Seconds, planBlog.PeakMiB
+	res["plan_big_s"], res["plan_big_peak_mib"] = planBig.Seconds, planBig.PeakMiB
+	res["placement_templates_per_s"] = median(tput)
+	res["fixed_poll_create_ratio"] = medianOf(blog.FixedCreate, phase.ratio)
+	res["fixed_poll_destroy_ratio"] = medianOf(blog.FixedDestroy, phase.ratio)
+	res["repetitions"] = reps
+	res["model"] = model
+	res["topologies"] = []topoResult{blog, large}
+	host, _ := os.Hostname()
+	res["machine"] = fmt.Sprintf("%s, %d cores, %s/%s", host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	res["date"] = time.Now().UTC().Format("2006-01-02")
+	res["bench_minutes"] = time.Since(started).Minutes()
+
+	b, _ := json.MarshalIndent(res, "", "  ")
+	if err := os.WriteFile(filepath.Join(root, "bench", "results.json"), append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	md := report(res, blog, large, planBlog, planBig)
+	if err := os.WriteFile(filepath.Join(root, "bench", "results.md"), []byte(md), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readme := filepath.Join(root, "README.md")
+	text, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?s)<!-- bench:start -->.*<!-- bench:end -->`)
+	if !re.Match(text) {
+		t.Fatal("README.md has no <!-- bench:start --> ... <!-- bench:end --> block")
+	}
+	text = re.ReplaceAll(text, []byte("<!-- bench:start -->\n"+md+"<!-- bench:end -->"))
+	if err := os.WriteFile(readme, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + md)
+}
+
+func report(res map[string]any, blog, large topoResult, planBlog, planBig planCost) string {
+	var b strings.Builder
+	f := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	f("Run of %s on %s; %d repetitions, medians; %.1f minutes in all.\n\n", res["date"], res["machine"], res["repetitions"], res["bench_minutes"])
+	f("**Critical path** (localeks, EKS's durations compressed %dx: cluster 30 s, node group 15 s, profiles 4-8 s; deletes 15/10/4 s). "+
+		"Ideal = cluster + max(node groups, sum of profiles), from the transitions localeks recorded; noticed late = from a transition to the first call that saw it.\n\n", compression)
+	f("| topology | phase | wall (s) | ideal (s) | ratio | noticed late, total / max per step (s) | API calls |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range []topoResult{blog, large} {
+		for _, ph := range []struct {
+			name  string
+			ps    []phase
+			calls int
+		}{{"create", r.Create, r.CreateCallsTotal}, {"destroy", r.Destroy, r.DestroyCallsTotal}} {
+			f("| %s | %s | %.1f | %.1f | %.3f | %.1f / %.1f | %d |\n", r.Topology, ph.name,
+				medianOf(ph.ps, func(p phase) float64 { return p.Wall }), medianOf(ph.ps, func(p phase) float64 { return p.Ideal }),
+				medianOf(ph.ps, phase.ratio), medianOf(ph.ps, func(p phase) float64 { return p.NoticedLate }),
+				medianOf(ph.ps, func(p phase) float64 { return p.NoticedLateMax }), ph.calls)
+		}
+	}
+	f("\n**Waiting strategy** (same model, same runs, side by side): this provider's waiters (1-3 s backoff) against a fixed poll every 30 s of the real model (%s here), the strategy of the common waiters.\n\n", fixedPoll)
+	f("| topology | phase | ours (s) | fixed poll (s) | fixed / ours | noticed late, ours / fixed (s) |\n| --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range []topoResult{blog, large} {
+		for _, ph := range []struct {
+			name       string
+			ours, base []phase
+		}{{"create", r.Create, r.FixedCreate}, {"destroy", r.Destroy, r.FixedDestroy}} {
+			o, x := medianOf(ph.ours, func(p phase) float64 { return p.Wall }), medianOf(ph.base, func(p phase) float64 { return p.Wall })
+			f("| %s | %s | %.1f | %.1f | %.2f | %.1f / %.1f |\n", r.Topology, ph.name, o, x, x/o,
+				medianOf(ph.ours, func(p phase) float64 { return p.NoticedLate }), medianOf(ph.base, func(p phase) float64 { return p.NoticedLate }))
+		}
+	}
+	f("\n**API calls** per operation (this provider; all services, from localeks' counts per access key):\n\n")
+	f("| topology | create | no-change plan (refresh) | scale a node group | add a profile | destroy | create by service |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, r := range []topoResult{blog, large} {
+		f("| %s (%d node groups, %d profiles) | %d | %d | %d | %d | %d | %s |\n", r.Topology, topoOf(r).nodeGroups, topoOf(r).profiles,
+			r.CreateCallsTotal, r.RefreshTotal, r.ScaleTotal, r.AddTotal, r.DestroyCallsTotal, services(r.CreateCallsPerService))
+	}
+	f("\nRefresh calls of the blog cluster: %s.\n", calls(blog.RefreshCalls))
+	f("\n**Plan time and memory** (no-change plan, median of 3; peak resident memory of the provider process):\n\n")
+	f("| configuration | plan (s) | provider peak (MiB) |\n| --- | --- | --- |\n")
+	for _, p := range []planCost{planBlog, planBig} {
+		f("| %s | %.2f | %.0f |\n", p.What, p.Seconds, p.PeakMiB)
+	}
+	f("\nPlacement check: %.0f pod templates checked per second (200 templates against 50 profiles, Go benchmark, median of 3).\n", res["placement_templates_per_s"])
+	f("\n**Stack**: `cdktf synth` of TerraxStack %.1f s (median of 3); `make demo` %.1f s with tools built.\n", res["synth_s"], res["demo_s"])
+	return b.String()
+}
+
+func topoOf(r topoResult) topology {
+	if r.Topology == "large" {
+		return largeTopology
+	}
+	return blogTopology
+}
+
+func services(m map[string]int) string {
+	var s []string
+	for _, k := range sortedKeys(m) {
+		s = append(s, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	return strings.Join(s, ", ")
+}
+
+func calls(m map[string]int) string {
+	var s []string
+	for _, k := range sortedKeys(m) {
+		s = append(s, fmt.Sprintf("`%s` %d", k, m[k]))
+	}
+	return strings.Join(s, ", ")
+}
+
+func sortedKeys(m map[string]int) []string {
+	k := make([]string, 0, len(m))
+	for n := range m {
+		k = append(k, n)
+	}
+	sort.Strings(k)
+	return k
+}
