@@ -30,12 +30,13 @@ func TestMain(m *testing.M) { acctest.Main(m) }
 
 // The latency model: EKS's step durations compressed 4x, so that one
 // create takes a minute or two (real: cluster ~2 min, node group ~1 min,
-// profiles 15-30 s each; here 30 s, 15 s, 4-8 s). The fixed-poll baseline
+// profiles 15-30 s each; here 31 s, 16 s, 4-8 s: not multiples of the
+// baseline's period, which would flatter it). The fixed-poll baseline
 // polls every 30 s of the real model, 7.5 s here.
 var model = map[string]any{
 	"latency":        map[string]string{"*": "25ms"},
-	"cluster_create": "30s", "cluster_delete": "15s",
-	"nodegroup_create": "15s", "nodegroup_delete": "10s", "nodegroup_update": "5s",
+	"cluster_create": "31s", "cluster_delete": "14s",
+	"nodegroup_create": "16s", "nodegroup_delete": "9s", "nodegroup_update": "5s",
 	"profile_create": "4s", "profile_create_jitter": "4s", "profile_delete": "4s",
 	"seed": 7,
 }
@@ -454,7 +455,9 @@ func TestBench(t *testing.T) {
 	planBig := measurePlan(t, big, "50 profiles, 20 node groups, 200 objects", 3)
 
 	// Placement check throughput (a Go benchmark).
-	out, err := exec.Command("go", "test", "-run", "^$", "-bench", "BenchmarkPlacementCheck", "-benchtime", "2s", "-count", "3", "./provider/manifest").CombinedOutput()
+	pb := exec.Command("go", "test", "-run", "^$", "-bench", "BenchmarkPlacementCheck", "-benchtime", "2s", "-count", "3", "./provider/manifest")
+	pb.Dir = root
+	out, err := pb.CombinedOutput()
 	if err != nil {
 		t.Fatalf("placement benchmark: %v\n%s", err, out)
 	}
@@ -542,7 +545,7 @@ func report(res map[string]any, blog, large topoResult, planBlog, planBig planCo
 	var b strings.Builder
 	f := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	f("Run of %s on %s; %d repetitions, medians; %.1f minutes in all.\n\n", res["date"], res["machine"], res["repetitions"], res["bench_minutes"])
-	f("**Critical path** (localeks, EKS's durations compressed %dx: cluster 30 s, node group 15 s, profiles 4-8 s; deletes 15/10/4 s). "+
+	f("**Critical path** (localeks, EKS's durations compressed %dx: cluster 31 s, node group 16 s, profiles 4-8 s; deletes 14/9/4 s). "+
 		"Ideal = cluster + max(node groups, sum of profiles), from the transitions localeks recorded; noticed late = from a transition to the first call that saw it.\n\n", compression)
 	f("| topology | phase | wall (s) | ideal (s) | ratio | noticed late, total / max per step (s) | API calls |\n| --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, r := range []topoResult{blog, large} {
@@ -557,7 +560,7 @@ func report(res map[string]any, blog, large topoResult, planBlog, planBig planCo
 				medianOf(ph.ps, func(p phase) float64 { return p.NoticedLateMax }), ph.calls)
 		}
 	}
-	f("\n**Waiting strategy** (same model, same runs, side by side): this provider's waiters (1-3 s backoff) against a fixed poll every 30 s of the real model (%s here), the strategy of the common waiters.\n\n", fixedPoll)
+	f("\n**Waiting strategy** (same model, same runs, side by side): this provider's waiters (1-2 s backoff) against a fixed poll every 30 s of the real model (%s here), the strategy of the common waiters.\n\n", fixedPoll)
 	f("| topology | phase | ours (s) | fixed poll (s) | fixed / ours | noticed late, ours / fixed (s) |\n| --- | --- | --- | --- | --- | --- |\n")
 	for _, r := range []topoResult{blog, large} {
 		for _, ph := range []struct {

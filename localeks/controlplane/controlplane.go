@@ -90,7 +90,7 @@ func Start(ctx context.Context, c Config) (_ *ControlPlane, err error) {
 	cp := &ControlPlane{Name: c.Name, dir: c.DataDir}
 	defer func() {
 		if err != nil {
-			cp.Stop()
+			_ = cp.Stop()
 		}
 	}()
 	ports := make([]int, 3)

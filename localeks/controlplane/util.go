@@ -19,7 +19,7 @@ func prefixed(w io.Writer, prefix string) io.Writer {
 		s.Buffer(make([]byte, 64*1024), 1024*1024)
 		for s.Scan() {
 			logMu.Lock()
-			io.WriteString(w, "["+prefix+"] "+s.Text()+"\n")
+			_, _ = io.WriteString(w, "["+prefix+"] "+s.Text()+"\n")
 			logMu.Unlock()
 		}
 	}()

@@ -43,15 +43,11 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	env.Stop()
 	if code == 0 {
-		os.Remove(log.Name())
+		_ = os.Remove(log.Name())
 	} else {
 		fmt.Fprintln(os.Stderr, "localeks log:", log.Name())
 	}
 	os.Exit(code)
-}
-
-func awsOpts() (aws.Credentials, string) {
-	return aws.Credentials{AccessKeyID: "AKIDCREATOR", SecretAccessKey: "secret"}, env.URL
 }
 
 func eksClient(key string) *eks.Client {
@@ -384,7 +380,7 @@ func TestBlog(t *testing.T) {
 		eventually(t, 20*time.Second, "the apiserver port closed", func() error {
 			c, err := net.DialTimeout("tcp", host, time.Second)
 			if err == nil {
-				c.Close()
+				_ = c.Close()
 				return fmt.Errorf("%s still accepts connections", host)
 			}
 			return nil

@@ -57,7 +57,8 @@ func TestUpDown(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("down left %s behind", dir)
 	}
-	if _, err := http.Get(endpoint + "/_localeks/healthz"); err == nil {
+	if resp, err := http.Get(endpoint + "/_localeks/healthz"); err == nil {
+		resp.Body.Close()
 		t.Fatalf("%s still answers after down", endpoint)
 	}
 }

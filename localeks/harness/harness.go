@@ -131,7 +131,7 @@ func Start(log *os.File) (*Env, error) {
 // Stop stops localeks, its control planes and moto, and removes their files.
 func (e *Env) Stop() {
 	if e.Server != nil {
-		e.Server.Close()
+		_ = e.Server.Close()
 	}
 	if e.moto != nil && e.moto.Process != nil {
 		_ = syscall.Kill(-e.moto.Process.Pid, syscall.SIGKILL)

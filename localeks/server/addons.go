@@ -27,7 +27,6 @@ type addon struct {
 	name, version, config string
 	created, updated      time.Time
 	updateID              string
-	deleting              bool
 }
 
 // addonAPI answers the EKS add-on API, which moto does not have.

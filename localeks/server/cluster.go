@@ -61,7 +61,7 @@ func (c *Cluster) run(ctx context.Context) {
 		return
 	}
 	if ctx.Err() != nil { // deleted while starting
-		cp.Stop()
+		_ = cp.Stop()
 		return
 	}
 	cert, _ := cp.Admin.TLS()
@@ -105,7 +105,7 @@ func (c *Cluster) stop() {
 	cp := c.cp
 	c.mu.Unlock()
 	if cp != nil {
-		cp.Stop()
+		_ = cp.Stop()
 	}
 }
 

@@ -115,7 +115,7 @@ func New(opt Options) (*Server, error) {
 	hmux.HandleFunc("/authenticate/{cluster}", s.authenticate)
 	hmux.HandleFunc("/mutate/{cluster}", s.mutate)
 	s.hookSrv = &http.Server{Handler: hmux, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}, ReadHeaderTimeout: 10 * time.Second}
-	go s.hookSrv.ServeTLS(hl, "", "")
+	go func() { _ = s.hookSrv.ServeTLS(hl, "", "") }() // ends with Close
 
 	fl, err := net.Listen("tcp", opt.Addr)
 	if err != nil {
@@ -123,7 +123,7 @@ func New(opt Options) (*Server, error) {
 	}
 	s.URL = "http://" + fl.Addr().String()
 	s.front = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go s.front.Serve(fl)
+	go func() { _ = s.front.Serve(fl) }() // ends with Close
 	return s, nil
 }
 

@@ -117,13 +117,14 @@ func (s *Simulator) Run(ctx context.Context) error {
 		return err
 	}
 	podInf := s.factory.Core().V1().Pods().Informer()
-	podInf.AddEventHandler(enqueue(s.pods))
-	podInf.AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: s.podGone})
-	s.factory.Core().V1().PersistentVolumeClaims().Informer().AddEventHandler(enqueue(s.claims))
+	// Handler registrations fail only on a stopped informer, which these are not.
+	_, _ = podInf.AddEventHandler(enqueue(s.pods))
+	_, _ = podInf.AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: s.podGone})
+	_, _ = s.factory.Core().V1().PersistentVolumeClaims().Informer().AddEventHandler(enqueue(s.claims))
 	s.factory.Core().V1().PersistentVolumes().Informer()
 	s.factory.Core().V1().Nodes().Informer()
 	s.factory.Storage().V1().StorageClasses().Informer()
-	s.factory.Core().V1().Services().Informer().AddEventHandler(enqueue(s.svcs))
+	_, _ = s.factory.Core().V1().Services().Informer().AddEventHandler(enqueue(s.svcs))
 	s.factory.Start(ctx.Done())
 	s.factory.WaitForCacheSync(ctx.Done())
 

@@ -181,7 +181,9 @@ func (o *ops) createNetwork(ctx context.Context, n *networkState, record func())
 		return fmt.Errorf("creating the NAT gateway in subnet %s: %w", n.Public[0], err)
 	}
 	natID := aws.ToString(nat.NatGateway.NatGatewayId)
-	if err := ec2.NewNatGatewayAvailableWaiter(o.c.EC2, func(w *ec2.NatGatewayAvailableWaiterOptions) { w.MinDelay, w.MaxDelay = pollMin, 5*time.Second }).
+	if err := ec2.NewNatGatewayAvailableWaiter(o.c.EC2, func(w *ec2.NatGatewayAvailableWaiterOptions) {
+		w.MinDelay, w.MaxDelay = pollMin, max(pollMax, 5*time.Second)
+	}).
 		Wait(ctx, &ec2.DescribeNatGatewaysInput{NatGatewayIds: []string{natID}}, remaining(ctx)); err != nil {
 		return fmt.Errorf("waiting for NAT gateway %s to become available: %w", natID, err)
 	}
@@ -346,7 +348,9 @@ func (o *ops) deleteVPC(ctx context.Context, id string) error {
 		}
 	}
 	if len(natIDs) > 0 {
-		if err := ec2.NewNatGatewayDeletedWaiter(o.c.EC2, func(w *ec2.NatGatewayDeletedWaiterOptions) { w.MinDelay, w.MaxDelay = pollMin, 5*time.Second }).
+		if err := ec2.NewNatGatewayDeletedWaiter(o.c.EC2, func(w *ec2.NatGatewayDeletedWaiterOptions) {
+			w.MinDelay, w.MaxDelay = pollMin, max(pollMax, 5*time.Second)
+		}).
 			Wait(ctx, &ec2.DescribeNatGatewaysInput{NatGatewayIds: natIDs}, remaining(ctx)); err != nil {
 			return fmt.Errorf("waiting for NAT gateways %v to be deleted: %w", natIDs, err)
 		}

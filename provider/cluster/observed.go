@@ -61,11 +61,3 @@ func (ob *observed) setRole(set func(*roleARNs)) {
 	defer ob.lock()()
 	set(&ob.roles)
 }
-
-func (ob *observed) nodegroupARN(name string) string {
-	defer ob.lock()()
-	if ng := ob.nodeGroups[name]; ng != nil && ng.NodegroupArn != nil {
-		return *ng.NodegroupArn
-	}
-	return ""
-}

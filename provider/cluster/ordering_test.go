@@ -104,7 +104,7 @@ func (f *fakeEKS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.record()
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/") // clusters/x[/kind[/name]]
 	var body map[string]any
-	json.NewDecoder(r.Body).Decode(&body)
+	_ = json.NewDecoder(r.Body).Decode(&body) // GETs and DELETEs have none
 	out := func(key string, v map[string]any) { json.NewEncoder(w).Encode(map[string]any{key: v}) }
 	cl := ""
 	if len(parts) > 1 {
@@ -345,7 +345,7 @@ func TestCreateProfilesWhileAnotherProcessHoldsTheSlot(t *testing.T) {
 		// The other process polls its own profile, as it would.
 		for range 20 {
 			time.Sleep(5 * time.Millisecond)
-			o.c.EKS.DescribeFargateProfile(context.Background(), &eks.DescribeFargateProfileInput{ClusterName: aws.String("terrax-fargate"), FargateProfileName: aws.String("someone-else")})
+			_, _ = o.c.EKS.DescribeFargateProfile(context.Background(), &eks.DescribeFargateProfileInput{ClusterName: aws.String("terrax-fargate"), FargateProfileName: aws.String("someone-else")})
 		}
 	}()
 	if err := o.createProfiles(context.Background(), ob, fps, []string{"fp-a", "fp-b", "fp-c"}); err != nil {

@@ -165,10 +165,17 @@ func (o *ops) create(ctx context.Context, ob *observed, version string, access e
 	if err := errors.Join(rolesErr, netErr); err != nil {
 		return err
 	}
+	// CoreDNS goes to Fargate as soon as the profiles are ACTIVE, while
+	// node groups may still be creating; to EC2, once they are.
+	target := coreDNSTarget(coreDNS, profilesOf(fps))
+	placeCoreDNS := func() error { return o.placeCoreDNS(ctx, ob, target) }
+	if target == coreDNSFargate {
+		return o.createEKS(ctx, ob, version, access, ngs, fps, placeCoreDNS)
+	}
 	if err := o.createEKS(ctx, ob, version, access, ngs, fps); err != nil {
 		return err
 	}
-	return o.placeCoreDNS(ctx, ob, coreDNSTarget(coreDNS, profilesOf(fps)))
+	return placeCoreDNS()
 }
 
 func profilesOf(fps map[string]profileSpec) []placement.Profile {
@@ -180,18 +187,20 @@ func profilesOf(fps map[string]profileSpec) []placement.Profile {
 }
 
 // createEKS creates the cluster, waits for it, then its node groups and
-// profiles.
-func (o *ops) createEKS(ctx context.Context, ob *observed, version string, access endpointAccess, ngs map[string]nodeGroupSpec, fps map[string]profileSpec) error {
+// profiles (afterProfiles: see changeChildren).
+func (o *ops) createEKS(ctx context.Context, ob *observed, version string, access endpointAccess, ngs map[string]nodeGroupSpec, fps map[string]profileSpec, afterProfiles ...func() error) error {
 	if err := o.createCluster(ctx, ob, version, access); err != nil {
 		return err
 	}
-	return o.changeChildren(ctx, ob, nil, ngs, nil, fps)
+	return o.changeChildren(ctx, ob, nil, ngs, nil, fps, afterProfiles...)
 }
 
 // changeChildren turns the node groups and profiles from old into new: node
 // groups in parallel, profiles one at a time, both lanes at once. Each lane
 // deletes before it creates, as a replaced entry keeps its name.
-func (o *ops) changeChildren(ctx context.Context, ob *observed, oldNGs, newNGs map[string]nodeGroupSpec, oldFPs, newFPs map[string]profileSpec) error {
+// afterProfiles run in the profiles' lane once they are done, without
+// waiting for the node groups.
+func (o *ops) changeChildren(ctx context.Context, ob *observed, oldNGs, newNGs map[string]nodeGroupSpec, oldFPs, newFPs map[string]profileSpec, afterProfiles ...func() error) error {
 	ngChanges, fpChanges := diffNodeGroups(oldNGs, newNGs), diffProfiles(oldFPs, newFPs)
 	var wg sync.WaitGroup
 	var ngErr, fpErr error
@@ -210,7 +219,14 @@ func (o *ops) changeChildren(ctx context.Context, ob *observed, oldNGs, newNGs m
 		if fpErr = o.deleteProfiles(ctx, ob, names(fpChanges, remove, replace)); fpErr != nil {
 			return
 		}
-		fpErr = o.createProfiles(ctx, ob, newFPs, names(fpChanges, create, replace))
+		if fpErr = o.createProfiles(ctx, ob, newFPs, names(fpChanges, create, replace)); fpErr != nil {
+			return
+		}
+		for _, f := range afterProfiles {
+			if fpErr = f(); fpErr != nil {
+				return
+			}
+		}
 	}()
 	wg.Wait()
 	return errors.Join(ngErr, fpErr)

@@ -277,15 +277,13 @@ func checkCluster(c *conns.Client, name string, tags map[string]string) resource
 		if len(sns.Subnets) != 6 {
 			return fmt.Errorf("want 6 subnets (3 zones x public/private), got %d", len(sns.Subnets))
 		}
-		fp := aws.String("")
 		profs, _ := c.EKS.ListFargateProfiles(ctx, &eks.ListFargateProfilesInput{ClusterName: aws.String(name)})
 		if len(profs.FargateProfileNames) > 0 {
 			p, err := c.EKS.DescribeFargateProfile(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String(profs.FargateProfileNames[0])})
 			if err != nil {
 				return err
 			}
-			fp = p.FargateProfile.PodExecutionRoleArn
-			if err := checkRolePolicies(ctx, c, aws.ToString(fp), "eks-fargate-pods.amazonaws.com", "AmazonEKSFargatePodExecutionRolePolicy"); err != nil {
+			if err := checkRolePolicies(ctx, c, aws.ToString(p.FargateProfile.PodExecutionRoleArn), "eks-fargate-pods.amazonaws.com", "AmazonEKSFargatePodExecutionRolePolicy"); err != nil {
 				return err
 			}
 		}

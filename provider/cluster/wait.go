@@ -11,17 +11,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
-
-	"github.com/terrax/terraform-provider-fargate/provider/apierr"
 )
 
 // Poll delays of the waiters. EKS transitions take seconds (profiles) to
-// minutes (clusters); polling between 1 and 3 seconds notices a change
-// within 3 s while costing one Describe call per 1-3 s per object.
+// minutes (clusters); polling between 1 and 2 seconds notices a change
+// within 2 s while costing one Describe call per 1-2 s per object (well
+// under EKS's request rate limits; see `make bench`).
 // They are variables so that unit tests can make them short.
 var (
 	pollMin = 1 * time.Second
-	pollMax = 3 * time.Second
+	pollMax = 2 * time.Second
 )
 
 // TERRAX_FARGATE_POLL fixes the poll delay (say "30s"): `make bench`
@@ -234,9 +233,4 @@ func timeoutHint(ctx context.Context, cause, err error) error {
 		return fmt.Errorf("%w; interrupted: apply again to continue", err)
 	}
 	return err
-}
-
-// isNotFound is shorthand for callers that treat "gone" as success.
-func isNotFound(err error) bool {
-	return apierr.NotFound(err) || apierr.Is(err, "ResourceNotFoundException")
 }

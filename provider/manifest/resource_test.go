@@ -284,7 +284,9 @@ func localeksCalls(t *testing.T) map[string]int {
 	}
 	defer resp.Body.Close()
 	calls := map[string]int{}
-	json.NewDecoder(resp.Body).Decode(&calls)
+	if err := json.NewDecoder(resp.Body).Decode(&calls); err != nil {
+		t.Fatal(err)
+	}
 	return calls
 }
 

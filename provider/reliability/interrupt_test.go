@@ -41,7 +41,7 @@ func interrupt(t *testing.T, w *acctest.Workdir, sig syscall.Signal, ops []strin
 		}
 	}
 	p.Kill()
-	p.Wait(10 * time.Second)
+	_, _ = p.Wait(10 * time.Second)
 	t.Logf("terraform %s killed at %s", args[0], seen)
 }
 

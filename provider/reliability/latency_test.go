@@ -74,7 +74,7 @@ func contend(t *testing.T, cluster string, stop <-chan struct{}) (waits int) {
 			t.Errorf("the other tool could not create its profile: %v", err)
 			return waits
 		}
-		eks.NewFargateProfileActiveWaiter(c.EKS).Wait(bg, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: name}, time.Minute)
+		_ = eks.NewFargateProfileActiveWaiter(c.EKS).Wait(bg, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: name}, time.Minute)
 		if err := retry(func() error {
 			_, err := c.EKS.DeleteFargateProfile(bg, &eks.DeleteFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: name})
 			return err
@@ -82,7 +82,7 @@ func contend(t *testing.T, cluster string, stop <-chan struct{}) (waits int) {
 			t.Errorf("the other tool could not delete its profile: %v", err)
 			return waits
 		}
-		eks.NewFargateProfileDeletedWaiter(c.EKS).Wait(bg, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: name}, time.Minute)
+		_ = eks.NewFargateProfileDeletedWaiter(c.EKS).Wait(bg, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: name}, time.Minute)
 	}
 }
 

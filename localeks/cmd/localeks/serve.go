@@ -81,7 +81,7 @@ func serve(args []string) int {
 			fmt.Fprintln(os.Stderr, "localeks:", err)
 			return 1
 		}
-		defer syscall.Kill(-moto.Process.Pid, syscall.SIGKILL)
+		defer func() { _ = syscall.Kill(-moto.Process.Pid, syscall.SIGKILL) }()
 	}
 	self, _ := os.Executable()
 	dataDir, _ := filepath.Abs(f.dataDir)
@@ -90,7 +90,7 @@ func serve(args []string) int {
 		fmt.Fprintln(os.Stderr, "localeks:", err)
 		return 1
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }()
 	if f.shaping != "" {
 		if err := s.LoadShaping(f.shaping); err != nil {
 			fmt.Fprintln(os.Stderr, "localeks:", err)

@@ -67,7 +67,7 @@ func up(args []string) int {
 		return 1
 	}
 	_ = os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)), 0o600)
-	go cmd.Wait()
+	go func() { _ = cmd.Wait() }() // reap it when it ends
 	for i := 0; i < 600; i++ {
 		if env, err := os.ReadFile(envFile); err == nil {
 			fmt.Printf("localeks is up (pid %d, log %s).\n\nPoint the AWS SDK, Terraform and the provider at it:\n  source %s\n\n%s\n"+

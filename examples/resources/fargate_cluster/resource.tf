@@ -1,0 +1,37 @@
+# The blog's cluster: a node group for MySQL (EBS volumes need EC2 nodes)
+# and Fargate profiles for everything else. The resource also creates the
+# IAM roles and a VPC with public and private subnets in three zones.
+resource "fargate_cluster" "terrax" {
+  name               = "terrax-fargate"
+  kubernetes_version = "1.35"
+  network            = { vpc_cidr = "192.168.0.0/16" }
+
+  node_groups = {
+    "node-group" = {
+      instance_types = ["t2.medium"]
+      desired_size   = 1
+      min_size       = 1
+      max_size       = 2
+    }
+  }
+
+  # EKS creates and deletes Fargate profiles one at a time; the provider
+  # orders them so, and waits when another process holds the slot.
+  fargate_profiles = {
+    "fp-default"      = { selectors = [{ namespace = "default" }, { namespace = "kube-system" }] }
+    "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }] }
+  }
+
+  # kube-system is selected above, so CoreDNS is moved to Fargate.
+  coredns_compute_type = "auto"
+
+  tags = { team = "brewers" }
+
+  timeouts {
+    create = "40m"
+  }
+}
+
+output "endpoint" {
+  value = fargate_cluster.terrax.endpoint
+}
