@@ -44,6 +44,7 @@ type ProviderEndpoints struct {
 	IAM string `tf:"iam,omitempty"`
 	EC2 string `tf:"ec2,omitempty"`
 	STS string `tf:"sts,omitempty"`
+	ELB string `tf:"elbv2,omitempty"`
 }
 
 // Provider is the terrax/fargate provider in a stack.

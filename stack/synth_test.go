@@ -251,6 +251,12 @@ func TestSynthesizedStackValidates(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	validateDir(t, root, dir)
+}
+
+// validateDir runs terraform init and validate in dir with the built provider.
+func validateDir(t *testing.T, root, dir string) {
+	t.Helper()
 	tf := filepath.Join(root, "bin", "terraform")
 	for _, args := range [][]string{{"init", "-backend=false", "-input=false"}, {"validate"}} {
 		cmd := exec.Command(tf, args...)
@@ -260,4 +266,32 @@ func TestSynthesizedStackValidates(t *testing.T) {
 			t.Fatalf("terraform %v: %v\n%s", args, err, out)
 		}
 	}
+}
+
+// The CDKTF guide's app (examples/cdktf) synthesizes a valid stack with a
+// cluster and a workload.
+func TestGuideExampleValidates(t *testing.T) {
+	acctest.Client(t)
+	root, err := acctest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cmd := exec.Command("go", "run", "./examples/cdktf")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CDKTF_OUTDIR="+out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./examples/cdktf: %v\n%s", err, b)
+	}
+	dir := filepath.Join(out, "stacks", "brewery")
+	b, err := os.ReadFile(filepath.Join(dir, "cdk.tf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"fargate_cluster"`, `"fargate_manifest"`, `name: beer-api`} {
+		if !strings.Contains(string(b), want) {
+			t.Fatalf("the guide's stack has no %s:\n%s", want, b)
+		}
+	}
+	validateDir(t, root, dir)
 }
