@@ -254,7 +254,7 @@ var reps = func() int {
 	if n, err := strconv.Atoi(os.Getenv("BENCH_REPS")); err == nil && n > 0 {
 		return n
 	}
-	return 2
+	return 3
 }()
 
 // benchTopology creates and destroys the topology `reps` times with both

@@ -27,7 +27,8 @@ step "starting localeks (a local EKS with real Kubernetes control planes)"
 bin/localeks up -data-dir .localeks -moto-python .venv/bin/python -moto-script tools/moto_server.py | sed -n '1p'
 # shellcheck disable=SC1091
 source .localeks/env
-rm -f terraform.terrax.tfstate*
+# A fresh synth: no lock file pinning an earlier build of the provider, no state of an earlier run.
+rm -rf cdktf.out terraform.terrax.tfstate*
 
 deploy() {
   step "cdktf deploy with $1 Spring Boot replica(s)"
@@ -42,5 +43,6 @@ deploy 1
 
 step "cdktf destroy"
 node_modules/.bin/cdktf destroy terrax --auto-approve --skip-provider-lock --no-color 2>&1 | quiet | tail -n 8
-rm -f terraform.terrax.tfstate*
+# A fresh synth: no lock file pinning an earlier build of the provider, no state of an earlier run.
+rm -rf cdktf.out terraform.terrax.tfstate*
 step "done in $(( $(date +%s) - start ))s"

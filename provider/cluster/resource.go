@@ -501,10 +501,14 @@ func (o *ops) delete(ctx context.Context, clusterOwned bool) error {
 			return err
 		}
 	}
-	if err := o.deleteOwnedRoles(ctx); err != nil {
-		return err
-	}
-	return o.deleteNetwork(ctx)
+	// Roles and network depend on nothing left: both at once.
+	var wg sync.WaitGroup
+	var rolesErr, netErr error
+	wg.Add(2)
+	go func() { defer wg.Done(); rolesErr = o.deleteOwnedRoles(ctx) }()
+	go func() { defer wg.Done(); netErr = o.deleteNetwork(ctx) }()
+	wg.Wait()
+	return errors.Join(rolesErr, netErr)
 }
 
 // deleteEKS deletes the cluster after all its node groups and profiles.

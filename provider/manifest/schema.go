@@ -95,7 +95,11 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
+				CreateDescription: "How long applying the objects and waiting for them may take (default `20m`).",
+				UpdateDescription: "How long applying changes and waiting for them may take (default `20m`).",
+				DeleteDescription: "How long deleting the objects and waiting for them to go may take (default `20m`).",
+			}),
 		},
 	}
 }
