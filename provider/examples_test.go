@@ -78,11 +78,22 @@ func TestAccExamples_validate(t *testing.T) {
 }
 
 // TestAccExamples_apply applies the main examples on localeks: the
-// manifest example (a cluster and its workload), then the data source
-// against that cluster, and the function; each result is checked.
+// cluster, the manifest example (a cluster and its workload), then the
+// data source against that cluster, and the function; each result is
+// checked through the AWS API or the outputs.
 func TestAccExamples_apply(t *testing.T) {
 	c := acctest.Client(t)
 	root, _ := exampleDirs(t)
+	cl := example(t, filepath.Join(root, "examples", "resources", "fargate_cluster"))
+	cl.Apply()
+	if inv := acctest.Take(t, c, "terrax-fargate"); inv.Clusters != 1 || inv.Nodegroups != 1 || inv.Profiles != 2 || inv.VPCs != 1 {
+		t.Fatalf("the cluster example in AWS: %s", inv)
+	}
+	if out := cl.Must("output", "-raw", "endpoint"); !strings.HasPrefix(out, "https://") {
+		t.Fatalf("the cluster example's endpoint: %q", out)
+	}
+	cl.Destroy()
+
 	manifest := example(t, filepath.Join(root, "examples", "resources", "fargate_manifest"))
 	manifest.Apply()
 	defer manifest.Destroy()
