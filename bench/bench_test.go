@@ -28,11 +28,12 @@ import (
 
 func TestMain(m *testing.M) { acctest.Main(m) }
 
-// The latency model: EKS's step durations compressed 4x, so that one
-// create takes a minute or two (real: cluster ~2 min, node group ~1 min,
-// profiles 15-30 s each; here 31 s, 16 s, 4-8 s: not multiples of the
-// baseline's period, which would flatter it). The fixed-poll baseline
-// polls every 30 s of the real model, 7.5 s here.
+// The latency model: the reference model of EKS (cluster ~2 min, node group
+// ~1 min, profiles 15-30 s each, itself real EKS's 9-15 min, 2-5 min and
+// 26 s-5 min scaled down) compressed a further 4x so that the repeated,
+// side-by-side runs fit in 25 minutes: 31 s, 16 s, 4-8 s here, not
+// multiples of the baseline's period, which would flatter it. The
+// fixed-poll baseline polls every 30 s of that model, 7.5 s here.
 var model = map[string]any{
 	"latency":        map[string]string{"*": "25ms"},
 	"cluster_create": "31s", "cluster_delete": "14s",
@@ -513,15 +514,45 @@ func TestBench(t *testing.T) {
 	res["model"] = model
 	res["topologies"] = []topoResult{blog, large}
 	host, _ := os.Hostname()
-	res["machine"] = fmt.Sprintf("%s, %d cores, %s/%s", host, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	res["machine"] = fmt.Sprintf("%s, %d cores, %s, %s/%s", host, runtime.NumCPU(), memory(), runtime.GOOS, runtime.GOARCH)
 	res["date"] = time.Now().UTC().Format("2006-01-02")
 	res["bench_minutes"] = time.Since(started).Minutes()
 
+	res["plans"] = []planCost{planBlog, planBig}
+	writeResults(t, root, res)
+}
+
+// TestReport rewrites results.md and the README's table from results.json
+// (`make bench-report`), so the report's wording can change without a new
+// 20-minute run.
+func TestReport(t *testing.T) {
+	root, err := acctest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "bench", "results.json"))
+	if err != nil {
+		t.Fatalf("no results to report: run make bench first (%v)", err)
+	}
+	res := map[string]any{}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("bench/results.json: %v", err)
+	}
+	writeResults(t, root, res)
+}
+
+// writeResults writes results.json, results.md and the README's block.
+func writeResults(t *testing.T, root string, res map[string]any) {
+	// Through JSON once, so a fresh run and a re-report see the same types.
 	b, _ := json.MarshalIndent(res, "", "  ")
+	var r results
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(root, "bench", "results.json"), append(b, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	md := report(res, blog, large, planBlog, planBig)
+	md := report(r)
 	if err := os.WriteFile(filepath.Join(root, "bench", "results.md"), []byte(md), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -541,14 +572,35 @@ func TestBench(t *testing.T) {
 	t.Log("\n" + md)
 }
 
-func report(res map[string]any, blog, large topoResult, planBlog, planBig planCost) string {
+// results is what the report reads of results.json.
+type results struct {
+	Date         string       `json:"date"`
+	Machine      string       `json:"machine"`
+	Repetitions  int          `json:"repetitions"`
+	Minutes      float64      `json:"bench_minutes"`
+	Topologies   []topoResult `json:"topologies"`
+	Plans        []planCost   `json:"plans"`
+	PlacementTPS float64      `json:"placement_templates_per_s"`
+	SynthS       float64      `json:"synth_s"`
+	DemoS        float64      `json:"demo_s"`
+	NoticedMax   float64      `json:"noticed_late_max_s"`
+	PlanBlogS    float64      `json:"plan_blog_s"`
+	PlanBlogMiB  float64      `json:"plan_blog_peak_mib"`
+	PlanBigS     float64      `json:"plan_big_s"`
+	PlanBigMiB   float64      `json:"plan_big_peak_mib"`
+}
+
+func report(res results) string {
+	if len(res.Plans) == 0 { // results.json of a run before plans were recorded
+		res.Plans = []planCost{{"blog topology", res.PlanBlogS, res.PlanBlogMiB}, {"50 profiles, 20 node groups, 200 objects", res.PlanBigS, res.PlanBigMiB}}
+	}
 	var b strings.Builder
 	f := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
-	f("Run of %s on %s; %d repetitions, medians; %.1f minutes in all.\n\n", res["date"], res["machine"], res["repetitions"], res["bench_minutes"])
+	f("Run of %s on %s; %d repetitions, medians; %.1f minutes in all.\n\n", res.Date, res.Machine, res.Repetitions, res.Minutes)
 	f("**Critical path** (localeks, EKS's durations compressed %dx: cluster 31 s, node group 16 s, profiles 4-8 s; deletes 14/9/4 s). "+
 		"Ideal = cluster + max(node groups, sum of profiles), from the transitions localeks recorded; noticed late = from a transition to the first call that saw it.\n\n", compression)
 	f("| topology | phase | wall (s) | ideal (s) | ratio | noticed late, total / max per step (s) | API calls |\n| --- | --- | --- | --- | --- | --- | --- |\n")
-	for _, r := range []topoResult{blog, large} {
+	for _, r := range res.Topologies {
 		for _, ph := range []struct {
 			name  string
 			ps    []phase
@@ -560,9 +612,9 @@ func report(res map[string]any, blog, large topoResult, planBlog, planBig planCo
 				medianOf(ph.ps, func(p phase) float64 { return p.NoticedLateMax }), ph.calls)
 		}
 	}
-	f("\n**Waiting strategy** (same model, same runs, side by side): this provider's waiters (1-2 s backoff) against a fixed poll every 30 s of the real model (%s here), the strategy of the common waiters.\n\n", fixedPoll)
+	f("\n**Waiting strategy** (same model, same runs, side by side): this provider's waiters (backoff between 1 and 2 s; 0.5 and 1 s for Fargate profiles, whose waits follow one another) against a fixed poll every 30 s of the reference model (%s here), the strategy of the common waiters.\n\n", fixedPoll)
 	f("| topology | phase | ours (s) | fixed poll (s) | fixed / ours | noticed late, ours / fixed (s) |\n| --- | --- | --- | --- | --- | --- |\n")
-	for _, r := range []topoResult{blog, large} {
+	for _, r := range res.Topologies {
 		for _, ph := range []struct {
 			name       string
 			ours, base []phase
@@ -574,18 +626,19 @@ func report(res map[string]any, blog, large topoResult, planBlog, planBig planCo
 	}
 	f("\n**API calls** per operation (this provider; all services, from localeks' counts per access key):\n\n")
 	f("| topology | create | no-change plan (refresh) | scale a node group | add a profile | destroy | create by service |\n| --- | --- | --- | --- | --- | --- | --- |\n")
-	for _, r := range []topoResult{blog, large} {
+	for _, r := range res.Topologies {
 		f("| %s (%d node groups, %d profiles) | %d | %d | %d | %d | %d | %s |\n", r.Topology, topoOf(r).nodeGroups, topoOf(r).profiles,
 			r.CreateCallsTotal, r.RefreshTotal, r.ScaleTotal, r.AddTotal, r.DestroyCallsTotal, services(r.CreateCallsPerService))
 	}
-	f("\nRefresh calls of the blog cluster: %s.\n", calls(blog.RefreshCalls))
+	f("\nRefresh calls of the blog cluster: %s.\n", calls(res.Topologies[0].RefreshCalls))
 	f("\n**Plan time and memory** (no-change plan, median of 3; peak resident memory of the provider process):\n\n")
 	f("| configuration | plan (s) | provider peak (MiB) |\n| --- | --- | --- |\n")
-	for _, p := range []planCost{planBlog, planBig} {
+	for _, p := range res.Plans {
 		f("| %s | %.2f | %.0f |\n", p.What, p.Seconds, p.PeakMiB)
 	}
-	f("\nPlacement check: %.0f pod templates checked per second (200 templates against 50 profiles, Go benchmark, median of 3).\n", res["placement_templates_per_s"])
-	f("\n**Stack**: `cdktf synth` of TerraxStack %.1f s (median of 3); `make demo` %.1f s with tools built.\n", res["synth_s"], res["demo_s"])
+	f("\nPlacement check: %.0f pod templates checked per second (200 templates against 50 profiles, Go benchmark, median of 3).\n", res.PlacementTPS)
+	f("\n**Stack**: `cdktf synth` of TerraxStack %.1f s (median of 3); `make demo` %.1f s with tools built.\n", res.SynthS, res.DemoS)
+	targets(&b, res)
 	return b.String()
 }
 
@@ -619,4 +672,81 @@ func sortedKeys(m map[string]int) []string {
 	}
 	sort.Strings(k)
 	return k
+}
+
+// Targets of the benchmark (README, "Benchmarks").
+const (
+	targetRatio        = 1.05
+	targetNoticedLateS = 3.0
+	targetRefreshCalls = 12
+)
+
+// targets states each target, met or missed and by how much, and, when a
+// ratio is missed, what the surplus is and what it would weigh at the
+// uncompressed durations.
+func targets(b *strings.Builder, res results) {
+	f := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	verdict := func(ok bool, miss string) string {
+		if ok {
+			return "met"
+		}
+		return "missed by " + miss
+	}
+	f("\n**Targets**:\n\n| target | measured | verdict |\n| --- | --- | --- |\n")
+	missed := false
+	var worst struct {
+		what                  string
+		ratio, surplus, ideal float64
+	}
+	for _, r := range res.Topologies {
+		for _, ph := range []struct {
+			name string
+			ps   []phase
+		}{{"create", r.Create}, {"destroy", r.Destroy}} {
+			ratio := medianOf(ph.ps, phase.ratio)
+			ok := ratio <= targetRatio
+			missed = missed || !ok
+			f("| %s %s: wall / ideal ≤ %.2f | %.3f | %s |\n", r.Topology, ph.name, targetRatio, ratio,
+				verdict(ok, fmt.Sprintf("%.1f points (%.1f s over the target)", (ratio-targetRatio)*100,
+					(ratio-targetRatio)*medianOf(ph.ps, func(p phase) float64 { return p.Ideal }))))
+			if ratio > worst.ratio {
+				worst.what, worst.ratio = r.Topology+" "+ph.name, ratio
+				worst.ideal = medianOf(ph.ps, func(p phase) float64 { return p.Ideal })
+				worst.surplus = medianOf(ph.ps, func(p phase) float64 { return p.Wall }) - worst.ideal
+			}
+		}
+	}
+	f("| noticed late < %.0f s per step | %.1f s at most | %s |\n", targetNoticedLateS, res.NoticedMax,
+		verdict(res.NoticedMax < targetNoticedLateS, fmt.Sprintf("%.1f s", res.NoticedMax-targetNoticedLateS)))
+	refresh := res.Topologies[0].RefreshTotal
+	f("| no-change refresh of the blog cluster ≤ %d calls | %d | %s |\n", targetRefreshCalls, refresh,
+		verdict(refresh <= targetRefreshCalls, fmt.Sprintf("%d calls", refresh-targetRefreshCalls)))
+	if !missed {
+		return
+	}
+	// The surplus (wall - ideal) is Terraform's start, refresh and plan, the
+	// roles and the VPC, the hand-offs between steps and the noticed-late
+	// time: none of it grows with EKS's durations, so it weighs more the
+	// more the model is compressed.
+	at := func(scale float64) float64 { return 1 + worst.surplus/(worst.ideal*scale) }
+	f("\nWhy ratios miss: the wall time includes what EKS does not impose: Terraform's own start, refresh and plan, "+
+		"the roles and the VPC, the hand-off from one step to the next and the time until a transition is noticed "+
+		"(bounded by the poll delay, 1-2 s; 0.5-1 s for profiles). That surplus is a few seconds whatever EKS's durations are (%.1f s on the worst case, %s, "+
+		"against an ideal of %.1f s), so compressing the model %dx makes it weigh %dx more. The same surplus over the reference model "+
+		"(cluster ~2 min) would give a ratio of about %.3f, and over real EKS durations (cluster 9-15 min, about 6x longer again) about %.3f; "+
+		"these two figures are extrapolated from the measured surplus, not measured.\n",
+		worst.surplus, worst.what, worst.ideal, compression, compression, at(compression), at(compression*6))
+}
+
+// memory is the machine's memory as /proc/meminfo reports it.
+func memory() string {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "memory unknown"
+	}
+	var kib float64
+	if _, err := fmt.Sscanf(string(b), "MemTotal: %g kB", &kib); err != nil {
+		return "memory unknown"
+	}
+	return fmt.Sprintf("%.0f GiB", kib/(1<<20))
 }

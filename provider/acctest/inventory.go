@@ -98,7 +98,8 @@ func TakeE(c *conns.Client, name string) (Inventory, error) {
 		return inv, err
 	}
 	for _, n := range nats.NatGateways {
-		if n.State != ec2types.NatGatewayStateDeleted {
+		// Filtered here too: moto ignores tag filters on NAT gateways.
+		if n.State != ec2types.NatGatewayStateDeleted && hasTag(n.Tags, OwnerTag, owner) {
 			inv.NATs++
 		}
 	}
@@ -148,4 +149,13 @@ func TakeE(c *conns.Client, name string) (Inventory, error) {
 		}
 	}
 	return inv, nil
+}
+
+func hasTag(tags []ec2types.Tag, key, value string) bool {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == key && aws.ToString(t.Value) == value {
+			return true
+		}
+	}
+	return false
 }

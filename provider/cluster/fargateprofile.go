@@ -44,7 +44,7 @@ func (o *ops) createProfile(ctx context.Context, ob *observed, name string, s pr
 		in.Selectors = append(in.Selectors, ekstypes.FargateProfileSelector{Namespace: aws.String(sel.Namespace), Labels: sel.Labels})
 	}
 	var out *eks.CreateFargateProfileOutput
-	err := apierr.RetryWhile(ctx, apierr.DefaultBackoff, func(err error) bool {
+	err := apierr.RetryWhile(ctx, profileTurn(), func(err error) bool {
 		return profileBusy(err) || iamPropagating(err)
 	}, func() (err error) {
 		out, err = o.c.EKS.CreateFargateProfile(ctx, in)
@@ -69,7 +69,7 @@ func (o *ops) createProfile(ctx context.Context, ob *observed, name string, s pr
 // gone before the next starts.
 func (o *ops) deleteProfiles(ctx context.Context, ob *observed, names []string) error {
 	return sequential(ctx, names, func(name string) error {
-		err := apierr.RetryWhile(ctx, apierr.DefaultBackoff, profileBusy, func() error {
+		err := apierr.RetryWhile(ctx, profileTurn(), profileBusy, func() error {
 			_, err := o.c.EKS.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(o.name), FargateProfileName: aws.String(name)})
 			return err
 		})

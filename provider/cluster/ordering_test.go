@@ -257,9 +257,14 @@ func (f *fakeEKS) serveUpdate(w http.ResponseWriter, r *http.Request, parts []st
 func fakeOps(t *testing.T, f *fakeEKS) *ops {
 	t.Helper()
 	oldMin, oldMax, oldBackoff := pollMin, pollMax, apierr.DefaultBackoff
+	oldProfileMin, oldProfileMax := profilePollMin, profilePollMax
 	pollMin, pollMax = 5*time.Millisecond, 10*time.Millisecond
+	profilePollMin, profilePollMax = 5*time.Millisecond, 10*time.Millisecond
 	apierr.DefaultBackoff = apierr.Backoff{Initial: 5 * time.Millisecond, Max: 10 * time.Millisecond}
-	t.Cleanup(func() { pollMin, pollMax, apierr.DefaultBackoff = oldMin, oldMax, oldBackoff })
+	t.Cleanup(func() {
+		pollMin, pollMax, apierr.DefaultBackoff = oldMin, oldMax, oldBackoff
+		profilePollMin, profilePollMax = oldProfileMin, oldProfileMax
+	})
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	client := eks.New(eks.Options{

@@ -191,7 +191,12 @@ func markNew[T any](ctx context.Context, m, config types.Map, elem types.ObjectT
 	diags.Append(m.ElementsAs(ctx, &entries, false)...)
 	diags.Append(config.ElementsAs(ctx, &configured, false)...)
 	for _, n := range named {
-		e := entries[n]
+		e, planned := entries[n]
+		if !planned {
+			// In transition in the state but not in the plan (made outside
+			// Terraform, or going away): nothing to mark.
+			continue
+		}
 		mark(&e, configured[n])
 		entries[n] = e
 	}
