@@ -473,3 +473,24 @@ func TestCreateTimeout(t *testing.T) {
 		t.Fatal("the cluster being created is not recorded, so the state would lose it")
 	}
 }
+
+// settle waits out entries left in transition; one deleted meanwhile (by
+// the tool that made it) is dropped rather than failing the update.
+func TestSettle_entryDeletedMeanwhile(t *testing.T) {
+	f := newFakeEKS(1)
+	f.cluster = &fakeObj{"ACTIVE", 0}
+	f.profiles["fp-a"] = &fakeObj{"CREATING", 1}
+	o := fakeOps(t, f)
+	ob := newObserved()
+	ob.setProfile("fp-a", &ekstypes.FargateProfile{Status: ekstypes.FargateProfileStatusCreating})
+	ob.setProfile("fp-external", &ekstypes.FargateProfile{Status: ekstypes.FargateProfileStatusCreating})
+	if err := o.settle(context.Background(), ob); err != nil {
+		t.Fatalf("settle: %v", err)
+	}
+	if _, ok := ob.profiles["fp-external"]; ok {
+		t.Fatal("a profile deleted meanwhile is still observed")
+	}
+	if fp := ob.profiles["fp-a"]; fp == nil || fp.Status != ekstypes.FargateProfileStatusActive {
+		t.Fatalf("fp-a was not settled: %+v", fp)
+	}
+}

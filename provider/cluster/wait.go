@@ -173,6 +173,10 @@ func (o *ops) settle(ctx context.Context, ob *observed) error {
 	for name, ng := range ob.nodeGroups {
 		if ng.Status == ekstypes.NodegroupStatusCreating || ng.Status == ekstypes.NodegroupStatusUpdating {
 			ng, err := waitNodegroupActive(ctx, o.c.EKS, o.name, name)
+			if gone(err) {
+				ob.setNodegroup(name, nil)
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -182,6 +186,10 @@ func (o *ops) settle(ctx context.Context, ob *observed) error {
 	for name, fp := range ob.profiles {
 		if fp.Status == ekstypes.FargateProfileStatusCreating {
 			fp, err := waitFargateProfileActive(ctx, o.c.EKS, o.name, name)
+			if gone(err) {
+				ob.setProfile(name, nil)
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -189,6 +197,13 @@ func (o *ops) settle(ctx context.Context, ob *observed) error {
 		}
 	}
 	return nil
+}
+
+// gone reports that what a settle waited for was deleted meanwhile (by
+// another tool, say): nothing is left to settle, and the update makes it
+// again if it is configured.
+func gone(err error) bool {
+	return apierr.NotFound(err) || apierr.Is(err, "ResourceNotFoundException")
 }
 
 // The explain functions turn a waiter's generic failure into one that says
