@@ -631,6 +631,12 @@ func report(res results) string {
 			r.CreateCallsTotal, r.RefreshTotal, r.ScaleTotal, r.AddTotal, r.DestroyCallsTotal, services(r.CreateCallsPerService))
 	}
 	f("\nRefresh calls of the blog cluster: %s.\n", calls(res.Topologies[0].RefreshCalls))
+	if len(res.Topologies) == 2 {
+		small, big := res.Topologies[0], res.Topologies[1]
+		more := topoOf(big).nodeGroups + topoOf(big).profiles - topoOf(small).nodeGroups - topoOf(small).profiles
+		f("A refresh grows by %.1f calls per node group or profile (%d calls for %d more of them): one Describe each; the cluster, the lists, the roles and STS are fixed.\n",
+			float64(big.RefreshTotal-small.RefreshTotal)/float64(more), big.RefreshTotal-small.RefreshTotal, more)
+	}
 	f("\n**Plan time and memory** (no-change plan, median of 3; peak resident memory of the provider process):\n\n")
 	f("| configuration | plan (s) | provider peak (MiB) |\n| --- | --- | --- |\n")
 	for _, p := range res.Plans {
