@@ -16,10 +16,10 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster"
 	"github.com/terrax/terraform-provider-fargate/provider/clusterauth"
-	"github.com/terrax/terraform-provider-fargate/provider/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/functions"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/validate"
 	"github.com/terrax/terraform-provider-fargate/provider/manifest"
-	"github.com/terrax/terraform-provider-fargate/provider/validate"
 )
 
 var _ provider.ProviderWithFunctions = (*Provider)(nil)

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/terrax/terraform-provider-fargate/provider"
-	"github.com/terrax/terraform-provider-fargate/provider/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeclient"
 )
 

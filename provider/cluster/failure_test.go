@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
-	"github.com/terrax/terraform-provider-fargate/provider/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 )
 
 // owned counts the VPCs and roles that carry the cluster's owner tag.

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 )
 
 // roleKind is one of the three roles the resource may create.

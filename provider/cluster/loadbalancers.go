@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 
-	"github.com/terrax/terraform-provider-fargate/provider/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 )
 
 // Tags by which AWS's Kubernetes controllers mark the load balancers they

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 )
 
 // networkState is what the resource knows of the cluster's network.

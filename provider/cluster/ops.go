@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"maps"
 
-	"github.com/terrax/terraform-provider-fargate/provider/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 )
 
 // OwnerTag marks every IAM role and VPC part the resource creates, with the

@@ -22,7 +22,7 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster"
-	"github.com/terrax/terraform-provider-fargate/provider/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 )
 
 const addr = "fargate_cluster.terrax"

@@ -25,8 +25,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/eksrules"
-	"github.com/terrax/terraform-provider-fargate/provider/validate"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/eksrules"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/validate"
 )
 
 func computedString(desc string) schema.StringAttribute {

@@ -15,11 +15,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster"
-	"github.com/terrax/terraform-provider-fargate/provider/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/eksauth"
-	"github.com/terrax/terraform-provider-fargate/provider/validate"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/validate"
 )
 
 var _ datasource.DataSourceWithConfigure = (*DataSource)(nil)

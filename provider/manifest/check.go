@@ -9,9 +9,9 @@ import (
 	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/terrax/terraform-provider-fargate/provider/internal/topology"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeobj"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
-	"github.com/terrax/terraform-provider-fargate/provider/topology"
 )
 
 // Placement values of the objects attribute.

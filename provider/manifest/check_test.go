@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/terrax/terraform-provider-fargate/provider/internal/topology"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeobj"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
-	"github.com/terrax/terraform-provider-fargate/provider/topology"
 )
 
 func blogTopology(nodeGroups int) topology.Cluster {

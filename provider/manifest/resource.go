@@ -21,13 +21,13 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
-	"github.com/terrax/terraform-provider-fargate/provider/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster"
-	"github.com/terrax/terraform-provider-fargate/provider/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/topology"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeclient"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeobj"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
-	"github.com/terrax/terraform-provider-fargate/provider/topology"
 )
 
 var (

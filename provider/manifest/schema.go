@@ -18,8 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terrax/terraform-provider-fargate/provider/internal/validate"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeobj"
-	"github.com/terrax/terraform-provider-fargate/provider/validate"
 )
 
 type manifestModel struct {

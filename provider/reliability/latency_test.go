@@ -14,7 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
-	"github.com/terrax/terraform-provider-fargate/provider/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 )
 
 // twoClusters is two fargate_cluster resources in one configuration, each

@@ -10,7 +10,7 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster"
-	"github.com/terrax/terraform-provider-fargate/provider/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 )
 
 // The scenarios share one localeks and its shaping, so they run one at a time.

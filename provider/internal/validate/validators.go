@@ -15,7 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/eksrules"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/eksrules"
 )
 
 // rule adapts an eksrules check to a string validator.

@@ -25,7 +25,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/terrax/terraform-provider-fargate/provider/topology"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/topology"
 )
 
 // AssumeRole is the role the provider assumes before calling AWS.

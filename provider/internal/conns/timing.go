@@ -1,0 +1,46 @@
+package conns
+
+import (
+	"time"
+
+	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
+)
+
+// Timing is how often the provider polls EKS and retries calls that AWS
+// answers with "not yet". It reaches every waiter through the Client, set
+// from the provider's configuration (`poll_interval`), so tests and
+// `make bench` choose the timing without package globals.
+type Timing struct {
+	// Poll is the wait for clusters, node groups, add-ons and updates. EKS
+	// transitions take seconds to minutes: 1-2 s notices a change within 2 s
+	// for one Describe call per 1-2 s per object.
+	Poll wait.Delays
+	// ProfilePoll is the wait for Fargate profiles. EKS runs one profile
+	// operation at a time per cluster, so their waits follow one another on
+	// the critical path and each one's lateness adds up: they poll faster.
+	ProfilePoll wait.Delays
+	// ProfileTurn is how a profile operation refused because another one is
+	// in progress waits for its turn: as often as a profile waiter polls,
+	// with jitter, so that a tool polling as fast does not take every turn.
+	ProfileTurn wait.Delays
+	// Retry is for calls refused while something propagates (IAM roles, a
+	// network interface being released): 1 s doubling to 10 s.
+	Retry wait.Delays
+}
+
+// DefaultTiming is the provider's timing unless configured otherwise.
+func DefaultTiming() Timing {
+	return Timing{
+		Poll:        wait.Delays{Min: time.Second, Max: 2 * time.Second},
+		ProfilePoll: wait.Delays{Min: 500 * time.Millisecond, Max: time.Second},
+		ProfileTurn: wait.Delays{Min: 500 * time.Millisecond, Max: 2 * time.Second, Jitter: true},
+		Retry:       wait.Delays{Min: time.Second, Max: 10 * time.Second},
+	}
+}
+
+// FixedTiming polls and retries every d, as tools with a fixed poll do
+// (`make bench` compares against them with it).
+func FixedTiming(d time.Duration) Timing {
+	f := wait.Fixed(d)
+	return Timing{Poll: f, ProfilePoll: f, ProfileTurn: f, Retry: f}
+}

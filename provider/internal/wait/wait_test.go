@@ -1,0 +1,87 @@
+package wait
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestUntil_doneAfterAttempts(t *testing.T) {
+	n := 0
+	err := Until(context.Background(), Delays{Min: time.Millisecond, Max: 4 * time.Millisecond}, func(context.Context) (bool, error) {
+		n++
+		return n == 3, nil
+	})
+	if err != nil || n != 3 {
+		t.Fatalf("Until = %v after %d checks, want nil after 3", err, n)
+	}
+}
+
+func TestUntil_stopReturnsAtOnce(t *testing.T) {
+	final := errors.New("final")
+	n := 0
+	err := Until(context.Background(), Fixed(time.Millisecond), func(context.Context) (bool, error) {
+		n++
+		return false, Stop(final)
+	})
+	if !errors.Is(err, final) || n != 1 {
+		t.Fatalf("Until = %v after %d checks, want %v after 1", err, n, final)
+	}
+	var s stopError
+	if errors.As(err, &s) {
+		t.Fatalf("Until returned the Stop wrapper itself: %#v", err)
+	}
+}
+
+func TestUntil_contextEndsWithLastError(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	busy := errors.New("busy")
+	err := Until(ctx, Fixed(2*time.Millisecond), func(context.Context) (bool, error) { return false, busy })
+	if !errors.Is(err, busy) || !errors.Is(err, ErrGaveUp) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Until = %v, want it to wrap the last error, ErrGaveUp and the deadline", err)
+	}
+}
+
+func TestRetry_nonRetryableReturnedAsIs(t *testing.T) {
+	other := errors.New("other")
+	n := 0
+	err := Retry(context.Background(), Fixed(time.Millisecond), func(err error) bool { return err.Error() == "busy" }, func(context.Context) error {
+		n++
+		if n < 3 {
+			return errors.New("busy")
+		}
+		return other
+	})
+	if err != other || n != 3 {
+		t.Fatalf("Retry = %v after %d calls, want %v after 3", err, n, other)
+	}
+}
+
+func TestDelays_doubleToMaxWithinJitter(t *testing.T) {
+	d := Delays{Min: 10 * time.Millisecond, Max: 40 * time.Millisecond}
+	var cur time.Duration
+	var got []time.Duration
+	for range 4 {
+		var p time.Duration
+		p, cur = d.next(cur)
+		got = append(got, p)
+	}
+	want := []time.Duration{10, 20, 40, 40}
+	for i := range want {
+		if got[i] != want[i]*time.Millisecond {
+			t.Fatalf("pauses = %v, want %v ms", got, want)
+		}
+	}
+	d.Jitter = true
+	cur = 0
+	for range 50 {
+		var p time.Duration
+		bound := max(cur, d.Min)
+		p, cur = d.next(cur)
+		if p < d.Min || p > bound {
+			t.Fatalf("jittered pause %v outside [%v, %v]", p, d.Min, bound)
+		}
+	}
+}
