@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 	"maps"
 	"slices"
 	"sync"
@@ -45,7 +46,7 @@ func (o *ops) createCluster(ctx context.Context, ob *observed, version string, a
 	})
 	switch {
 	case apierr.Is(err, "ResourceInUseException"):
-		existing, ferr := FindClusterByName(ctx, o.c.EKS, o.name)
+		existing, ferr := finder.Cluster(ctx, o.c.EKS, o.name)
 		if ferr != nil || existing.Tags[OwnerTag] != o.owner() {
 			return fmt.Errorf("EKS cluster %q already exists in %s and is not in this Terraform state; import it with `terraform import <address> %s` or choose another name", o.name, o.c.Region, o.name)
 		}
@@ -201,7 +202,7 @@ func (o *ops) updateTags(ctx context.Context, ob *observed, old map[string]strin
 	if err := o.updateNetworkTags(ctx, old); err != nil {
 		return err
 	}
-	c, err := FindClusterByName(ctx, o.c.EKS, o.name)
+	c, err := finder.Cluster(ctx, o.c.EKS, o.name)
 	if err == nil {
 		ob.setCluster(c)
 	}

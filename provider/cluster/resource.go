@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 	"maps"
 	"slices"
 	"strings"
@@ -326,7 +327,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 // observe reads the cluster, all its node groups and all its profiles. The
 // network comes from the state, or, after an import, from AWS.
 func (r *Resource) observe(ctx context.Context, o *ops, m clusterModel) (*observed, error) {
-	c, err := FindClusterByName(ctx, o.c.EKS, o.name)
+	c, err := finder.Cluster(ctx, o.c.EKS, o.name)
 	if err != nil {
 		return nil, err
 	}
@@ -360,12 +361,12 @@ func (r *Resource) observe(ctx context.Context, o *ops, m clusterModel) (*observ
 		}
 	}
 
-	ngNames, err := listNodegroups(ctx, o.c.EKS, o.name)
+	ngNames, err := finder.Nodegroups(ctx, o.c.EKS, o.name)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range ngNames {
-		ng, err := findNodegroup(ctx, o.c.EKS, o.name, n)
+		ng, err := finder.Nodegroup(ctx, o.c.EKS, o.name, n)
 		if apierr.NotFound(err) {
 			continue // deleted between list and describe
 		}
@@ -374,12 +375,12 @@ func (r *Resource) observe(ctx context.Context, o *ops, m clusterModel) (*observ
 		}
 		ob.setNodegroup(n, ng)
 	}
-	fpNames, err := listFargateProfiles(ctx, o.c.EKS, o.name)
+	fpNames, err := finder.FargateProfiles(ctx, o.c.EKS, o.name)
 	if err != nil {
 		return nil, err
 	}
 	for _, n := range fpNames {
-		fp, err := findFargateProfile(ctx, o.c.EKS, o.name, n)
+		fp, err := finder.FargateProfile(ctx, o.c.EKS, o.name, n)
 		if apierr.NotFound(err) {
 			continue
 		}
@@ -513,16 +514,16 @@ func (o *ops) delete(ctx context.Context, clusterOwned bool) error {
 
 // deleteEKS deletes the cluster after all its node groups and profiles.
 func (o *ops) deleteEKS(ctx context.Context) error {
-	if _, err := FindClusterByName(ctx, o.c.EKS, o.name); apierr.NotFound(err) {
+	if _, err := finder.Cluster(ctx, o.c.EKS, o.name); apierr.NotFound(err) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	ngs, err := listNodegroups(ctx, o.c.EKS, o.name)
+	ngs, err := finder.Nodegroups(ctx, o.c.EKS, o.name)
 	if err != nil {
 		return err
 	}
-	fps, err := listFargateProfiles(ctx, o.c.EKS, o.name)
+	fps, err := finder.FargateProfiles(ctx, o.c.EKS, o.name)
 	if err != nil {
 		return err
 	}

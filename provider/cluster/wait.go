@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 	"os"
 	"strings"
 	"time"
@@ -210,7 +211,7 @@ func gone(err error) bool {
 // what the object's status is and why, when EKS says.
 
 func explainCluster(ctx context.Context, conn *eks.Client, name, goal string, err error) error {
-	c, ferr := FindClusterByName(context.WithoutCancel(ctx), conn, name)
+	c, ferr := finder.Cluster(context.WithoutCancel(ctx), conn, name)
 	if ferr != nil || c == nil {
 		return timeoutHint(ctx, err, fmt.Errorf("waiting for EKS cluster %q to %s: %w", name, goal, err))
 	}
@@ -224,7 +225,7 @@ func explainCluster(ctx context.Context, conn *eks.Client, name, goal string, er
 }
 
 func explainNodegroup(ctx context.Context, conn *eks.Client, cluster, name, goal string, err error) error {
-	ng, ferr := findNodegroup(context.WithoutCancel(ctx), conn, cluster, name)
+	ng, ferr := finder.Nodegroup(context.WithoutCancel(ctx), conn, cluster, name)
 	if ferr != nil || ng == nil {
 		return timeoutHint(ctx, err, fmt.Errorf("waiting for node group %q of EKS cluster %q to %s: %w", name, cluster, goal, err))
 	}
@@ -238,7 +239,7 @@ func explainNodegroup(ctx context.Context, conn *eks.Client, cluster, name, goal
 }
 
 func explainProfile(ctx context.Context, conn *eks.Client, cluster, name, goal string, err error) error {
-	fp, ferr := findFargateProfile(context.WithoutCancel(ctx), conn, cluster, name)
+	fp, ferr := finder.FargateProfile(context.WithoutCancel(ctx), conn, cluster, name)
 	if ferr != nil || fp == nil {
 		return timeoutHint(ctx, err, fmt.Errorf("waiting for Fargate profile %q of EKS cluster %q to %s: %w", name, cluster, goal, err))
 	}

@@ -6,6 +6,7 @@ package clusterauth
 import (
 	"context"
 	"fmt"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster"
 	"github.com/terrax/terraform-provider-fargate/provider/eksauth"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
@@ -83,7 +83,7 @@ func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp 
 		return
 	}
 	name := m.Name.ValueString()
-	c, err := cluster.FindClusterByName(ctx, d.client.EKS, name)
+	c, err := finder.Cluster(ctx, d.client.EKS, name)
 	if apierr.NotFound(err) {
 		resp.Diagnostics.AddAttributeError(pathName, "EKS cluster not found", fmt.Sprintf("no EKS cluster %q in %s: check the name and the provider's region", name, d.client.Region))
 		return

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 	"slices"
 	"strings"
 	"time"
@@ -21,7 +22,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/topology"
@@ -68,7 +68,7 @@ func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, r
 // connect finds the cluster and opens a Kubernetes client; a cluster that
 // does not exist is reported as apierr.NotFoundError.
 func (r *Resource) connect(ctx context.Context, name string) (*applier, error) {
-	c, err := cluster.FindClusterByName(ctx, r.client.EKS, name)
+	c, err := finder.Cluster(ctx, r.client.EKS, name)
 	if err != nil {
 		return nil, err
 	}

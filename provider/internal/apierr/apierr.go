@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,22 @@ func (e *NotFoundError) Unwrap() error { return e.Cause }
 func NotFound(err error) bool {
 	var nf *NotFoundError
 	return errors.As(err, &nf)
+}
+
+// IsA reports whether err is, or wraps, an AWS error of the SDK's type T,
+// e.g. IsA[*ekstypes.ResourceNotFoundException](err). Prefer it to codes:
+// the compiler checks the name. EC2 has no error types; its codes are
+// constants beside the code that meets them (see ErrCodeEquals).
+func IsA[T error](err error) bool {
+	var t T
+	return errors.As(err, &t)
+}
+
+// ErrCodeEquals reports whether err carries one of the AWS error codes, for
+// services whose SDK has no error types (EC2). Name each code as a constant.
+func ErrCodeEquals(err error, codes ...string) bool {
+	c := Code(err)
+	return c != "" && slices.Contains(codes, c)
 }
 
 // Code returns the AWS error code of err, or "".

@@ -1,0 +1,89 @@
+// Package finder reads EKS objects. Each finder returns *apierr.NotFoundError
+// when the object does not exist, so callers can tell "gone" from "could not
+// look"; lists follow every page. The cluster resource, the manifest's
+// plan-time layout and the auth data source share them.
+package finder
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+)
+
+// find wraps one Describe call: not-found (typed, or an empty answer)
+// becomes *apierr.NotFoundError naming what.
+func find[T any](what string, v *T, err error) (*T, error) {
+	if apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
+		return nil, &apierr.NotFoundError{What: what, Cause: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describing %s: %w", what, err)
+	}
+	if v == nil {
+		return nil, &apierr.NotFoundError{What: what}
+	}
+	return v, nil
+}
+
+// Cluster returns the EKS cluster name.
+func Cluster(ctx context.Context, conn *eks.Client, name string) (*ekstypes.Cluster, error) {
+	out, err := conn.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
+	var c *ekstypes.Cluster
+	if out != nil {
+		c = out.Cluster
+	}
+	return find(fmt.Sprintf("EKS cluster %q", name), c, err)
+}
+
+// Nodegroup returns the node group name of cluster.
+func Nodegroup(ctx context.Context, conn *eks.Client, cluster, name string) (*ekstypes.Nodegroup, error) {
+	out, err := conn.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)})
+	var ng *ekstypes.Nodegroup
+	if out != nil {
+		ng = out.Nodegroup
+	}
+	return find(fmt.Sprintf("node group %q of EKS cluster %q", name, cluster), ng, err)
+}
+
+// FargateProfile returns the Fargate profile name of cluster.
+func FargateProfile(ctx context.Context, conn *eks.Client, cluster, name string) (*ekstypes.FargateProfile, error) {
+	out, err := conn.DescribeFargateProfile(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String(name)})
+	var fp *ekstypes.FargateProfile
+	if out != nil {
+		fp = out.FargateProfile
+	}
+	return find(fmt.Sprintf("Fargate profile %q of EKS cluster %q", name, cluster), fp, err)
+}
+
+// Nodegroups lists the names of cluster's node groups, every page.
+func Nodegroups(ctx context.Context, conn *eks.Client, cluster string) ([]string, error) {
+	var names []string
+	p := eks.NewListNodegroupsPaginator(conn, &eks.ListNodegroupsInput{ClusterName: aws.String(cluster)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing node groups of EKS cluster %q: %w", cluster, err)
+		}
+		names = append(names, page.Nodegroups...)
+	}
+	return names, nil
+}
+
+// FargateProfiles lists the names of cluster's Fargate profiles, every page.
+func FargateProfiles(ctx context.Context, conn *eks.Client, cluster string) ([]string, error) {
+	var names []string
+	p := eks.NewListFargateProfilesPaginator(conn, &eks.ListFargateProfilesInput{ClusterName: aws.String(cluster)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing Fargate profiles of EKS cluster %q: %w", cluster, err)
+		}
+		names = append(names, page.FargateProfileNames...)
+	}
+	return names, nil
+}
