@@ -72,12 +72,33 @@ func FargateProfileName(name string) string {
 	return ""
 }
 
-// KubernetesVersion checks that EKS offers the version.
+// versionPattern is a well-formed `<major>.<minor>` version, without leading zeros.
+var versionPattern = regexp.MustCompile(`^[1-9][0-9]*\.(0|[1-9][0-9]*)$`)
+
+// KubernetesVersion checks a Kubernetes version: malformed, older than EKS
+// offers or missing from SupportedVersions is an error. A well-formed version
+// newer than SupportedVersions passes here (EKS releases them faster than this
+// provider): NewerKubernetesVersion words the warning for it.
 func KubernetesVersion(v string) string {
-	if slices.Contains(SupportedVersions, v) {
+	if slices.Contains(SupportedVersions, v) || NewerKubernetesVersion(v) != "" {
 		return ""
 	}
 	return fmt.Sprintf("Kubernetes version %q is not offered by EKS; use one of %s", v, strings.Join(SupportedVersions, ", "))
+}
+
+// NewerKubernetesVersion returns a warning when v is well-formed and newer
+// than the newest version this provider knows, or "" otherwise.
+func NewerKubernetesVersion(v string) string {
+	newest := SupportedVersions[len(SupportedVersions)-1]
+	if !versionPattern.MatchString(v) {
+		return ""
+	}
+	maj, min, _ := splitVersion(v)
+	nMaj, nMin, _ := splitVersion(newest)
+	if maj < nMaj || (maj == nMaj && min <= nMin) {
+		return ""
+	}
+	return fmt.Sprintf("Kubernetes version %q is not known to this provider version (newest known: %s); EKS will refuse it if it does not support it", v, newest)
 }
 
 // VersionUpgrade checks an in-place version change: EKS upgrades one minor
@@ -153,6 +174,27 @@ func LabelValue(v string) string {
 		return fmt.Sprintf("label value %q is invalid: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", v)
 	}
 	return ""
+}
+
+// wildcards are the pattern characters of Fargate selectors.
+const wildcards = "*?"
+
+// NodeLabelKey checks the key of a node group's Kubernetes label: `*` and
+// `?` are wildcards only in Fargate selectors, and EKS refuses them on nodes.
+func NodeLabelKey(k string) string {
+	if strings.ContainsAny(k, wildcards) {
+		return fmt.Sprintf("node label key %q contains * or ?, which EKS refuses in node group labels (wildcards are only for Fargate profile selectors)", k)
+	}
+	return LabelKey(k)
+}
+
+// NodeLabelValue checks the value of a node group's Kubernetes label
+// (no wildcards, as for keys).
+func NodeLabelValue(v string) string {
+	if strings.ContainsAny(v, wildcards) {
+		return fmt.Sprintf("node label value %q contains * or ?, which EKS refuses in node group labels (wildcards are only for Fargate profile selectors)", v)
+	}
+	return LabelValue(v)
 }
 
 // Scaling checks a node group's scaling configuration.

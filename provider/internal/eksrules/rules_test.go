@@ -45,6 +45,14 @@ func TestNames(t *testing.T) {
 
 func TestKubernetesVersion(t *testing.T) {
 	check(t, KubernetesVersion, map[string]string{"1.35": "", "1.15": "not offered by EKS", "latest": "not offered"})
+	// Newer than the provider knows: no error, a warning instead.
+	check(t, KubernetesVersion, map[string]string{"1.38": "", "1.40": "", "2.0": "",
+		"1.30": "not offered", "0.99": "not offered", "1.040": "not offered", "1.": "not offered", "1.38.1": "not offered", "v1.38": "not offered"})
+	newest := SupportedVersions[len(SupportedVersions)-1]
+	check(t, NewerKubernetesVersion, map[string]string{
+		"1.38": "not known to this provider version", "1.40": "EKS will refuse it if it does not support it", "2.0": "not known",
+		newest: "", "1.35": "", "1.15": "", "latest": "", "1.040": "", "1.38.1": "",
+	})
 	cases := map[[2]string]string{
 		{"1.34", "1.35"}: "",
 		{"1.35", "1.35"}: "",
@@ -77,6 +85,21 @@ func TestSelectors(t *testing.T) {
 		strings.Repeat("k", 64): "invalid",
 	})
 	check(t, LabelValue, map[string]string{"service": "", "": "", "web-*": "", "bad value": "invalid", strings.Repeat("v", 64): "invalid"})
+}
+
+// Node group labels are plain Kubernetes labels: EKS refuses the selector
+// wildcards on nodes.
+func TestNodeLabels(t *testing.T) {
+	check(t, NodeLabelKey, map[string]string{
+		"app": "", "app.kubernetes.io/name": "",
+		"role*": "contains * or ?", "r?le": "contains * or ?", "team*.io/x": "contains * or ?",
+		"-app": "invalid", "": "invalid",
+	})
+	check(t, NodeLabelValue, map[string]string{
+		"service": "", "": "",
+		"web-*": "contains * or ?", "?": "contains * or ?",
+		"bad value": "invalid",
+	})
 }
 
 func TestScaling(t *testing.T) {

@@ -56,9 +56,28 @@ func FargateProfileName() validator.String {
 	return rule{"Invalid Fargate profile name", "a valid Fargate profile name not starting with eks-", eksrules.FargateProfileName}
 }
 
-// KubernetesVersion validates that EKS offers the version.
-func KubernetesVersion() validator.String {
-	return rule{"Unsupported Kubernetes version", "a Kubernetes version EKS offers", eksrules.KubernetesVersion}
+// KubernetesVersion validates a Kubernetes version: an error when EKS does
+// not offer it, a warning when it is newer than this provider knows (EKS may
+// offer it already, and refuses it at apply if not).
+func KubernetesVersion() validator.String { return versionValidator{} }
+
+type versionValidator struct{}
+
+func (versionValidator) Description(context.Context) string {
+	return "a Kubernetes version EKS offers"
+}
+func (v versionValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (versionValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	v := req.ConfigValue.ValueString()
+	if msg := eksrules.KubernetesVersion(v); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Unsupported Kubernetes version", at(req.Path, msg))
+	} else if msg := eksrules.NewerKubernetesVersion(v); msg != "" {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Kubernetes version not known to this provider", at(req.Path, msg))
+	}
 }
 
 // SelectorNamespace validates a Fargate selector namespace.
@@ -81,29 +100,38 @@ func RoleARN() validator.String {
 	return rule{"Invalid IAM role ARN", "an IAM role ARN", eksrules.RoleARN}
 }
 
-// Labels validates a map of Kubernetes labels (keys and values).
+// Labels validates a map of Kubernetes labels (keys and values) as Fargate
+// selectors take them: wildcards allowed.
 func Labels() validator.Map {
-	return labelsValidator{}
+	return labelsValidator{"valid Kubernetes labels", eksrules.LabelKey, eksrules.LabelValue}
 }
 
-type labelsValidator struct{}
-
-func (labelsValidator) Description(context.Context) string { return "valid Kubernetes labels" }
-func (v labelsValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
+// NodeLabels validates the Kubernetes labels of a node group: no wildcards.
+func NodeLabels() validator.Map {
+	return labelsValidator{"valid Kubernetes labels without * or ?", eksrules.NodeLabelKey, eksrules.NodeLabelValue}
 }
 
-func (labelsValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+type labelsValidator struct {
+	desc       string
+	key, value func(string) string
+}
+
+func (l labelsValidator) Description(context.Context) string { return l.desc }
+func (l labelsValidator) MarkdownDescription(ctx context.Context) string {
+	return l.Description(ctx)
+}
+
+func (l labelsValidator) ValidateMap(ctx context.Context, req validator.MapRequest, resp *validator.MapResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	for k, v := range req.ConfigValue.Elements() {
 		p := req.Path.AtMapKey(k)
-		if msg := eksrules.LabelKey(k); msg != "" {
+		if msg := l.key(k); msg != "" {
 			resp.Diagnostics.AddAttributeError(p, "Invalid label key", at(p, msg))
 		}
 		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
-			if msg := eksrules.LabelValue(s.ValueString()); msg != "" {
+			if msg := l.value(s.ValueString()); msg != "" {
 				resp.Diagnostics.AddAttributeError(p, "Invalid label value", at(p, msg))
 			}
 		}

@@ -58,6 +58,36 @@ func TestStringValidators(t *testing.T) {
 	}
 }
 
+// A version newer than the provider knows is a warning, not an error.
+func TestKubernetesVersionWarnsOnNewer(t *testing.T) {
+	cases := []struct {
+		in               string
+		errors, warnings int
+		summary          string
+	}{
+		{"1.35", 0, 0, ""},
+		{"1.40", 0, 1, "Kubernetes version not known to this provider"},
+		{"1.38", 0, 1, "Kubernetes version not known to this provider"},
+		{"1.15", 1, 0, "Unsupported Kubernetes version"},
+		{"latest", 1, 0, "Unsupported Kubernetes version"},
+		{"1.040", 1, 0, "Unsupported Kubernetes version"},
+	}
+	for _, c := range cases {
+		req := validator.StringRequest{Path: path.Root("kubernetes_version"), ConfigValue: types.StringValue(c.in)}
+		resp := &validator.StringResponse{}
+		KubernetesVersion().ValidateString(context.Background(), req, resp)
+		if e, w := resp.Diagnostics.ErrorsCount(), resp.Diagnostics.WarningsCount(); e != c.errors || w != c.warnings {
+			t.Errorf("%q: %d errors and %d warnings, want %d and %d: %v", c.in, e, w, c.errors, c.warnings, resp.Diagnostics)
+			continue
+		}
+		for _, d := range resp.Diagnostics {
+			if d.Summary() != c.summary || !strings.HasPrefix(d.Detail(), "Attribute kubernetes_version: ") {
+				t.Errorf("%q: %q %q, want summary %q on the attribute", c.in, d.Summary(), d.Detail(), c.summary)
+			}
+		}
+	}
+}
+
 func TestLabels(t *testing.T) {
 	m := types.MapValueMust(types.StringType, map[string]attr.Value{
 		"app":      types.StringValue("service"),
@@ -122,5 +152,30 @@ func TestDesiredSize(t *testing.T) {
 		if p := d.(interface{ Path() path.Path }).Path().String(); p != c.wantPath || !strings.Contains(d.Detail(), c.wantDetail) {
 			t.Errorf("%+v: got %s %q", c, p, d.Detail())
 		}
+	}
+}
+
+// Node group labels refuse the wildcards Fargate selectors accept.
+func TestNodeLabels(t *testing.T) {
+	m := types.MapValueMust(types.StringType, map[string]attr.Value{
+		"app":   types.StringValue("service"),
+		"role*": types.StringValue("x"),
+		"tier":  types.StringValue("web-?"),
+	})
+	req := validator.MapRequest{Path: path.Root("labels"), ConfigValue: m}
+	resp := &validator.MapResponse{}
+	NodeLabels().ValidateMap(context.Background(), req, resp)
+	if n := resp.Diagnostics.ErrorsCount(); n != 2 {
+		t.Fatalf("want 2 errors, got %d: %v", n, resp.Diagnostics)
+	}
+	for _, d := range resp.Diagnostics.Errors() {
+		if !strings.Contains(d.Detail(), "EKS refuses in node group labels") {
+			t.Errorf("diagnostic does not say why: %v", d)
+		}
+	}
+	resp = &validator.MapResponse{}
+	Labels().ValidateMap(context.Background(), req, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("selector labels accept wildcards, got %v", resp.Diagnostics)
 	}
 }
