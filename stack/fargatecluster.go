@@ -21,9 +21,18 @@ type FargateClusterConfig struct {
 	NodeRoleArn           string                    `tf:"node_role_arn,omitempty"`
 	PodExecutionRoleArn   string                    `tf:"fargate_pod_execution_role_arn,omitempty"`
 	Tags                  map[string]string         `tf:"tags,omitempty"`
+	Timeouts              *Timeouts                 `tf:"timeouts,omitempty"`
 
 	Provider  cdktf.TerraformProvider
 	DependsOn []cdktf.ITerraformDependable
+}
+
+// Timeouts bounds how long an operation of a resource may take in all, as
+// Go durations such as "45m"; empty keeps the resource's default.
+type Timeouts struct {
+	Create string `tf:"create,omitempty"`
+	Update string `tf:"update,omitempty"`
+	Delete string `tf:"delete,omitempty"`
 }
 
 // Network is where the cluster lives: VpcCidr to create a VPC, or SubnetIds.

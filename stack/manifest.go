@@ -20,6 +20,7 @@ type ManifestConfig struct {
 	Objects        []runtime.Object `tf:"-"`
 	ForceConflicts bool             `tf:"force_conflicts,omitempty"`
 	Wait           *bool            `tf:"wait,omitempty"`
+	Timeouts       *Timeouts        `tf:"timeouts,omitempty"`
 
 	Provider  cdktf.TerraformProvider
 	DependsOn []cdktf.ITerraformDependable
@@ -27,10 +28,11 @@ type ManifestConfig struct {
 
 // manifestAttrs is what is synthesized, with the YAML.
 type manifestAttrs struct {
-	Cluster        *string `tf:"cluster"`
-	Manifest       string  `tf:"manifest"`
-	ForceConflicts bool    `tf:"force_conflicts,omitempty"`
-	Wait           *bool   `tf:"wait,omitempty"`
+	Cluster        *string   `tf:"cluster"`
+	Manifest       string    `tf:"manifest"`
+	ForceConflicts bool      `tf:"force_conflicts,omitempty"`
+	Wait           *bool     `tf:"wait,omitempty"`
+	Timeouts       *Timeouts `tf:"timeouts,omitempty"`
 }
 
 // Manifest is a fargate_manifest resource.
@@ -78,7 +80,7 @@ func NewManifest(scope constructs.Construct, id string, config *ManifestConfig) 
 		Provider:                   config.Provider,
 		DependsOn:                  dependsOn(config.DependsOn),
 	})
-	setAttributes(r, manifestAttrs{Cluster: config.Cluster, Manifest: manifest, ForceConflicts: config.ForceConflicts, Wait: config.Wait})
+	setAttributes(r, manifestAttrs{Cluster: config.Cluster, Manifest: manifest, ForceConflicts: config.ForceConflicts, Wait: config.Wait, Timeouts: config.Timeouts})
 	return &Manifest{r}
 }
 

