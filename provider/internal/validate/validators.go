@@ -59,24 +59,25 @@ func FargateProfileName() validator.String {
 // KubernetesVersion validates a Kubernetes version: an error when EKS does
 // not offer it, a warning when it is newer than this provider knows (EKS may
 // offer it already, and refuses it at apply if not).
-func KubernetesVersion() validator.String { return versionValidator{} }
-
-type versionValidator struct{}
-
-func (versionValidator) Description(context.Context) string {
-	return "a Kubernetes version EKS offers"
+func KubernetesVersion() validator.String {
+	return warningRule{rule{"Unsupported Kubernetes version", "a Kubernetes version EKS offers", eksrules.KubernetesVersion},
+		"Kubernetes version not known to this provider", eksrules.NewerKubernetesVersion}
 }
-func (v versionValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (versionValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+// warningRule is a rule with a second check whose findings are warnings.
+type warningRule struct {
+	rule
+	warnSummary string
+	warn        func(string) string
+}
+
+func (r warningRule) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	r.rule.ValidateString(ctx, req, resp)
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	v := req.ConfigValue.ValueString()
-	if msg := eksrules.KubernetesVersion(v); msg != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Unsupported Kubernetes version", at(req.Path, msg))
-	} else if msg := eksrules.NewerKubernetesVersion(v); msg != "" {
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Kubernetes version not known to this provider", at(req.Path, msg))
+	if msg := r.warn(req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeWarning(req.Path, r.warnSummary, at(req.Path, msg))
 	}
 }
 
