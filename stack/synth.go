@@ -4,8 +4,9 @@
 // topology. Import it from any CDKTF Go app.
 //
 // A construct's config is a Go struct whose `tf` tags name the provider's
-// attributes; a test compares them with the provider's schema, so a renamed
-// attribute fails a test instead of a deploy.
+// attributes; a test compares them with the provider's schema at every depth,
+// blocks included, so a renamed attribute fails a test instead of a deploy,
+// and a new one fails it until the construct can write it.
 package stack
 
 import (
