@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 )
 
 // StartMoto starts moto on a free loopback port (python running script; see
@@ -54,8 +55,8 @@ func StartMoto(python, script string, log io.Writer) (*Process, error) {
 }
 
 // Serve starts `binary serve` (the localeks command) with its data, its log
-// (localeks.log) and the environment file it writes once ready (env, see
-// WriteEnvFile) in dir, and waits until it is ready. args are further flags
+// (localeks.log), its process ID (pid) and the environment file it writes
+// once ready (env, see WriteEnvFile) in dir, and waits until it is ready. args are further flags
 // of serve, such as -moto-url. Detached, it outlives the caller (`localeks
 // up`); otherwise it is killed when the caller dies. The caller removes dir.
 func Serve(binary, dir string, args []string, detach bool) (*Process, error) {
@@ -79,6 +80,12 @@ func Serve(binary, dir string, args []string, detach bool) (*Process, error) {
 		return nil, fmt.Errorf("starting localeks (%s): %w", binary, err)
 	}
 	p.Log = log.Name()
+	// At once, so that `localeks down` finds it even if the caller is
+	// interrupted while it waits.
+	if err := os.WriteFile(filepath.Join(dir, "pid"), []byte(strconv.Itoa(p.Pid())), 0o600); err != nil {
+		p.Stop(0)
+		return nil, err
+	}
 	if err := p.waitReady("localeks", func() bool {
 		env, err := ReadEnvFile(envFile)
 		p.URL = env["AWS_ENDPOINT_URL"]

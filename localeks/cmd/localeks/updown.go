@@ -46,7 +46,6 @@ func up(args []string) int {
 		fmt.Fprintln(os.Stderr, "localeks did not come up:", err)
 		return 1
 	}
-	_ = os.WriteFile(pidFile, []byte(strconv.Itoa(p.Pid())), 0o600)
 	envFile := filepath.Join(dir, "env")
 	env, _ := os.ReadFile(envFile)
 	fmt.Printf("localeks is up (pid %d, log %s).\n\nPoint the AWS SDK, Terraform and the provider at it:\n  source %s\n\n%s\n"+
