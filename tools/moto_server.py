@@ -1,14 +1,18 @@
-"""moto's server, with one gap in its EKS emulation filled.
+"""moto's server, with two gaps in its EKS tagging filled.
 
 moto (the AWS emulator the tests run against) tags only EKS clusters:
 TagResource, UntagResource and ListTagsForResource answer "not found" for
 node group and Fargate profile ARNs, which real EKS tags like any other
-resource. fargate_cluster updates the tags of its node groups and profiles
-in place, so the tests need the real behaviour. Everything else is moto's
-own code, unchanged; the arguments are moto_server's.
+resource. And UntagResource removes only the first of the keys it is given
+(it reads one `tagKeys` query parameter where the request repeats it).
+fargate_cluster updates the tags of its node groups and profiles in place,
+so the tests need the real behaviour. Everything else is moto's own code,
+unchanged; the arguments are moto_server's.
 """
 
+from moto.core.responses import EmptyResult
 from moto.eks import models as eks
+from moto.eks import responses as eks_responses
 from moto.server import main
 
 
@@ -42,6 +46,13 @@ def list_tags_for_resource(self, resource_arn):
     return _find(self, resource_arn).tags
 
 
+def untag_resource_response(self):
+    keys = self.querystring.get("tagKeys") or []
+    self.eks_backend.untag_resource(self._extract_arn_from_path(), keys)
+    return EmptyResult()
+
+
+eks_responses.EKSResponse.untag_resource = untag_resource_response
 eks.EKSBackend.tag_resource = tag_resource
 eks.EKSBackend.untag_resource = untag_resource
 eks.EKSBackend.list_tags_for_resource = list_tags_for_resource

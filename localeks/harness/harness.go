@@ -1,21 +1,17 @@
 // Package harness starts localeks for Go tests: moto from the repository's
-// .venv, the localeks binary built once per test process, and an in-process
-// localeks server, all on loopback and all stopped by Stop.
+// .venv (through internal/launch, the launcher the provider's tests and
+// `localeks up` use), the localeks binary built once per test process, and an
+// in-process localeks server, all on loopback and all stopped by Stop.
 package harness
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
-	"time"
 
-	"github.com/terrax/terraform-provider-fargate/localeks/controlplane"
+	"github.com/terrax/terraform-provider-fargate/internal/launch"
 	"github.com/terrax/terraform-provider-fargate/localeks/server"
 )
 
@@ -24,27 +20,12 @@ type Env struct {
 	Server  *server.Server
 	URL     string // the AWS endpoint
 	MotoURL string
-	moto    *exec.Cmd
+	moto    *launch.Process
 	dir     string
 }
 
 // Root is the repository root (the parent of the localeks module).
-func Root() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/terrax/terraform-provider-fargate\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("repository root not found")
-		}
-		dir = parent
-	}
-}
+func Root() (string, error) { return launch.Root() }
 
 var (
 	buildOnce sync.Once
@@ -77,7 +58,7 @@ func Binary() (string, error) {
 	return binary, buildErr
 }
 
-// Start starts moto and localeks.
+// Start starts moto and localeks (in process, so tests reach its server).
 func Start(log *os.File) (*Env, error) {
 	bin, err := Binary()
 	if err != nil {
@@ -87,38 +68,18 @@ func Start(log *os.File) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := controlplane.FreePort()
+	moto, err := launch.StartMoto(launch.MotoPython(root), launch.MotoScript(root), nil)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(filepath.Join(root, ".venv", "bin", "python"), filepath.Join(root, "tools", "moto_server.py"), "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting moto (run `make tools`): %w", err)
-	}
-	e := &Env{MotoURL: fmt.Sprintf("http://127.0.0.1:%d", port), moto: cmd}
-	ready := false
-	for i := 0; i < 300 && !ready; i++ {
-		if resp, err := http.Get(e.MotoURL + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			ready = true
-		} else {
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	if !ready {
-		e.Stop()
-		return nil, errors.New("moto did not answer within 30s")
-	}
+	e := &Env{MotoURL: moto.URL, moto: moto}
 	if e.dir, err = os.MkdirTemp("", "localeks-*"); err != nil {
 		e.Stop()
 		return nil, err
 	}
-	var w = log
 	opts := server.Options{MotoURL: e.MotoURL, Binary: bin, DataDir: e.dir}
-	if w != nil {
-		opts.Log = w
+	if log != nil {
+		opts.Log = log
 	}
 	if e.Server, err = server.New(opts); err != nil {
 		e.Stop()
@@ -133,10 +94,7 @@ func (e *Env) Stop() {
 	if e.Server != nil {
 		_ = e.Server.Close()
 	}
-	if e.moto != nil && e.moto.Process != nil {
-		_ = syscall.Kill(-e.moto.Process.Pid, syscall.SIGKILL)
-		_ = e.moto.Wait()
-	}
+	e.moto.Stop(0)
 	if e.dir != "" {
 		_ = os.RemoveAll(e.dir)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/terrax/terraform-provider-fargate/internal/launch"
 	"github.com/terrax/terraform-provider-fargate/provider"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeclient"
@@ -42,56 +44,52 @@ terraform {
 var MotoURL, LocalEKSURL string
 
 // Main runs a package's tests. With TF_ACC set it first starts moto and
-// points AWS and Terraform at it, and stops moto at the end.
+// localeks and points AWS and Terraform at them, and stops them at the end.
 func Main(m *testing.M) {
 	// Never ask an instance metadata service for credentials from a test.
 	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	if os.Getenv("TF_ACC") == "" {
 		os.Exit(m.Run())
 	}
-	root, err := RepoRoot()
+	s, err := setUp()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "acctest:", err)
 		os.Exit(1)
+	}
+	code := m.Run()
+	s.stop()
+	os.Exit(code)
+}
+
+// setUp starts the servers and sets the environment of Terraform, the
+// provider and the tests' AWS clients.
+func setUp() (*servers, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return nil, err
 	}
 	tf := filepath.Join(root, "bin", "terraform")
 	if _, err := os.Stat(tf); err != nil {
-		fmt.Fprintf(os.Stderr, "acctest: the Terraform CLI %s is missing: run `make tools`\n", tf)
-		os.Exit(1)
+		return nil, fmt.Errorf("the Terraform CLI %s is missing: run `make tools`", tf)
 	}
-	moto, err := StartMoto(root)
+	s, err := startServers(root)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "acctest:", err)
-		os.Exit(1)
+		return nil, err
 	}
-	MotoURL = moto.URL
-	le, err := StartLocalEKS(root, moto.URL)
-	if err != nil {
-		moto.Stop()
-		fmt.Fprintln(os.Stderr, "acctest:", err)
-		os.Exit(1)
-	}
-	LocalEKSURL = le.URL
-	for k, v := range map[string]string{
-		"TF_ACC_TERRAFORM_PATH":     tf,
-		"TF_ACC_PROVIDER_NAMESPACE": "terrax",
-		"CHECKPOINT_DISABLE":        "1",
-		"TF_IN_AUTOMATION":          "1",
-		"AWS_ENDPOINT_URL":          le.URL,
-		"AWS_ACCESS_KEY_ID":         "testing",
-		"AWS_SECRET_ACCESS_KEY":     "testing",
-		"AWS_REGION":                Region,
-		"AWS_EC2_METADATA_DISABLED": "true",
-	} {
+	MotoURL, LocalEKSURL = s.moto.URL, s.localeks.URL
+	env := append(launch.SDKEnv(LocalEKSURL, Region),
+		"TF_ACC_TERRAFORM_PATH="+tf,
+		"TF_ACC_PROVIDER_NAMESPACE=terrax",
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1")
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
 		os.Setenv(k, v)
 	}
 	for _, k := range []string{"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE", "TF_CLI_CONFIG_FILE"} {
 		os.Unsetenv(k)
 	}
-	code := m.Run()
-	le.Stop()
-	moto.Stop()
-	os.Exit(code)
+	return s, nil
 }
 
 // Client returns AWS clients on the test's moto, for checks through the API.

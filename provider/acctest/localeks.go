@@ -3,75 +3,49 @@ package acctest
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/terrax/terraform-provider-fargate/internal/launch"
 )
 
-// LocalEKS is a localeks started by the tests (bin/localeks, built by
-// `make localeks`; its own Go module, started as a program).
-type LocalEKS struct {
-	URL string
-	cmd *exec.Cmd
-	dir string
+// servers are the moto and localeks of this test binary.
+type servers struct {
+	moto, localeks *launch.Process
+	dir            string
 }
 
-// StartLocalEKS starts bin/localeks in front of the moto at motoURL.
-func StartLocalEKS(root, motoURL string) (*LocalEKS, error) {
-	bin := filepath.Join(root, "bin", "localeks")
-	if _, err := os.Stat(bin); err != nil {
-		return nil, fmt.Errorf("%s is missing: run `make localeks`", bin)
-	}
-	dir, err := os.MkdirTemp("", "acctest-localeks-*")
+// startServers starts moto, then bin/localeks (built by `make localeks`;
+// its own Go module, run as a program) in front of it.
+func startServers(root string) (*servers, error) {
+	moto, err := launch.StartMoto(launch.MotoPython(root), launch.MotoScript(root), nil)
 	if err != nil {
 		return nil, err
 	}
-	env := filepath.Join(dir, "env")
-	cmd := exec.Command(bin, "serve", "-moto-url", motoURL, "-data-dir", filepath.Join(dir, "data"), "-env-file", env)
-	log, err := os.Create(filepath.Join(dir, "localeks.log"))
+	s := &servers{moto: moto}
+	if s.dir, err = os.MkdirTemp("", "acctest-localeks-*"); err != nil {
+		s.stop()
+		return nil, err
+	}
+	s.localeks, err = launch.Serve(filepath.Join(root, "bin", "localeks"), s.dir, []string{"-moto-url", moto.URL}, false)
 	if err != nil {
+		s.stop()
 		return nil, err
 	}
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	l := &LocalEKS{cmd: cmd, dir: dir}
-	for i := 0; i < 300; i++ {
-		if b, err := os.ReadFile(env); err == nil {
-			for _, line := range strings.Split(string(b), "\n") {
-				if v, ok := strings.CutPrefix(line, "export AWS_ENDPOINT_URL="); ok {
-					l.URL = v
-					return l, nil
-				}
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	l.Stop()
-	return nil, fmt.Errorf("localeks did not start within 30s; see %s", log.Name())
+	return s, nil
 }
 
-// Stop ends localeks and its control planes and removes its files.
-func (l *LocalEKS) Stop() {
-	if l.cmd.Process != nil {
-		_ = syscall.Kill(-l.cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = l.cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = syscall.Kill(-l.cmd.Process.Pid, syscall.SIGKILL)
-		}
+// stop ends localeks (letting it stop its control planes) and moto, and
+// removes localeks' files.
+func (s *servers) stop() {
+	s.localeks.Stop(10 * time.Second)
+	s.moto.Stop(0)
+	if s.dir != "" {
+		_ = os.RemoveAll(s.dir)
 	}
-	_ = os.RemoveAll(l.dir)
 }
 
 // Shape sets localeks' traffic shaping for one test (see localeks/shaping)

@@ -1,19 +1,16 @@
 package main
 
 import (
-	"errors"
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
-	"time"
 
+	"github.com/terrax/terraform-provider-fargate/internal/launch"
 	"github.com/terrax/terraform-provider-fargate/localeks/server"
 )
 
@@ -25,8 +22,8 @@ type serveFlags struct {
 func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:0", "address of the AWS endpoint (loopback only)")
 	fs.StringVar(&f.motoURL, "moto-url", "", "attach to this moto server instead of starting one")
-	fs.StringVar(&f.motoPython, "moto-python", ".venv/bin/python", "Python with moto[server], to start moto")
-	fs.StringVar(&f.motoScript, "moto-script", "tools/moto_server.py", "moto server launcher")
+	fs.StringVar(&f.motoPython, "moto-python", "", "Python with moto[server], to start moto (default: the repository's .venv/bin/python)")
+	fs.StringVar(&f.motoScript, "moto-script", "", "moto server launcher (default: the repository's tools/moto_server.py)")
 	fs.StringVar(&f.dataDir, "data-dir", ".localeks", "where control planes keep their data")
 	fs.StringVar(&f.region, "region", "eu-west-1", "AWS region")
 	fs.StringVar(&f.envFile, "env-file", "", "write shell export lines for the AWS SDK here once ready")
@@ -34,35 +31,18 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.verbose, "v", false, "log control plane output")
 }
 
-func freeAddr() (string, error) {
-	port, err := freePort()
-	return fmt.Sprintf("127.0.0.1:%d", port), err
-}
-
-// startMoto starts moto on a free loopback port, killed with localeks.
-func startMoto(python, script string, log io.Writer) (string, *exec.Cmd, error) {
-	addr, err := freeAddr()
-	if err != nil {
-		return "", nil, err
-	}
-	host, port, _ := strings.Cut(addr, ":")
-	cmd := exec.Command(python, script, "-H", host, "-p", port)
-	cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("starting moto (%s %s): %w; run `make tools`", python, script, err)
-	}
-	url := "http://" + addr
-	for i := 0; i < 300; i++ {
-		if resp, err := http.Get(url + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			return url, cmd, nil
+// motoCommand is the moto to start: the flags, or else what `make tools`
+// installed in the repository around the working directory.
+func (f *serveFlags) motoCommand() (python, script string, err error) {
+	python, script = f.motoPython, f.motoScript
+	if python == "" || script == "" {
+		root, err := launch.Root()
+		if err != nil {
+			return "", "", fmt.Errorf("%w: run from the repository or pass -moto-python and -moto-script", err)
 		}
-		time.Sleep(100 * time.Millisecond)
+		python, script = cmp.Or(python, launch.MotoPython(root)), cmp.Or(script, launch.MotoScript(root))
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	return "", nil, errors.New("moto did not answer within 30s")
+	return python, script, nil
 }
 
 func serve(args []string) int {
@@ -70,18 +50,23 @@ func serve(args []string) int {
 	var f serveFlags
 	f.register(fs)
 	_ = fs.Parse(args)
-	log := io.Discard
-	if f.verbose {
-		log = os.Stderr
-	}
-	var moto *exec.Cmd
 	if f.motoURL == "" {
-		var err error
-		if f.motoURL, moto, err = startMoto(f.motoPython, f.motoScript, log); err != nil {
+		var log io.Writer // moto's output in a file a failed start quotes
+		if f.verbose {
+			log = os.Stderr
+		}
+		python, script, err := f.motoCommand()
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "localeks:", err)
 			return 1
 		}
-		defer func() { _ = syscall.Kill(-moto.Process.Pid, syscall.SIGKILL) }()
+		moto, err := launch.StartMoto(python, script, log)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "localeks:", err)
+			return 1
+		}
+		defer moto.Stop(0)
+		f.motoURL = moto.URL
 	}
 	self, _ := os.Executable()
 	dataDir, _ := filepath.Abs(f.dataDir)
@@ -97,9 +82,8 @@ func serve(args []string) int {
 			return 1
 		}
 	}
-	env := fmt.Sprintf("export AWS_ENDPOINT_URL=%s\nexport AWS_ACCESS_KEY_ID=testing\nexport AWS_SECRET_ACCESS_KEY=testing\nexport AWS_REGION=%s\nexport AWS_EC2_METADATA_DISABLED=true\n", s.URL, f.region)
 	if f.envFile != "" {
-		if err := os.WriteFile(f.envFile, []byte(env), 0o600); err != nil {
+		if err := launch.WriteEnvFile(f.envFile, s.URL, f.region); err != nil {
 			fmt.Fprintln(os.Stderr, "localeks:", err)
 			return 1
 		}

@@ -3,24 +3,15 @@ package main
 import (
 	"flag"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
-)
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
+	"github.com/terrax/terraform-provider-fargate/internal/launch"
+)
 
 // up starts `localeks serve` in the background and waits until it is ready.
 func up(args []string) int {
@@ -40,51 +31,28 @@ func up(args []string) int {
 			return 1
 		}
 	}
-	envFile := filepath.Join(dir, "env")
-	_ = os.Remove(envFile)
-	logFile, err := os.Create(filepath.Join(dir, "localeks.log"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "localeks up:", err)
-		return 1
-	}
 	self, _ := os.Executable()
-	sargs := []string{"serve", "-addr", f.addr, "-moto-python", f.motoPython, "-moto-script", f.motoScript,
-		"-data-dir", dir, "-region", f.region, "-env-file", envFile}
-	if f.motoURL != "" {
-		sargs = append(sargs, "-moto-url", f.motoURL)
-	}
-	if f.shaping != "" {
-		sargs = append(sargs, "-shaping", f.shaping)
+	sargs := []string{"-addr", f.addr, "-region", f.region}
+	for _, o := range [][2]string{{"-moto-url", f.motoURL}, {"-moto-python", f.motoPython}, {"-moto-script", f.motoScript}, {"-shaping", f.shaping}} {
+		if o[1] != "" {
+			sargs = append(sargs, o[0], o[1])
+		}
 	}
 	if f.verbose {
 		sargs = append(sargs, "-v")
 	}
-	cmd := exec.Command(self, sargs...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "localeks up:", err)
+	p, err := launch.Serve(self, dir, sargs, true)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "localeks did not come up:", err)
 		return 1
 	}
-	_ = os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)), 0o600)
-	go func() { _ = cmd.Wait() }() // reap it when it ends
-	for i := 0; i < 600; i++ {
-		if env, err := os.ReadFile(envFile); err == nil {
-			fmt.Printf("localeks is up (pid %d, log %s).\n\nPoint the AWS SDK, Terraform and the provider at it:\n  source %s\n\n%s\n"+
-				"kubectl: each cluster's endpoint and CA come from DescribeCluster; authenticate with `aws eks get-token`\n"+
-				"(or the provider's fargate_cluster_auth data source). Stop it with `make local-down`.\n",
-				cmd.Process.Pid, logFile.Name(), envFile, strings.TrimSpace(string(env)))
-			return 0
-		}
-		if cmd.ProcessState != nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	log, _ := os.ReadFile(logFile.Name())
-	fmt.Fprintf(os.Stderr, "localeks did not come up; its log:\n%s\n", log)
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	return 1
+	envFile := filepath.Join(dir, "env")
+	env, _ := os.ReadFile(envFile)
+	fmt.Printf("localeks is up (pid %d, log %s).\n\nPoint the AWS SDK, Terraform and the provider at it:\n  source %s\n\n%s\n"+
+		"kubectl: each cluster's endpoint and CA come from DescribeCluster; authenticate with `aws eks get-token`\n"+
+		"(or the provider's fargate_cluster_auth data source). Stop it with `make local-down`.\n",
+		p.Pid(), p.Log, envFile, strings.TrimSpace(string(env)))
+	return 0
 }
 
 // down stops what up started and removes the data directory.
