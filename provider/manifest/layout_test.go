@@ -148,7 +148,9 @@ func warnings(d diag.Diagnostics) string {
 // before, what the state recorded for the pods selected as then, so that the
 // apply, which plans again from the same state, plans the same.
 func TestModifyPlan_unreadableLayout(t *testing.T) {
-	r := fakeLayout(t, func() ekstest.Reply { return ekstest.Error(http.StatusInternalServerError, "ServerException", "EKS is down") })
+	r := fakeLayout(t, func() ekstest.Reply {
+		return ekstest.Error(http.StatusInternalServerError, "ServerException", "EKS is down")
+	})
 	created, d := planOnce(t, r, webYAML, nil)
 	if d.HasError() || !placements(t, created)[1].IsUnknown() {
 		t.Fatalf("new manifest: %v, %v", placements(t, created), d)
