@@ -14,12 +14,13 @@ import (
 )
 
 // Layout returns the layout of cluster name: as fargate_cluster planned it
-// in this run, else as EKS has it, read once and kept so that every
+// in this run (not Known when that is only known at apply: see
+// SetPending), else as EKS has it, read once and kept so that every
 // manifest of the run sees the same. When EKS cannot be read, the Cluster
 // is not Known and the error says what failed; it is an
 // *apierr.NotFoundError when the cluster does not exist (yet).
 func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (Cluster, error) {
-	if c := r.Get(name); c.Known {
+	if c := r.Get(name); c.Known || c.Pending {
 		return c, nil
 	}
 	profiles, nodeGroups, err := read(ctx, conn, name)
@@ -27,7 +28,7 @@ func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (C
 		return r.Get(name), err
 	}
 	r.mu.Lock()
-	if c := r.get(name); !c.Known { // a plan of fargate_cluster made meanwhile wins
+	if c := r.get(name); !c.Known && !c.Pending { // a plan of fargate_cluster made meanwhile wins
 		c.Known, c.Profiles, c.NodeGroups = true, profiles, nodeGroups
 	}
 	r.mu.Unlock()

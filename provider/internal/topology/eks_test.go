@@ -61,3 +61,15 @@ func TestLayout_missingClusterIsNotFound(t *testing.T) {
 		t.Fatalf("layout %+v, %v; want not found", c, err)
 	}
 }
+
+// A cluster fargate_cluster plans with a layout known only at apply is not
+// read from EKS: what EKS has now is not what the apply makes.
+func TestLayout_pendingIsNotRead(t *testing.T) {
+	conn, srv := ekstest.New(t, fake)
+	r := topology.New()
+	r.SetPending("c")
+	c, err := r.Layout(ctx, conn, "c")
+	if err != nil || c.Known || srv.Calls("clusters/c/fargate-profiles") != 0 {
+		t.Fatalf("layout %+v, %v", c, err)
+	}
+}
