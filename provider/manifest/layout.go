@@ -23,8 +23,9 @@ func (r *Resource) layout(ctx context.Context, name string) (topology.Cluster, d
 	topo, err := r.client.Topology.Layout(ctx, r.client.EKS, name)
 	if err != nil && !apierr.NotFound(err) {
 		diags.AddAttributeWarning(path.Root("cluster"), fmt.Sprintf("Cannot read the layout of EKS cluster %q", name),
-			fmt.Sprintf("Reading its Fargate profiles and node groups failed: %v.\n\nWhere the pods of this manifest run is not "+
-				"checked: placement keeps what the last apply recorded, or is set once applied.", err))
+			fmt.Sprintf("Reading its Fargate profiles and node groups failed: %v.\n\nWhere the pods of this manifest run is "+
+				"neither checked nor guessed: placement shows what the last apply recorded, if anything. Check that the "+
+				"provider may call eks:ListFargateProfiles, eks:DescribeFargateProfile and eks:ListNodegroups, and plan again.", err))
 	}
 	return topo, diags
 }
