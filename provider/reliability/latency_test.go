@@ -48,7 +48,7 @@ func contend(t *testing.T, cluster string, stop <-chan struct{}) (waits int) {
 	retry := func(f func() error) error {
 		for {
 			err := f()
-			if !apierr.IsA[*ekstypes.ResourceInUseException](err) || strings.Contains(apierr.Message(err), "already exists") {
+			if !apierr.IsA[*ekstypes.ResourceInUseException](err) || apierr.IsAMessageContains[*ekstypes.ResourceInUseException](err, "already exists") {
 				return err
 			}
 			waits++
