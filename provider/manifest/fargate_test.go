@@ -2,8 +2,6 @@ package manifest_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,19 +15,6 @@ import (
 
 // flex lets a space match the line breaks Terraform wraps diagnostics with.
 func flex(pattern string) string { return strings.ReplaceAll(pattern, " ", `\s+`) }
-
-func localeksCalls(t *testing.T) map[string]int {
-	resp, err := http.Get(acctest.LocalEKSURL + "/_localeks/calls")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	calls := map[string]int{}
-	if err := json.NewDecoder(resp.Body).Decode(&calls); err != nil {
-		t.Fatal(err)
-	}
-	return calls
-}
 
 func eksCalls(calls map[string]int) int {
 	n := 0
@@ -45,7 +30,7 @@ func eksCalls(calls map[string]int) int {
 // naming the Deployment, the claim and the profile, with no EKS call.
 func TestAccManifest_statefulOnFargateRefusedAtPlan(t *testing.T) {
 	acctest.Client(t)
-	before := eksCalls(localeksCalls(t))
+	before := eksCalls(acctest.Calls(t))
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -90,7 +75,7 @@ resource "fargate_manifest" "m" {
 			ExpectError: regexp.MustCompile(`(?s)Pod cannot run where EKS would place it.*` + flex(`Deployment tb-demo/stateful-service cannot run where EKS would put it: Fargate profile "fp-demo-service" selects its pods \(namespace tb-demo with app=service\), and Fargate refuses it: volumes not supported: data is of an unsupported volume Type \(PersistentVolumeClaim mysql-data-disk is backed by EBS\)`)),
 		}},
 	})
-	if after := eksCalls(localeksCalls(t)); after != before {
+	if after := eksCalls(acctest.Calls(t)); after != before {
 		t.Fatalf("the refused plan made %d EKS calls", after-before)
 	}
 }
