@@ -39,14 +39,20 @@ func (r *Resource) run(ctx context.Context, plan *manifestModel, prior []kubeobj
 	// Whatever happens, the state records what was applied.
 	defer func() {
 		if len(applied) != len(objs) || placementsUnknown(ctx, plan.Objects) {
+			// In document order, as planned.
+			done := map[kubeobj.ID]bool{}
+			for _, o := range applied {
+				done[o.ID()] = true
+			}
+			inState := slices.DeleteFunc(slices.Clone(objs), func(o kubeobj.Object) bool { return !done[o.ID()] })
 			var placements map[kubeobj.ID]string
 			topo, d := r.layout(ctx, name)
 			diags.Append(d...)
 			if topo.Known {
-				placements, _ = check(applied, topo)
+				placements, _ = check(inState, topo)
 			}
 			// A state holds no unknown: what the layout cannot tell is null.
-			plan.Objects, d = objectsValue(ctx, applied, placements, types.StringNull())
+			plan.Objects, d = objectsValue(ctx, inState, placements, types.StringNull())
 			diags.Append(d...)
 		}
 		v, d := types.MapValueFrom(ctx, types.StringType, live)
