@@ -81,14 +81,19 @@ func New(t testing.TB, h Handler) (*eks.Client, *Server) {
 	}), s
 }
 
-// Profile is the answer of DescribeFargateProfile: a profile selecting
-// each namespace, without labels.
+// Profile is the answer of DescribeFargateProfile: an ACTIVE profile
+// selecting each namespace, without labels.
 func Profile(name string, namespaces ...string) Reply {
+	return ProfileIn("ACTIVE", name, namespaces...)
+}
+
+// ProfileIn is Profile in another status.
+func ProfileIn(status, name string, namespaces ...string) Reply {
 	var sel []map[string]any
 	for _, ns := range namespaces {
 		sel = append(sel, map[string]any{"namespace": ns})
 	}
-	return Reply{Body: map[string]any{"fargateProfile": map[string]any{"fargateProfileName": name, "status": "ACTIVE", "selectors": sel}}}
+	return Reply{Body: map[string]any{"fargateProfile": map[string]any{"fargateProfileName": name, "status": status, "selectors": sel}}}
 }
 
 // Names is the answer of a list call: the names under key

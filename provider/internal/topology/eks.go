@@ -36,9 +36,11 @@ func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (C
 }
 
 // read returns the cluster's Fargate profiles and node group count as EKS
-// has them, every page. A profile another tool deletes meanwhile is left
-// out (see finder.DescribedFargateProfiles), so that a read made at plan and
-// the one made again at apply agree unless a profile that matters changed.
+// has them, every page. A profile being deleted places no more pods, and
+// one deleted meanwhile no longer exists (see
+// finder.DescribedFargateProfiles): both are left out, so that a read made
+// at plan and the one made again at apply agree while another tool deletes
+// profiles of the cluster.
 func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profile, int, error) {
 	fps, err := finder.DescribedFargateProfiles(ctx, conn, name)
 	if apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
@@ -49,6 +51,9 @@ func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profi
 	}
 	profiles := make([]placement.Profile, 0, len(fps))
 	for _, fp := range fps {
+		if fp.Status == ekstypes.FargateProfileStatusDeleting {
+			continue
+		}
 		p := placement.Profile{Name: aws.ToString(fp.FargateProfileName)}
 		for _, s := range fp.Selectors {
 			p.Selectors = append(p.Selectors, placement.Selector{Namespace: aws.ToString(s.Namespace), Labels: s.Labels})

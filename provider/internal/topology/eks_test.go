@@ -14,13 +14,15 @@ import (
 var ctx = context.Background()
 
 // EKS with two pages of profiles, one deleted between the list and its
-// description, and two node groups.
+// description, one being deleted, and two node groups.
 func fake(path []string, q url.Values) ekstest.Reply {
 	switch {
 	case len(path) == 3 && path[2] == "fargate-profiles" && q.Get("nextToken") == "":
 		return ekstest.Names("fargateProfileNames", []string{"fp-a"}, "next")
 	case len(path) == 3 && path[2] == "fargate-profiles":
-		return ekstest.Names("fargateProfileNames", []string{"fp-b", "fp-gone"}, "")
+		return ekstest.Names("fargateProfileNames", []string{"fp-b", "fp-gone", "fp-deleting"}, "")
+	case len(path) == 4 && path[3] == "fp-deleting":
+		return ekstest.ProfileIn("DELETING", path[3], "b")
 	case len(path) == 3 && path[2] == "node-groups":
 		return ekstest.Names("nodegroups", []string{"ng-1", "ng-2"}, "")
 	case len(path) == 4 && path[3] != "fp-gone":
