@@ -43,7 +43,11 @@ func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (C
 // profiles of the cluster.
 func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profile, int, error) {
 	fps, err := finder.DescribedFargateProfiles(ctx, conn, name)
-	if apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
+	var ngs []string
+	if err == nil {
+		ngs, err = finder.Nodegroups(ctx, conn, name)
+	}
+	if apierr.IsA[*ekstypes.ResourceNotFoundException](err) { // the cluster's lists: no cluster
 		return nil, 0, &apierr.NotFoundError{What: fmt.Sprintf("EKS cluster %q", name), Cause: err}
 	}
 	if err != nil {
@@ -59,10 +63,6 @@ func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profi
 			p.Selectors = append(p.Selectors, placement.Selector{Namespace: aws.ToString(s.Namespace), Labels: s.Labels})
 		}
 		profiles = append(profiles, p)
-	}
-	ngs, err := finder.Nodegroups(ctx, conn, name)
-	if err != nil {
-		return nil, 0, err
 	}
 	return profiles, len(ngs), nil
 }
