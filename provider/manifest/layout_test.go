@@ -194,18 +194,28 @@ func TestModifyPlan_clusterNotYetCreated(t *testing.T) {
 	}
 }
 
-// fargate_cluster's plan, made earlier in the same run, is the layout: no
-// EKS call.
+// fargate_cluster's plan, made earlier in the same run, is the layout, or
+// says it is known only at apply (placement unknown): no EKS call.
 func TestModifyPlan_layoutFromTheClusterPlan(t *testing.T) {
-	conn, srv := ekstest.New(t, func(path []string, _ url.Values) ekstest.Reply { return ekstest.NotFound("cluster c") })
-	r := &Resource{client: &conns.Client{EKS: conn, Topology: topology.New()}}
-	r.client.Topology.SetLayout("c", []placement.Profile{{Name: "fp-b", Selectors: []placement.Selector{{Namespace: "b"}}}}, 0)
-	planned, d := plan(t, r, webYAML, nil)
-	if d.HasError() || placements(t, planned)[1].ValueString() != "fargate:fp-b" {
-		t.Fatalf("%v, %v", placements(t, planned), d)
-	}
-	if n := srv.Calls("clusters/c/fargate-profiles"); n != 0 {
-		t.Fatalf("%d EKS calls", n)
+	for _, c := range []struct {
+		set  func(*topology.Registry)
+		want types.String
+	}{
+		{func(r *topology.Registry) {
+			r.SetLayout("c", []placement.Profile{{Name: "fp-b", Selectors: []placement.Selector{{Namespace: "b"}}}}, 0)
+		}, types.StringValue("fargate:fp-b")},
+		{func(r *topology.Registry) { r.SetPending("c") }, types.StringUnknown()},
+	} {
+		conn, srv := ekstest.New(t, func(path []string, _ url.Values) ekstest.Reply { return ekstest.NotFound("cluster c") })
+		r := &Resource{client: &conns.Client{EKS: conn, Topology: topology.New()}}
+		c.set(r.client.Topology)
+		planned, d := plan(t, r, webYAML, nil)
+		if got := placements(t, planned)[1]; d.HasError() || !got.Equal(c.want) {
+			t.Fatalf("placement %s, want %s (%v)", got, c.want, d)
+		}
+		if n := srv.Calls("clusters/c/fargate-profiles"); n != 0 {
+			t.Fatalf("%d EKS calls", n)
+		}
 	}
 }
 
