@@ -125,14 +125,36 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		return
 	}
 	// Tell fargate_manifest resources of this cluster, planned next, where
-	// their pods will run.
-	if r.client != nil && !plan.Name.IsUnknown() && !plan.FargateProfiles.IsUnknown() && !plan.NodeGroups.IsUnknown() {
+	// their pods will run, or that this is known only at apply (then they
+	// must not plan from what EKS has now: the apply plans them again).
+	if r.client != nil && !plan.Name.IsUnknown() {
 		profiles, d := ProfilesFromModel(ctx, plan.FargateProfiles)
-		if !d.HasError() {
+		if plan.NodeGroups.IsUnknown() || !selectorsKnown(ctx, plan.FargateProfiles) || d.HasError() {
+			r.client.Topology.SetPending(plan.Name.ValueString())
+		} else {
 			r.client.Topology.SetLayout(plan.Name.ValueString(), profiles, len(ngs))
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// selectorsKnown reports whether the selectors of every profile are known.
+func selectorsKnown(ctx context.Context, profiles types.Map) bool {
+	if profiles.IsUnknown() {
+		return false
+	}
+	for _, v := range profiles.Elements() {
+		o, ok := v.(types.Object)
+		if !ok || o.IsUnknown() {
+			return false
+		}
+		if sel, ok := o.Attributes()["selectors"]; ok {
+			if tv, err := sel.ToTerraformValue(ctx); err != nil || !tv.IsFullyKnown() {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // plannedRole: a configured role is used as is; one already made is kept;

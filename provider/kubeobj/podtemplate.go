@@ -11,54 +11,38 @@ import (
 // pod itself), with their namespace. ok is false for objects that make no
 // pods or that cannot be read as their kind.
 func (o Object) PodTemplate() (ns string, labels map[string]string, spec *corev1.PodSpec, ok bool) {
-	conv := runtime.DefaultUnstructuredConverter.FromUnstructured
 	u := o.UnstructuredContent()
 	var t *corev1.PodTemplateSpec
 	switch o.GetKind() {
 	case "Deployment":
-		var d appsv1.Deployment
-		if conv(u, &d) != nil {
-			return "", nil, nil, false
-		}
-		t = &d.Spec.Template
+		t = templateOf(u, func(d *appsv1.Deployment) *corev1.PodTemplateSpec { return &d.Spec.Template })
 	case "StatefulSet":
-		var s appsv1.StatefulSet
-		if conv(u, &s) != nil {
-			return "", nil, nil, false
-		}
-		t = &s.Spec.Template
+		t = templateOf(u, func(s *appsv1.StatefulSet) *corev1.PodTemplateSpec { return &s.Spec.Template })
 	case "ReplicaSet":
-		var s appsv1.ReplicaSet
-		if conv(u, &s) != nil {
-			return "", nil, nil, false
-		}
-		t = &s.Spec.Template
+		t = templateOf(u, func(s *appsv1.ReplicaSet) *corev1.PodTemplateSpec { return &s.Spec.Template })
 	case "DaemonSet":
-		var s appsv1.DaemonSet
-		if conv(u, &s) != nil {
-			return "", nil, nil, false
-		}
-		t = &s.Spec.Template
+		t = templateOf(u, func(s *appsv1.DaemonSet) *corev1.PodTemplateSpec { return &s.Spec.Template })
 	case "Job":
-		var j batchv1.Job
-		if conv(u, &j) != nil {
-			return "", nil, nil, false
-		}
-		t = &j.Spec.Template
+		t = templateOf(u, func(j *batchv1.Job) *corev1.PodTemplateSpec { return &j.Spec.Template })
 	case "CronJob":
-		var j batchv1.CronJob
-		if conv(u, &j) != nil {
-			return "", nil, nil, false
-		}
-		t = &j.Spec.JobTemplate.Spec.Template
+		t = templateOf(u, func(j *batchv1.CronJob) *corev1.PodTemplateSpec { return &j.Spec.JobTemplate.Spec.Template })
 	case "Pod":
-		var p corev1.Pod
-		if conv(u, &p) != nil {
-			return "", nil, nil, false
-		}
-		return o.GetNamespace(), p.Labels, &p.Spec, true
-	default:
+		t = templateOf(u, func(p *corev1.Pod) *corev1.PodTemplateSpec {
+			return &corev1.PodTemplateSpec{ObjectMeta: p.ObjectMeta, Spec: p.Spec}
+		})
+	}
+	if t == nil {
 		return "", nil, nil, false
 	}
 	return o.GetNamespace(), t.Labels, &t.Spec, true
+}
+
+// templateOf reads u as a T and returns its pod template, or nil when u
+// is not a T.
+func templateOf[T any](u map[string]any, template func(*T) *corev1.PodTemplateSpec) *corev1.PodTemplateSpec {
+	var v T
+	if runtime.DefaultUnstructuredConverter.FromUnstructured(u, &v) != nil {
+		return nil
+	}
+	return template(&v)
 }

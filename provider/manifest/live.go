@@ -34,13 +34,13 @@ func project(desired, live any) any {
 	}
 }
 
-// Absent is the live value of a managed object that no longer exists.
-const Absent = "(deleted outside Terraform)"
+// absent is the live value of a managed object that no longer exists.
+const absent = "(deleted outside Terraform)"
 
 // render is the live value of an object: the managed fields as YAML.
 func render(desired, live *unstructured.Unstructured) string {
 	if live == nil {
-		return Absent
+		return absent
 	}
 	d := desired.DeepCopy().Object
 	delete(d, "status")

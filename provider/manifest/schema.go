@@ -42,9 +42,32 @@ type objectModel struct {
 	Placement  types.String `tfsdk:"placement"`
 }
 
-var objectAttrTypes = map[string]attr.Type{
-	"id": types.StringType, "api_version": types.StringType, "kind": types.StringType,
-	"namespace": types.StringType, "name": types.StringType, "placement": types.StringType,
+// objectSchema is one entry of objects, declared once: objectType, the
+// type of its values, is derived from it.
+var objectSchema = schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+	"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "`apiVersion/kind/namespace/name`, also the import ID after the cluster name."},
+	"api_version": schema.StringAttribute{Computed: true, MarkdownDescription: "API version."},
+	"kind":        schema.StringAttribute{Computed: true, MarkdownDescription: "Kind."},
+	"namespace":   schema.StringAttribute{Computed: true, MarkdownDescription: "Namespace (empty for cluster-scoped kinds)."},
+	"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "Name."},
+	"placement": schema.StringAttribute{Computed: true, MarkdownDescription: "For workloads: `fargate:<profile>` or `nodegroup`, " +
+		"by EKS's Fargate rules; null for other kinds."},
+}}
+
+var objectType = objectSchema.Type()
+
+// timeoutsBlock is the timeouts block; timeoutsAttrTypes, derived from it,
+// types its values.
+func timeoutsBlock(ctx context.Context) schema.Block {
+	return timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
+		CreateDescription: "How long applying the objects and waiting for them may take (default `20m`).",
+		UpdateDescription: "How long applying changes and waiting for them may take (default `20m`).",
+		DeleteDescription: "How long deleting the objects and waiting for them to go may take (default `20m`).",
+	})
+}
+
+func timeoutsAttrTypes(ctx context.Context) map[string]attr.Type {
+	return timeoutsBlock(ctx).Type().(attr.TypeWithAttributeTypes).AttributeTypes()
 }
 
 func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -78,15 +101,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			"objects": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The objects, in document order, and where their pods run.",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":          schema.StringAttribute{Computed: true, MarkdownDescription: "`apiVersion/kind/namespace/name`, also the import ID after the cluster name."},
-					"api_version": schema.StringAttribute{Computed: true, MarkdownDescription: "API version."},
-					"kind":        schema.StringAttribute{Computed: true, MarkdownDescription: "Kind."},
-					"namespace":   schema.StringAttribute{Computed: true, MarkdownDescription: "Namespace (empty for cluster-scoped kinds)."},
-					"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "Name."},
-					"placement": schema.StringAttribute{Computed: true, MarkdownDescription: "For workloads: `fargate:<profile>` or `nodegroup`, " +
-						"by EKS's Fargate rules; null for other kinds."},
-				}},
+				NestedObject:        objectSchema,
 			},
 			"live": schema.MapAttribute{
 				Computed: true, ElementType: types.StringType,
@@ -95,11 +110,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true,
-				CreateDescription: "How long applying the objects and waiting for them may take (default `20m`).",
-				UpdateDescription: "How long applying changes and waiting for them may take (default `20m`).",
-				DeleteDescription: "How long deleting the objects and waiting for them to go may take (default `20m`).",
-			}),
+			"timeouts": timeoutsBlock(ctx),
 		},
 	}
 }

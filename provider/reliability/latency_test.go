@@ -48,7 +48,7 @@ func contend(t *testing.T, cluster string, stop <-chan struct{}) (waits int) {
 	retry := func(f func() error) error {
 		for {
 			err := f()
-			if !apierr.Is(err, "ResourceInUseException") || apierr.Is(err, "ResourceInUseException", "already exists") {
+			if !apierr.IsA[*ekstypes.ResourceInUseException](err) || apierr.IsAMessageContains[*ekstypes.ResourceInUseException](err, "already exists") {
 				return err
 			}
 			waits++
@@ -85,7 +85,7 @@ func contend(t *testing.T, cluster string, stop <-chan struct{}) (waits int) {
 		if err := retry(func() error {
 			_, err := c.EKS.DeleteFargateProfile(bg, &eks.DeleteFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: name})
 			return err
-		}); err != nil && !apierr.Is(err, "ResourceNotFoundException") {
+		}); err != nil && !apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
 			// Not found: the provider, which manages every profile of the
 			// cluster, removed it as not configured.
 			t.Errorf("the other tool could not delete its profile: %v", err)

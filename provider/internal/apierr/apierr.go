@@ -41,6 +41,17 @@ func IsA[T error](err error) bool {
 	return errors.As(err, &t)
 }
 
+// IsAMessageContains reports whether err is, or wraps, an AWS error of the
+// SDK's type T whose message contains needle: for an error type that
+// stands for several cases (ResourceInUseException "already exists").
+func IsAMessageContains[T interface {
+	error
+	ErrorMessage() string
+}](err error, needle string) bool {
+	var t T
+	return errors.As(err, &t) && strings.Contains(t.ErrorMessage(), needle)
+}
+
 // ErrCodeEquals reports whether err carries one of the AWS error codes, for
 // services whose SDK has no error types (EC2). Name each code as a constant.
 func ErrCodeEquals(err error, codes ...string) bool {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -57,5 +59,14 @@ func TestRetryWhile(t *testing.T) {
 		func(error) bool { return true }, func() error { return retryable })
 	if !errors.Is(err, retryable) || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		t.Fatalf("expected the last error after the deadline, got %v", err)
+	}
+}
+
+func TestIsAMessageContains(t *testing.T) {
+	inUse := fmt.Errorf("creating: %w", &ekstypes.ResourceInUseException{Message: aws.String("Fargate profile fp already exists")})
+	if !IsAMessageContains[*ekstypes.ResourceInUseException](inUse, "already exists") ||
+		IsAMessageContains[*ekstypes.ResourceInUseException](inUse, "in progress") ||
+		IsAMessageContains[*ekstypes.ResourceNotFoundException](inUse, "already exists") {
+		t.Fatal("IsAMessageContains")
 	}
 }

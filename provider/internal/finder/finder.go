@@ -87,3 +87,26 @@ func FargateProfiles(ctx context.Context, conn *eks.Client, cluster string) ([]s
 	}
 	return names, nil
 }
+
+// DescribedFargateProfiles returns every Fargate profile of cluster,
+// described. A profile deleted between the list and its description is
+// left out: it no longer exists, and another tool deleting profiles of the
+// cluster meanwhile is no reason to fail.
+func DescribedFargateProfiles(ctx context.Context, conn *eks.Client, cluster string) ([]*ekstypes.FargateProfile, error) {
+	names, err := FargateProfiles(ctx, conn, cluster)
+	if err != nil {
+		return nil, err
+	}
+	var out []*ekstypes.FargateProfile
+	for _, n := range names {
+		fp, err := FargateProfile(ctx, conn, cluster, n)
+		if apierr.NotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fp)
+	}
+	return out, nil
+}

@@ -15,7 +15,10 @@ import (
 // Cluster is one cluster's layout.
 type Cluster struct {
 	// Known is false until fargate_cluster (or AWS) has said.
-	Known      bool
+	Known bool
+	// Pending: fargate_cluster plans the cluster, but its layout is known
+	// only at apply; what EKS has now is not what the apply will make.
+	Pending    bool
 	Profiles   []placement.Profile
 	NodeGroups int
 	// Provisioners of StorageClasses by name, and the class of each claim
@@ -48,7 +51,16 @@ func (r *Registry) SetLayout(name string, profiles []placement.Profile, nodeGrou
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	c := r.get(name)
-	c.Known, c.Profiles, c.NodeGroups = true, profiles, nodeGroups
+	c.Known, c.Pending, c.Profiles, c.NodeGroups = true, false, profiles, nodeGroups
+}
+
+// SetPending records that fargate_cluster plans the cluster with a layout
+// known only at apply (its profiles depend on values not yet known).
+func (r *Registry) SetPending(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.get(name)
+	c.Known, c.Pending, c.Profiles, c.NodeGroups = false, true, nil, 0
 }
 
 // AddStorage records StorageClasses and claims a manifest declares.

@@ -1,0 +1,68 @@
+package topology
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
+)
+
+// Layout returns the layout of cluster name: as fargate_cluster planned it
+// in this run (not Known when that is only known at apply: see
+// SetPending), else as EKS has it, read once and kept so that every
+// manifest of the run sees the same. When EKS cannot be read, the Cluster
+// is not Known and the error says what failed; it is an
+// *apierr.NotFoundError when the cluster does not exist (yet).
+func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (Cluster, error) {
+	if c := r.Get(name); c.Known || c.Pending {
+		return c, nil
+	}
+	profiles, nodeGroups, err := read(ctx, conn, name)
+	if err != nil {
+		return r.Get(name), err
+	}
+	r.mu.Lock()
+	if c := r.get(name); !c.Known && !c.Pending { // a plan of fargate_cluster made meanwhile wins
+		c.Known, c.Profiles, c.NodeGroups = true, profiles, nodeGroups
+	}
+	r.mu.Unlock()
+	return r.Get(name), nil
+}
+
+// read returns the cluster's Fargate profiles and node group count as EKS
+// has them, every page. A profile being deleted places no more pods, and
+// one deleted meanwhile no longer exists (see
+// finder.DescribedFargateProfiles): both are left out, so that a read made
+// at plan and the one made again at apply agree while another tool deletes
+// profiles of the cluster.
+func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profile, int, error) {
+	fps, err := finder.DescribedFargateProfiles(ctx, conn, name)
+	var ngs []string
+	if err == nil {
+		ngs, err = finder.Nodegroups(ctx, conn, name)
+	}
+	if apierr.IsA[*ekstypes.ResourceNotFoundException](err) { // the cluster's lists: no cluster
+		return nil, 0, &apierr.NotFoundError{What: fmt.Sprintf("EKS cluster %q", name), Cause: err}
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	profiles := make([]placement.Profile, 0, len(fps))
+	for _, fp := range fps {
+		if fp.Status == ekstypes.FargateProfileStatusDeleting {
+			continue
+		}
+		p := placement.Profile{Name: aws.ToString(fp.FargateProfileName)}
+		for _, s := range fp.Selectors {
+			p.Selectors = append(p.Selectors, placement.Selector{Namespace: aws.ToString(s.Namespace), Labels: s.Labels})
+		}
+		profiles = append(profiles, p)
+	}
+	return profiles, len(ngs), nil
+}
