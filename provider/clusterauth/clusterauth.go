@@ -30,16 +30,36 @@ type model struct {
 	TokenExpiration          types.String `tfsdk:"token_expiration"`
 }
 
-// The attributes' descriptions, the same in both schemas.
-const (
-	descName       = "Name of the EKS cluster, e.g. `fargate_cluster.terrax.name`."
-	descEndpoint   = "URL of the Kubernetes API server."
-	descCA         = "Base64-encoded PEM of the cluster's certificate authority."
-	descToken      = "Bearer token (`k8s-aws-v1.…`): a presigned STS `GetCallerIdentity` request for this cluster, made with the provider's credentials."
-	descExpiration = "When the token stops being accepted (RFC 3339)."
-)
+const descName = "Name of the EKS cluster, e.g. `fargate_cluster.terrax.name`."
+
+// computed are the attributes both schemas compute, by name; `name` is the
+// one argument.
+var computed = map[string]struct {
+	desc      string
+	sensitive bool
+}{
+	"endpoint":                   {desc: "URL of the Kubernetes API server."},
+	"certificate_authority_data": {desc: "Base64-encoded PEM of the cluster's certificate authority."},
+	"token": {sensitive: true, desc: "Bearer token (`k8s-aws-v1.…`): a presigned STS `GetCallerIdentity` request " +
+		"for this cluster, made with the provider's credentials."},
+	"token_expiration": {desc: "When the token stops being accepted (RFC 3339)."},
+}
 
 var pathName = path.Root("name")
+
+// fill reads the configuration with get, fills in the rest and hands the
+// result to set: the data source's Read and the ephemeral resource's Open.
+func fill(ctx context.Context, client *conns.Client, get, set func(context.Context, any) diag.Diagnostics) diag.Diagnostics {
+	var m model
+	diags := get(ctx, &m)
+	if diags.HasError() {
+		return diags
+	}
+	if diags.Append(read(ctx, client, &m)...); diags.HasError() {
+		return diags
+	}
+	return append(diags, set(ctx, &m)...)
+}
 
 // read fills in the endpoint and CA of the cluster m.Name names and a fresh
 // token for it.

@@ -30,16 +30,12 @@ func (d *DataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp 
 			"the `hashicorp/kubernetes` or `hashicorp/helm` providers. `fargate_manifest` does not need it: it " +
 			"authenticates by itself. The token is valid for about 14 minutes from when the data source is read, and it " +
 			"is kept in the state: with Terraform 1.10 or later use the ephemeral resource `fargate_cluster_auth` instead.",
-		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				Required: true, MarkdownDescription: descName,
-				Validators: []validator.String{validate.ClusterName()},
-			},
-			"endpoint":                   schema.StringAttribute{Computed: true, MarkdownDescription: descEndpoint},
-			"certificate_authority_data": schema.StringAttribute{Computed: true, MarkdownDescription: descCA},
-			"token":                      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: descToken},
-			"token_expiration":           schema.StringAttribute{Computed: true, MarkdownDescription: descExpiration},
-		},
+		Attributes: map[string]schema.Attribute{"name": schema.StringAttribute{
+			Required: true, MarkdownDescription: descName, Validators: []validator.String{validate.ClusterName()},
+		}},
+	}
+	for name, a := range computed {
+		resp.Schema.Attributes[name] = schema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.desc}
 	}
 }
 
@@ -48,14 +44,5 @@ func (d *DataSource) Configure(_ context.Context, req datasource.ConfigureReques
 }
 
 func (d *DataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m model
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(read(ctx, d.client, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(fill(ctx, d.client, req.Config.Get, resp.State.Set)...)
 }

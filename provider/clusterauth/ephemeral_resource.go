@@ -36,16 +36,12 @@ func (e *EphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest,
 			"the `hashicorp/kubernetes` or `hashicorp/helm` providers, without writing the token to the plan or the state " +
 			"(Terraform 1.10 or later). Each plan and apply makes a new token, valid for about 14 minutes. " +
 			"`fargate_manifest` does not need it: it authenticates by itself.",
-		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				Required: true, MarkdownDescription: descName,
-				Validators: []validator.String{validate.ClusterName()},
-			},
-			"endpoint":                   schema.StringAttribute{Computed: true, MarkdownDescription: descEndpoint},
-			"certificate_authority_data": schema.StringAttribute{Computed: true, MarkdownDescription: descCA},
-			"token":                      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: descToken},
-			"token_expiration":           schema.StringAttribute{Computed: true, MarkdownDescription: descExpiration},
-		},
+		Attributes: map[string]schema.Attribute{"name": schema.StringAttribute{
+			Required: true, MarkdownDescription: descName, Validators: []validator.String{validate.ClusterName()},
+		}},
+	}
+	for name, a := range computed {
+		resp.Schema.Attributes[name] = schema.StringAttribute{Computed: true, Sensitive: a.sensitive, MarkdownDescription: a.desc}
 	}
 }
 
@@ -54,14 +50,5 @@ func (e *EphemeralResource) Configure(_ context.Context, req ephemeral.Configure
 }
 
 func (e *EphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m model
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(read(ctx, e.client, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
+	resp.Diagnostics.Append(fill(ctx, e.client, req.Config.Get, resp.Result.Set)...)
 }

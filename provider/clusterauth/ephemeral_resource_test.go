@@ -83,6 +83,7 @@ func exampleConfig(t *testing.T) string {
 func TestAccClusterAuthEphemeral(t *testing.T) {
 	acctest.Client(t)
 	workdirs := useEphemeralTerraform(t)
+	forgetTokens() // those of an earlier run (-count) are not this run's
 	cluster := ephemeralProviderBlock + `
 resource "fargate_cluster" "c" {
   name    = "terrax-fargate"

@@ -36,6 +36,12 @@ var probeTokens struct {
 	seen []string
 }
 
+func forgetTokens() {
+	probeTokens.Lock()
+	defer probeTokens.Unlock()
+	probeTokens.seen = nil
+}
+
 func seenTokens() []string {
 	probeTokens.Lock()
 	defer probeTokens.Unlock()
