@@ -16,7 +16,7 @@ func exampleDirs(t *testing.T) (root string, dirs []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, pattern := range []string{"examples/provider", "examples/resources/*", "examples/data-sources/*", "examples/functions/*"} {
+	for _, pattern := range []string{"examples/provider", "examples/resources/*", "examples/data-sources/*", "examples/ephemeral-resources/*", "examples/functions/*"} {
 		m, err := filepath.Glob(filepath.Join(root, pattern))
 		if err != nil {
 			t.Fatal(err)
@@ -30,7 +30,10 @@ func exampleDirs(t *testing.T) (root string, dirs []string) {
 }
 
 // example copies an example's .tf files into a Terraform working directory
-// (adding the required_providers block the documentation leaves out).
+// (adding the required_providers block the documentation leaves out), with a
+// Terraform CLI >= 1.10 for ephemeral resources. Other providers cannot be
+// installed here: the provider block an ephemeral resource's example
+// configures (kubernetes-provider.hcl) is applied by that resource's test.
 func example(t *testing.T, dir string) *acctest.Workdir {
 	t.Helper()
 	var cfg strings.Builder
@@ -47,6 +50,9 @@ func example(t *testing.T, dir string) *acctest.Workdir {
 	if !strings.Contains(text, "required_providers") {
 		text = acctest.ProviderBlock + text
 	}
+	if strings.Contains(dir, filepath.Join("examples", "ephemeral-resources")) {
+		return acctest.NewEphemeralWorkdir(t, text)
+	}
 	return acctest.NewWorkdir(t, text)
 }
 
@@ -57,7 +63,8 @@ func TestAccExamples_validate(t *testing.T) {
 	acctest.Client(t)
 	_, dirs := exampleDirs(t)
 	for _, dir := range dirs {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+		// data-sources/fargate_cluster_auth and ephemeral-resources/fargate_cluster_auth differ.
+		t.Run(filepath.Join(filepath.Base(filepath.Dir(dir)), filepath.Base(dir)), func(t *testing.T) {
 			w := example(t, dir)
 			if out := w.Must("validate", "-no-color"); !strings.Contains(out, "Success!") {
 				t.Fatalf("terraform validate: %s", out)
@@ -79,7 +86,7 @@ func TestAccExamples_validate(t *testing.T) {
 
 // TestAccExamples_apply applies the main examples on localeks: the
 // cluster, the manifest example (a cluster and its workload), then the
-// data source against that cluster, and the function; each result is
+// data source and the ephemeral resource against that cluster, and the function; each result is
 // checked through the AWS API or the outputs.
 func TestAccExamples_apply(t *testing.T) {
 	c := acctest.Client(t)
@@ -108,6 +115,13 @@ func TestAccExamples_apply(t *testing.T) {
 	auth.Apply()
 	if out := auth.Must("output", "-raw", "kubeconfig_server"); !strings.HasPrefix(out, "https://127.0.0.1:") {
 		t.Fatalf("the data source's endpoint: %q", out)
+	}
+
+	// The ephemeral resource opens against the cluster, and nothing is written.
+	eph := example(t, filepath.Join(root, "examples", "ephemeral-resources", "fargate_cluster_auth"))
+	eph.Apply()
+	if out := eph.Must("state", "list"); strings.TrimSpace(out) != "" {
+		t.Fatalf("the ephemeral resource's example left state: %q", out)
 	}
 
 	fn := example(t, filepath.Join(root, "examples", "functions", "placement"))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -22,7 +23,10 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/manifest"
 )
 
-var _ provider.ProviderWithFunctions = (*Provider)(nil)
+var (
+	_ provider.ProviderWithFunctions          = (*Provider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*Provider)(nil)
+)
 
 // Provider is the fargate provider.
 type Provider struct {
@@ -170,6 +174,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	}
 	resp.ResourceData = client
 	resp.DataSourceData = client
+	resp.EphemeralResourceData = client
 }
 
 func (p *Provider) Resources(context.Context) []func() resource.Resource {
@@ -178,6 +183,10 @@ func (p *Provider) Resources(context.Context) []func() resource.Resource {
 
 func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{clusterauth.NewDataSource}
+}
+
+func (p *Provider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{clusterauth.NewEphemeralResource}
 }
 
 func (p *Provider) Functions(context.Context) []func() function.Function {

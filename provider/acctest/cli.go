@@ -20,6 +20,7 @@ import (
 type Workdir struct {
 	t       testing.TB
 	root    string
+	cli     string // the terraform binary
 	Dir     string
 	LogPath string
 	// Env is added to the environment of every terraform command.
@@ -30,15 +31,24 @@ type Workdir struct {
 // `terraform init`.
 func NewWorkdir(t testing.TB, config string) *Workdir {
 	t.Helper()
+	return newWorkdir(t, "", config)
+}
+
+// newWorkdir is NewWorkdir with the terraform binary cli (bin/terraform if "").
+func newWorkdir(t testing.TB, cli, config string) *Workdir {
+	t.Helper()
 	root, err := RepoRoot()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cli == "" {
+		cli = filepath.Join(root, "bin", "terraform")
 	}
 	if _, err := os.Stat(filepath.Join(root, "bin", "terraformrc")); err != nil {
 		t.Fatalf("bin/terraformrc is missing: run `make install`")
 	}
 	dir := t.TempDir()
-	w := &Workdir{t: t, root: root, Dir: dir, LogPath: filepath.Join(dir, "terraform.log")}
+	w := &Workdir{t: t, root: root, cli: cli, Dir: dir, LogPath: filepath.Join(dir, "terraform.log")}
 	w.SetConfig(config)
 	w.Must("init", "-input=false", "-no-color")
 	return w
@@ -53,7 +63,7 @@ func (w *Workdir) SetConfig(config string) {
 }
 
 func (w *Workdir) command(args ...string) *exec.Cmd {
-	cmd := exec.Command(filepath.Join(w.root, "bin", "terraform"), args...)
+	cmd := exec.Command(w.cli, args...)
 	cmd.Dir = w.Dir
 	cmd.Env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+filepath.Join(w.root, "bin", "terraformrc"),
