@@ -124,3 +124,16 @@ func (nw *Network) adopt(ctx context.Context, n *State) (bool, error) {
 	}
 	return false, nil
 }
+
+// Leftovers names the VPCs this resource made that exist.
+func (nw *Network) Leftovers(ctx context.Context) ([]string, error) {
+	vpcs, err := nw.c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: nw.ownedFilter()})
+	if err != nil {
+		return nil, fmt.Errorf("finding the VPCs of cluster %s: %w", nw.owner.Value(), err)
+	}
+	var left []string
+	for _, v := range vpcs.Vpcs {
+		left = append(left, "VPC "+aws.ToString(v.VpcId))
+	}
+	return left, nil
+}
