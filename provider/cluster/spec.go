@@ -2,31 +2,16 @@ package cluster
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
-
-// nodeGroupSpec is what the configuration asks of one node group, in plain
-// Go. Zero values of the optional fields mean "EKS's default" (or, in a
-// plan, "not known yet").
-type nodeGroupSpec struct {
-	InstanceTypes                 []string
-	DesiredSize, MinSize, MaxSize int64
-	CapacityType, AMIType         string
-	DiskSize                      int64
-	Labels                        map[string]string
-	SubnetIDs                     []string // sorted
-}
-
-// profileSpec is what the configuration asks of one Fargate profile.
-type profileSpec struct {
-	Selectors []placement.Selector
-	SubnetIDs []string // sorted
-}
 
 // Expand functions read Terraform values into specs. Unknown values read as
 // zero values.
@@ -59,16 +44,16 @@ func expandStringMap(ctx context.Context, m types.Map) (map[string]string, diag.
 	return out, d
 }
 
-func expandNodeGroups(ctx context.Context, m types.Map) (map[string]nodeGroupSpec, diag.Diagnostics) {
+func expandNodeGroups(ctx context.Context, m types.Map) (map[string]children.NodeGroup, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if m.IsNull() || m.IsUnknown() {
-		return map[string]nodeGroupSpec{}, diags
+		return map[string]children.NodeGroup{}, diags
 	}
 	models := map[string]nodeGroupModel{}
 	diags.Append(m.ElementsAs(ctx, &models, false)...)
-	out := make(map[string]nodeGroupSpec, len(models))
+	out := make(map[string]children.NodeGroup, len(models))
 	for name, ng := range models {
-		var s nodeGroupSpec
+		var s children.NodeGroup
 		var d diag.Diagnostics
 		s.InstanceTypes, d = expandStrings(ctx, ng.InstanceTypes, false)
 		diags.Append(d...)
@@ -83,16 +68,16 @@ func expandNodeGroups(ctx context.Context, m types.Map) (map[string]nodeGroupSpe
 	return out, diags
 }
 
-func expandProfiles(ctx context.Context, m types.Map) (map[string]profileSpec, diag.Diagnostics) {
+func expandProfiles(ctx context.Context, m types.Map) (map[string]children.Profile, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if m.IsNull() || m.IsUnknown() {
-		return map[string]profileSpec{}, diags
+		return map[string]children.Profile{}, diags
 	}
 	models := map[string]fargateProfileModel{}
 	diags.Append(m.ElementsAs(ctx, &models, false)...)
-	out := make(map[string]profileSpec, len(models))
+	out := make(map[string]children.Profile, len(models))
 	for name, fp := range models {
-		var s profileSpec
+		var s children.Profile
 		var sels []selectorModel
 		if !fp.Selectors.IsNull() && !fp.Selectors.IsUnknown() {
 			diags.Append(fp.Selectors.ElementsAs(ctx, &sels, false)...)
@@ -115,4 +100,12 @@ func expandProfiles(ctx context.Context, m types.Map) (map[string]profileSpec, d
 func ProfilesFromModel(ctx context.Context, m types.Map) ([]placement.Profile, diag.Diagnostics) {
 	specs, diags := expandProfiles(ctx, m)
 	return profilesOf(specs), diags
+}
+
+func profilesOf(fps map[string]children.Profile) []placement.Profile {
+	var out []placement.Profile
+	for _, n := range slices.Sorted(maps.Keys(fps)) {
+		out = append(out, placement.Profile{Name: n, Selectors: fps[n].Selectors})
+	}
+	return out
 }

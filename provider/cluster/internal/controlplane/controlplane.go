@@ -88,15 +88,6 @@ func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version
 	return err
 }
 
-// Exists reports whether the cluster exists.
-func (cp *ControlPlane) Exists(ctx context.Context) (bool, error) {
-	_, err := finder.Cluster(ctx, cp.c.EKS, cp.name)
-	if apierr.NotFound(err) {
-		return false, nil
-	}
-	return err == nil, err
-}
-
 // Delete deletes the cluster, once its node groups and profiles are gone,
 // and waits until it is.
 func (cp *ControlPlane) Delete(ctx context.Context) error {
@@ -128,4 +119,9 @@ func (cp *ControlPlane) Settle(ctx context.Context, ob *observed.Record) error {
 	}
 	ob.SetCluster(c)
 	return nil
+}
+
+// Find reads the cluster; *apierr.NotFoundError when it does not exist.
+func (cp *ControlPlane) Find(ctx context.Context) (*ekstypes.Cluster, error) {
+	return finder.Cluster(ctx, cp.c.EKS, cp.name)
 }
