@@ -5,12 +5,9 @@
 package apierr
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/aws/smithy-go"
 )
@@ -85,37 +82,4 @@ func Is(err error, code string, messageContains ...string) bool {
 		}
 	}
 	return false
-}
-
-// Backoff bounds the pause between attempts of RetryWhile.
-type Backoff struct {
-	Initial time.Duration
-	Max     time.Duration
-}
-
-// DefaultBackoff suits waits that last seconds to minutes: first retry after
-// one second, then doubling to ten.
-var DefaultBackoff = Backoff{Initial: time.Second, Max: 10 * time.Second}
-
-// RetryWhile calls f until it succeeds, returns an error for which retryable
-// is false, or ctx ends. The last error is returned, wrapped with why the
-// retrying stopped when ctx ended.
-func RetryWhile(ctx context.Context, b Backoff, retryable func(error) bool, f func() error) error {
-	delay := b.Initial
-	for {
-		err := f()
-		if err == nil || !retryable(err) {
-			return err
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (gave up retrying: %v)", err, context.Cause(ctx))
-		case <-t.C:
-		}
-		if delay *= 2; delay > b.Max {
-			delay = b.Max
-		}
-	}
 }
