@@ -44,40 +44,42 @@ func expandStringMap(ctx context.Context, m types.Map) (map[string]string, diag.
 	return out, d
 }
 
-func expandNodeGroups(ctx context.Context, m types.Map) (map[string]children.NodeGroup, diag.Diagnostics) {
+// expandMap reads a nested-object map: each entry's model expanded by f.
+func expandMap[M, S any](ctx context.Context, m types.Map, f func(M) (S, diag.Diagnostics)) (map[string]S, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if m.IsNull() || m.IsUnknown() {
-		return map[string]children.NodeGroup{}, diags
+		return map[string]S{}, diags
 	}
-	models := map[string]nodeGroupModel{}
+	models := map[string]M{}
 	diags.Append(m.ElementsAs(ctx, &models, false)...)
-	out := make(map[string]children.NodeGroup, len(models))
-	for name, ng := range models {
-		var s children.NodeGroup
-		var d diag.Diagnostics
-		s.InstanceTypes, d = expandStrings(ctx, ng.InstanceTypes, false)
-		diags.Append(d...)
-		s.DesiredSize, s.MinSize, s.MaxSize = ng.DesiredSize.ValueInt64(), ng.MinSize.ValueInt64(), ng.MaxSize.ValueInt64()
-		s.CapacityType, s.AMIType, s.DiskSize = ng.CapacityType.ValueString(), ng.AMIType.ValueString(), ng.DiskSize.ValueInt64()
-		s.Labels, d = expandStringMap(ctx, ng.Labels)
-		diags.Append(d...)
-		s.SubnetIDs, d = expandStrings(ctx, ng.SubnetIDs, true)
+	out := make(map[string]S, len(models))
+	for name, model := range models {
+		s, d := f(model)
 		diags.Append(d...)
 		out[name] = s
 	}
 	return out, diags
 }
 
+func expandNodeGroups(ctx context.Context, m types.Map) (map[string]children.NodeGroup, diag.Diagnostics) {
+	return expandMap(ctx, m, func(ng nodeGroupModel) (children.NodeGroup, diag.Diagnostics) {
+		var s children.NodeGroup
+		var diags, d diag.Diagnostics
+		s.InstanceTypes, diags = expandStrings(ctx, ng.InstanceTypes, false)
+		s.DesiredSize, s.MinSize, s.MaxSize = ng.DesiredSize.ValueInt64(), ng.MinSize.ValueInt64(), ng.MaxSize.ValueInt64()
+		s.CapacityType, s.AMIType, s.DiskSize = ng.CapacityType.ValueString(), ng.AMIType.ValueString(), ng.DiskSize.ValueInt64()
+		s.Labels, d = expandStringMap(ctx, ng.Labels)
+		diags.Append(d...)
+		s.SubnetIDs, d = expandStrings(ctx, ng.SubnetIDs, true)
+		diags.Append(d...)
+		return s, diags
+	})
+}
+
 func expandProfiles(ctx context.Context, m types.Map) (map[string]children.Profile, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if m.IsNull() || m.IsUnknown() {
-		return map[string]children.Profile{}, diags
-	}
-	models := map[string]fargateProfileModel{}
-	diags.Append(m.ElementsAs(ctx, &models, false)...)
-	out := make(map[string]children.Profile, len(models))
-	for name, fp := range models {
+	return expandMap(ctx, m, func(fp fargateProfileModel) (children.Profile, diag.Diagnostics) {
 		var s children.Profile
+		var diags diag.Diagnostics
 		var sels []selectorModel
 		if !fp.Selectors.IsNull() && !fp.Selectors.IsUnknown() {
 			diags.Append(fp.Selectors.ElementsAs(ctx, &sels, false)...)
@@ -90,9 +92,8 @@ func expandProfiles(ctx context.Context, m types.Map) (map[string]children.Profi
 		var d diag.Diagnostics
 		s.SubnetIDs, d = expandStrings(ctx, fp.SubnetIDs, true)
 		diags.Append(d...)
-		out[name] = s
-	}
-	return out, diags
+		return s, diags
+	})
 }
 
 // ProfilesFromModel returns the Fargate profiles of a fargate_cluster value,

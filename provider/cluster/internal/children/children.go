@@ -20,6 +20,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
@@ -228,4 +229,45 @@ func sequential(ctx context.Context, names []string, f func(string) error) error
 // ours, so is the child); the next plan shows any difference.
 func alreadyExists(err error) bool {
 	return apierr.IsA[*ekstypes.ResourceInUseException](err) && strings.Contains(apierr.Message(err), "already exists")
+}
+
+// createChild makes one node group or profile: create (retried while
+// retryable), record what EKS answered, wait until ACTIVE and record that.
+// One that exists already was left by an interrupted apply of this resource
+// (the cluster is ours, so is the child): it is waited for and recorded;
+// the next plan shows any difference.
+func createChild[T any](ctx context.Context, d wait.Delays, retryable func(error) bool, what string,
+	create, waitActive func(context.Context) (*T, error), record func(*T)) error {
+	var made *T
+	err := wait.Retry(ctx, d, retryable, func(ctx context.Context) (err error) {
+		made, err = create(ctx)
+		return err
+	})
+	switch {
+	case alreadyExists(err):
+	case err != nil:
+		return fmt.Errorf("creating %s: %w", what, err)
+	default:
+		record(made)
+	}
+	v, err := waitActive(ctx)
+	if v != nil {
+		record(v)
+	}
+	return err
+}
+
+// deleteChild deletes one node group or profile (retried while retryable;
+// one already gone is fine), waits until it is gone and records that.
+func deleteChild(ctx context.Context, d wait.Delays, retryable func(error) bool, what string,
+	del, waitDeleted func(context.Context) error, recordGone func()) error {
+	err := wait.Retry(ctx, d, retryable, del)
+	if err != nil && !apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
+		return fmt.Errorf("deleting %s: %w", what, err)
+	}
+	if err := waitDeleted(ctx); err != nil {
+		return err
+	}
+	recordGone()
+	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
-	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
 )
 
 // createNodegroups creates node groups in parallel (EKS allows it) and
@@ -49,44 +48,32 @@ func (ch *Children) createNodegroup(ctx context.Context, ob *observed.Record, na
 	if s.DiskSize != 0 {
 		in.DiskSize = aws.Int32(int32(s.DiskSize))
 	}
-	var out *eks.CreateNodegroupOutput
-	err := wait.Retry(ctx, ch.timing.Retry, roles.Propagating, func(ctx context.Context) (err error) {
-		out, err = ch.c.EKS.CreateNodegroup(ctx, in)
-		return err
-	})
-	switch {
-	case alreadyExists(err):
-		// Left by an interrupted apply of this resource: the cluster is ours,
-		// so is the node group. The next plan shows any difference.
-	case err != nil:
-		return fmt.Errorf("creating node group %q of EKS cluster %q: %w", name, ch.name, err)
-	default:
-		ob.SetNodegroup(name, out.Nodegroup)
-	}
-	ng, err := ch.wait.NodegroupActive(ctx, ch.name, name)
-	if ng != nil {
-		ob.SetNodegroup(name, ng)
-	}
-	return err
+	return createChild(ctx, ch.timing.Retry, roles.Propagating, fmt.Sprintf("node group %q of EKS cluster %q", name, ch.name),
+		func(ctx context.Context) (*ekstypes.Nodegroup, error) {
+			out, err := ch.c.EKS.CreateNodegroup(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return out.Nodegroup, nil
+		},
+		func(ctx context.Context) (*ekstypes.Nodegroup, error) {
+			return ch.wait.NodegroupActive(ctx, ch.name, name)
+		},
+		func(ng *ekstypes.Nodegroup) { ob.SetNodegroup(name, ng) })
 }
 
 // deleteNodegroups deletes node groups in parallel and waits until they are gone.
 func (ch *Children) deleteNodegroups(ctx context.Context, ob *observed.Record, names []string) error {
 	return parallel(names, func(name string) error {
-		err := wait.Retry(ctx, ch.timing.Retry, func(err error) bool {
+		return deleteChild(ctx, ch.timing.Retry, func(err error) bool {
 			return apierr.IsA[*ekstypes.ResourceInUseException](err) // an update in progress
-		}, func(ctx context.Context) error {
-			_, err := ch.c.EKS.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(ch.name), NodegroupName: aws.String(name)})
-			return err
-		})
-		if err != nil && !apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
-			return fmt.Errorf("deleting node group %q of EKS cluster %q: %w", name, ch.name, err)
-		}
-		if err := ch.wait.NodegroupDeleted(ctx, ch.name, name); err != nil {
-			return err
-		}
-		ob.SetNodegroup(name, nil)
-		return nil
+		}, fmt.Sprintf("node group %q of EKS cluster %q", name, ch.name),
+			func(ctx context.Context) error {
+				_, err := ch.c.EKS.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(ch.name), NodegroupName: aws.String(name)})
+				return err
+			},
+			func(ctx context.Context) error { return ch.wait.NodegroupDeleted(ctx, ch.name, name) },
+			func() { ob.SetNodegroup(name, nil) })
 	})
 }
 

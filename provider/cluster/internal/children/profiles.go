@@ -11,7 +11,6 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
-	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
 )
 
 // profileBusy reports EKS refusing a Fargate profile operation because
@@ -46,43 +45,31 @@ func (ch *Children) createProfile(ctx context.Context, ob *observed.Record, name
 	for _, sel := range s.Selectors {
 		in.Selectors = append(in.Selectors, ekstypes.FargateProfileSelector{Namespace: aws.String(sel.Namespace), Labels: sel.Labels})
 	}
-	var out *eks.CreateFargateProfileOutput
-	err := wait.Retry(ctx, ch.timing.ProfileTurn, func(err error) bool {
-		return profileBusy(err) || roles.Propagating(err)
-	}, func(ctx context.Context) (err error) {
-		out, err = ch.c.EKS.CreateFargateProfile(ctx, in)
-		return err
-	})
-	switch {
-	case alreadyExists(err):
-		// Left by an interrupted apply of this resource; the next plan shows any difference.
-	case err != nil:
-		return fmt.Errorf("creating Fargate profile %q of EKS cluster %q: %w", name, ch.name, err)
-	default:
-		ob.SetProfile(name, out.FargateProfile)
-	}
-	fp, err := ch.wait.ProfileActive(ctx, ch.name, name)
-	if fp != nil {
-		ob.SetProfile(name, fp)
-	}
-	return err
+	return createChild(ctx, ch.timing.ProfileTurn, func(err error) bool { return profileBusy(err) || roles.Propagating(err) },
+		fmt.Sprintf("Fargate profile %q of EKS cluster %q", name, ch.name),
+		func(ctx context.Context) (*ekstypes.FargateProfile, error) {
+			out, err := ch.c.EKS.CreateFargateProfile(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			return out.FargateProfile, nil
+		},
+		func(ctx context.Context) (*ekstypes.FargateProfile, error) {
+			return ch.wait.ProfileActive(ctx, ch.name, name)
+		},
+		func(fp *ekstypes.FargateProfile) { ob.SetProfile(name, fp) })
 }
 
 // deleteProfiles deletes Fargate profiles one at a time, each waited until
 // gone before the next starts.
 func (ch *Children) deleteProfiles(ctx context.Context, ob *observed.Record, names []string) error {
 	return sequential(ctx, names, func(name string) error {
-		err := wait.Retry(ctx, ch.timing.ProfileTurn, profileBusy, func(ctx context.Context) error {
-			_, err := ch.c.EKS.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(ch.name), FargateProfileName: aws.String(name)})
-			return err
-		})
-		if err != nil && !apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
-			return fmt.Errorf("deleting Fargate profile %q of EKS cluster %q: %w", name, ch.name, err)
-		}
-		if err := ch.wait.ProfileDeleted(ctx, ch.name, name); err != nil {
-			return err
-		}
-		ob.SetProfile(name, nil)
-		return nil
+		return deleteChild(ctx, ch.timing.ProfileTurn, profileBusy, fmt.Sprintf("Fargate profile %q of EKS cluster %q", name, ch.name),
+			func(ctx context.Context) error {
+				_, err := ch.c.EKS.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(ch.name), FargateProfileName: aws.String(name)})
+				return err
+			},
+			func(ctx context.Context) error { return ch.wait.ProfileDeleted(ctx, ch.name, name) },
+			func() { ob.SetProfile(name, nil) })
 	})
 }

@@ -83,42 +83,41 @@ func statusUpdate(conn *eks.Client, cluster, nodegroup, addon, id string) status
 	}
 }
 
-func healthIssues(h *ekstypes.ClusterHealth) []string {
+// issuesOf lists the health issues EKS reports of an object, as
+// "code: message".
+func issuesOf[I any](issues []I, f func(I) (code string, msg *string)) []string {
 	var out []string
-	if h != nil {
-		for _, i := range h.Issues {
-			out = append(out, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
-		}
+	for _, i := range issues {
+		code, msg := f(i)
+		out = append(out, fmt.Sprintf("%s: %s", code, aws.ToString(msg)))
 	}
 	return out
 }
 
-func nodegroupIssues(h *ekstypes.NodegroupHealth) []string {
-	var out []string
-	if h != nil {
-		for _, i := range h.Issues {
-			out = append(out, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
-		}
+func clusterIssues(c *ekstypes.Cluster) []string {
+	if c.Health == nil {
+		return nil
 	}
-	return out
+	return issuesOf(c.Health.Issues, func(i ekstypes.ClusterIssue) (string, *string) { return string(i.Code), i.Message })
 }
 
-func profileIssues(h *ekstypes.FargateProfileHealth) []string {
-	var out []string
-	if h != nil {
-		for _, i := range h.Issues {
-			out = append(out, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
-		}
+func nodegroupIssues(ng *ekstypes.Nodegroup) []string {
+	if ng.Health == nil {
+		return nil
 	}
-	return out
+	return issuesOf(ng.Health.Issues, func(i ekstypes.Issue) (string, *string) { return string(i.Code), i.Message })
 }
 
-func addonIssues(h *ekstypes.AddonHealth) []string {
-	var out []string
-	if h != nil {
-		for _, i := range h.Issues {
-			out = append(out, fmt.Sprintf("%s: %s", i.Code, aws.ToString(i.Message)))
-		}
+func profileIssues(fp *ekstypes.FargateProfile) []string {
+	if fp.Health == nil {
+		return nil
 	}
-	return out
+	return issuesOf(fp.Health.Issues, func(i ekstypes.FargateProfileIssue) (string, *string) { return string(i.Code), i.Message })
+}
+
+func addonIssues(a *ekstypes.Addon) []string {
+	if a.Health == nil {
+		return nil
+	}
+	return issuesOf(a.Health.Issues, func(i ekstypes.AddonIssue) (string, *string) { return string(i.Code), i.Message })
 }

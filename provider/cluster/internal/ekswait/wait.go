@@ -71,19 +71,19 @@ func explain[T any](ctx context.Context, o object[T], goal string, err error) er
 
 func (w Waiter) cluster(name string) object[ekstypes.Cluster] {
 	return object[ekstypes.Cluster]{fmt.Sprintf("EKS cluster %q", name), statusCluster(w.EKS, name),
-		func(c *ekstypes.Cluster) []string { return healthIssues(c.Health) }, w.Timing.Poll}
+		clusterIssues, w.Timing.Poll}
 }
 
 func (w Waiter) nodegroup(cluster, name string) object[ekstypes.Nodegroup] {
 	return object[ekstypes.Nodegroup]{fmt.Sprintf("node group %q of EKS cluster %q", name, cluster), statusNodegroup(w.EKS, cluster, name),
-		func(ng *ekstypes.Nodegroup) []string { return nodegroupIssues(ng.Health) }, w.Timing.Poll}
+		nodegroupIssues, w.Timing.Poll}
 }
 
 // profile waits poll faster (Timing.ProfilePoll): EKS runs one profile
 // operation at a time per cluster, so their waits follow one another.
 func (w Waiter) profile(cluster, name string) object[ekstypes.FargateProfile] {
 	return object[ekstypes.FargateProfile]{fmt.Sprintf("Fargate profile %q of EKS cluster %q", name, cluster), statusFargateProfile(w.EKS, cluster, name),
-		func(fp *ekstypes.FargateProfile) []string { return profileIssues(fp.Health) }, w.Timing.ProfilePoll}
+		profileIssues, w.Timing.ProfilePoll}
 }
 
 const (
@@ -131,7 +131,7 @@ func (w Waiter) ProfileDeleted(ctx context.Context, cluster, name string) error 
 // AddonActive waits for the add-on to be ACTIVE.
 func (w Waiter) AddonActive(ctx context.Context, cluster, name string) error {
 	o := object[ekstypes.Addon]{fmt.Sprintf("the %s add-on of EKS cluster %q", name, cluster), statusAddon(w.EKS, cluster, name),
-		func(a *ekstypes.Addon) []string { return addonIssues(a.Health) }, w.Timing.Poll}
+		addonIssues, w.Timing.Poll}
 	_, err := until(ctx, o, becomeActive, []string{string(ekstypes.AddonStatusActive)},
 		[]string{string(ekstypes.AddonStatusCreateFailed), string(ekstypes.AddonStatusDegraded)}, false)
 	return err
