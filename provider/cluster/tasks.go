@@ -67,26 +67,30 @@ type createInput struct {
 // (in parallel) alongside Fargate profiles (one at a time) -> CoreDNS.
 func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) error {
 	target := incluster.CoreDNSTarget(in.coreDNS, profilesOf(in.want.Profiles))
-	placeCoreDNS := step{"CoreDNS to " + target, func(ctx context.Context) error { return r.inCluster.PlaceCoreDNS(ctx, ob, target) }}
-	prepare := step{"IAM roles | network", inParallel(
-		step{"IAM roles", func(ctx context.Context) error { return r.ensureRoles(ctx, ob, in.want) }},
-		step{"network", func(ctx context.Context) error { return r.network.Ensure(ctx, ob.Network(), ob.SetNetwork) }},
-	)}
-	if target == incluster.CoreDNSFargate {
-		// CoreDNS goes to Fargate as soon as the profiles are ACTIVE, while
-		// node groups may still be creating.
-		return inOrder(ctx, prepare, step{"EKS", func(ctx context.Context) error {
-			return r.createEKS(ctx, ob, in, func() error { return placeCoreDNS.run(ctx) })
-		}})
-	}
-	return inOrder(ctx, prepare,
-		step{"EKS", func(ctx context.Context) error { return r.createEKS(ctx, ob, in) }},
-		placeCoreDNS)
+	placeCoreDNS := func(ctx context.Context) error { return r.inCluster.PlaceCoreDNS(ctx, ob, target) }
+	eks := step{"EKS, then CoreDNS to " + target, func(ctx context.Context) error {
+		ctx = ekswait.Creating(ctx) // the cluster is made now: see createEKS
+		if target == incluster.CoreDNSFargate {
+			// CoreDNS goes to Fargate as soon as the profiles are ACTIVE,
+			// while node groups may still be creating.
+			return r.createEKS(ctx, ob, in, func() error { return placeCoreDNS(ctx) })
+		}
+		return inOrder(ctx,
+			step{"EKS", func(ctx context.Context) error { return r.createEKS(ctx, ob, in) }},
+			step{"CoreDNS to " + target, placeCoreDNS})
+	}}
+	return inOrder(ctx,
+		step{"IAM roles | network", inParallel(
+			step{"IAM roles", func(ctx context.Context) error { return r.ensureRoles(ctx, ob, in.want) }},
+			step{"network", func(ctx context.Context) error { return r.network.Ensure(ctx, ob.Network(), ob.SetNetwork) }},
+		)},
+		eks)
 }
 
 // createEKS: control plane -> node groups | profiles (then afterProfiles,
 // in the profiles' lane). Once the cluster exists, a failure leaves a
-// tainted resource worth resuming (see ekswait.Creating).
+// tainted resource worth resuming rather than replacing, which the errors
+// of its waits say (ekswait.Creating).
 func (r *run) createEKS(ctx context.Context, ob *observed.Record, in createInput, afterProfiles ...func() error) error {
 	ctx = ekswait.Creating(ctx)
 	return inOrder(ctx,
