@@ -11,10 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 )
@@ -61,43 +58,9 @@ func (r *Resource) run(ctx context.Context, m clusterModel) (*run, diag.Diagnost
 	return newRun(r.client, m.Name.ValueString(), tags), diags
 }
 
-// specs reads the node groups and profiles of a model.
-func specs(ctx context.Context, m clusterModel) (children.Set, diag.Diagnostics) {
-	ngs, diags := expandNodeGroups(ctx, m.NodeGroups)
-	fps, d := expandProfiles(ctx, m.FargateProfiles)
-	diags.Append(d...)
-	return children.Set{NodeGroups: ngs, Profiles: fps}, diags
-}
-
-func networkFromModel(ctx context.Context, m clusterModel) (network.State, diag.Diagnostics) {
-	var n network.State
-	if m.Network.IsNull() || m.Network.IsUnknown() {
-		return n, nil
-	}
-	var nm networkModel
-	diags := m.Network.As(ctx, &nm, objectAsOptions)
-	n.VPCCIDR = nm.VPCCIDR.ValueString()
-	var d diag.Diagnostics
-	n.SubnetIDs, d = expandStrings(ctx, nm.SubnetIDs, true)
-	diags.Append(d...)
-	n.AZs, d = expandStrings(ctx, nm.AvailabilityZones, false)
-	diags.Append(d...)
-	n.VPCID = nm.VPCID.ValueString()
-	n.Public, d = expandStrings(ctx, nm.PublicSubnetIDs, false)
-	diags.Append(d...)
-	n.Private, d = expandStrings(ctx, nm.PrivateSubnetIDs, false)
-	diags.Append(d...)
-	return n, diags
-}
-
-func accessFromModel(ctx context.Context, m clusterModel) (controlplane.Access, diag.Diagnostics) {
-	cidrs, diags := expandStrings(ctx, m.PublicAccessCIDRs, true)
-	return controlplane.Access{Public: m.EndpointPublicAccess.ValueBool(), Private: m.EndpointPrivateAccess.ValueBool(), PublicCIDRs: cidrs}, diags
-}
-
-// failureDetail is added to every update error: what state holds and how
+// updateFailureDetail is added to every update error: what state holds and how
 // to go on.
-const failureDetail = "\n\nEverything created so far is recorded in the Terraform state, so nothing is leaked: run `terraform apply` again to continue."
+const updateFailureDetail = "\n\nEverything created so far is recorded in the Terraform state, so nothing is leaked: run `terraform apply` again to continue."
 
 // createFailureDetail is added to every create error. Terraform records a
 // resource whose create failed as tainted and would replace it (deleting
@@ -212,7 +175,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	if err != nil {
-		resp.Diagnostics.AddError(failed, err.Error()+failureDetail)
+		resp.Diagnostics.AddError(failed, err.Error()+updateFailureDetail)
 	}
 }
 

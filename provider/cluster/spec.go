@@ -10,8 +10,44 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
+
+// specs reads the node groups and profiles of a model.
+func specs(ctx context.Context, m clusterModel) (children.Set, diag.Diagnostics) {
+	ngs, diags := expandNodeGroups(ctx, m.NodeGroups)
+	fps, d := expandProfiles(ctx, m.FargateProfiles)
+	diags.Append(d...)
+	return children.Set{NodeGroups: ngs, Profiles: fps}, diags
+}
+
+func networkFromModel(ctx context.Context, m clusterModel) (network.State, diag.Diagnostics) {
+	var n network.State
+	if m.Network.IsNull() || m.Network.IsUnknown() {
+		return n, nil
+	}
+	var nm networkModel
+	diags := m.Network.As(ctx, &nm, objectAsOptions)
+	n.VPCCIDR = nm.VPCCIDR.ValueString()
+	var d diag.Diagnostics
+	n.SubnetIDs, d = expandStrings(ctx, nm.SubnetIDs, true)
+	diags.Append(d...)
+	n.AZs, d = expandStrings(ctx, nm.AvailabilityZones, false)
+	diags.Append(d...)
+	n.VPCID = nm.VPCID.ValueString()
+	n.Public, d = expandStrings(ctx, nm.PublicSubnetIDs, false)
+	diags.Append(d...)
+	n.Private, d = expandStrings(ctx, nm.PrivateSubnetIDs, false)
+	diags.Append(d...)
+	return n, diags
+}
+
+func accessFromModel(ctx context.Context, m clusterModel) (controlplane.Access, diag.Diagnostics) {
+	cidrs, diags := expandStrings(ctx, m.PublicAccessCIDRs, true)
+	return controlplane.Access{Public: m.EndpointPublicAccess.ValueBool(), Private: m.EndpointPrivateAccess.ValueBool(), PublicCIDRs: cidrs}, diags
+}
 
 // Expand functions read Terraform values into specs. Unknown values read as
 // zero values.
