@@ -29,24 +29,24 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		resp.Diagnostics.Append(d...)
 		return // the state holds only roles and network; they are kept for destroy to remove
 	}
-	run, d := r.run(ctx, state)
+	op, d := r.run(ctx, state)
 	resp.Diagnostics.Append(d...)
-	ob, err := run.observe(ctx, state)
+	ob, err := op.observe(ctx, state)
 	if apierr.NotFound(err) {
-		left, lerr := run.leftovers(ctx)
+		left, lerr := op.leftovers(ctx)
 		if lerr != nil {
-			resp.Diagnostics.AddError(fmt.Sprintf("Reading EKS cluster %q failed", run.name), "The cluster is gone; looking for what it left: "+lerr.Error())
+			resp.Diagnostics.AddError(fmt.Sprintf("Reading EKS cluster %q failed", op.name), "The cluster is gone; looking for what it left: "+lerr.Error())
 			return
 		}
 		if len(left) == 0 {
-			resp.Diagnostics.AddWarning(fmt.Sprintf("EKS cluster %q is gone", run.name),
+			resp.Diagnostics.AddWarning(fmt.Sprintf("EKS cluster %q is gone", op.name),
 				"The cluster no longer exists in AWS, so it was removed from the Terraform state; the next apply creates it again.")
 			resp.State.RemoveResource(ctx)
 			return
 		}
 		// Dropping the resource would leak what is left; keep it so that
 		// destroy deletes it, and so that apply replaces the whole.
-		resp.Diagnostics.AddWarning(fmt.Sprintf("EKS cluster %q is gone, but not all it used", run.name),
+		resp.Diagnostics.AddWarning(fmt.Sprintf("EKS cluster %q is gone, but not all it used", op.name),
 			fmt.Sprintf("The cluster no longer exists in AWS; what this resource made for it is still there (%s). "+
 				"It stays in the Terraform state: `terraform destroy` deletes it, `terraform apply` replaces it with a new cluster.", strings.Join(left, ", ")))
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateNoCluster, []byte(`true`))...)
@@ -55,7 +55,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Reading EKS cluster %q failed", run.name), err.Error())
+		resp.Diagnostics.AddError(fmt.Sprintf("Reading EKS cluster %q failed", op.name), err.Error())
 		return
 	}
 	newState, d := toModel(ctx, ob.Snapshot(), state, r.client.DefaultTags)

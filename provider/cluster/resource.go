@@ -80,7 +80,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	}
 	timeout, d := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(d...)
-	run, d := r.run(ctx, plan)
+	op, d := r.run(ctx, plan)
 	resp.Diagnostics.Append(d...)
 	want, d := specs(ctx, plan)
 	resp.Diagnostics.Append(d...)
@@ -99,7 +99,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	ob.UpdateRoles(func(ro *observed.Roles) {
 		*ro = observed.Roles{Cluster: plan.ClusterRoleARN.ValueString(), Node: plan.NodeRoleARN.ValueString(), PodExecution: plan.PodExecutionRoleARN.ValueString()}
 	})
-	err := run.create(ctx, ob, createInput{
+	err := op.create(ctx, ob, createInput{
 		version: plan.KubernetesVersion.ValueString(), access: access, want: want, coreDNS: plan.CoreDNSComputeType.ValueString(),
 	})
 
@@ -115,7 +115,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		detail = noClusterFailureDetail
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Creating EKS cluster %q failed", run.name), err.Error()+detail)
+		resp.Diagnostics.AddError(fmt.Sprintf("Creating EKS cluster %q failed", op.name), err.Error()+detail)
 	}
 }
 
@@ -128,7 +128,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	}
 	timeout, d := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
 	resp.Diagnostics.Append(d...)
-	run, d := r.run(ctx, plan)
+	op, d := r.run(ctx, plan)
 	resp.Diagnostics.Append(d...)
 	in := updateInput{coreDNS: plan.CoreDNSComputeType.ValueString()}
 	in.old, d = specs(ctx, prior)
@@ -150,13 +150,13 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	failed := fmt.Sprintf("Updating EKS cluster %q failed", run.name)
-	ob, err := run.observe(ctx, prior)
+	failed := fmt.Sprintf("Updating EKS cluster %q failed", op.name)
+	ob, err := op.observe(ctx, prior)
 	if err != nil {
 		resp.Diagnostics.AddError(failed, "reading the cluster: "+err.Error())
 		return
 	}
-	if err := run.settle(ctx, ob); err != nil {
+	if err := op.settle(ctx, ob); err != nil {
 		resp.Diagnostics.AddError(failed, err.Error())
 		return
 	}
@@ -169,7 +169,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 			ro.PodExecution = plan.PodExecutionRoleARN.ValueString()
 		}
 	})
-	err = run.update(ctx, ob, in)
+	err = op.update(ctx, ob, in)
 
 	state, d := toModel(context.WithoutCancel(ctx), ob.Snapshot(), plan, r.client.DefaultTags)
 	resp.Diagnostics.Append(d...)
@@ -187,7 +187,7 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	}
 	timeout, d := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
 	resp.Diagnostics.Append(d...)
-	run, d := r.run(ctx, state)
+	op, d := r.run(ctx, state)
 	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -198,8 +198,8 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 	// this resource; after a create that failed because the name was taken,
 	// the cluster under that name belongs to someone else.
 	owned := !state.ARN.IsNull() && !state.ARN.IsUnknown()
-	if err := run.destroy(ctx, owned); err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Destroying EKS cluster %q failed", run.name),
+	if err := op.destroy(ctx, owned); err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Destroying EKS cluster %q failed", op.name),
 			err.Error()+"\n\nWhat was deleted is gone; run `terraform destroy` again to delete the rest.")
 	}
 }
