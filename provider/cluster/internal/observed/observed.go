@@ -45,7 +45,8 @@ func New() *Record {
 	return &Record{nodeGroups: map[string]*ekstypes.Nodegroup{}, profiles: map[string]*ekstypes.FargateProfile{}}
 }
 
-// Snapshot copies the record.
+// Snapshot copies the record. The EKS objects it points to are shared:
+// they are never changed once recorded (a new reading replaces them).
 func (r *Record) Snapshot() Snapshot {
 	r.mu.Lock()
 	defer r.mu.Unlock()
