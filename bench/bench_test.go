@@ -192,10 +192,15 @@ func delta(before, after map[string]int) map[string]int {
 // side is one of the two waiting strategies, run side by side.
 type side struct {
 	name, key string
-	env       []string
-	w         *acctest.Workdir
-	cluster   string
+	// provider configures the provider block: the fixed side sets its
+	// poll_interval.
+	provider string
+	w        *acctest.Workdir
+	cluster  string
 }
+
+// fixedPollProvider makes the provider poll and retry every fixedPoll.
+var fixedPollProvider = fmt.Sprintf("\nprovider \"fargate\" {\n  poll_interval = %q\n}\n", fixedPoll)
 
 // together runs the same terraform command on every side at once and
 // returns each side's wall time.
@@ -266,12 +271,12 @@ func benchTopology(t *testing.T, tp topology, cidrBase int) topoResult {
 	for rep := range reps {
 		sides := []*side{
 			{name: "ours", key: fmt.Sprintf("bench-%s-ours-%d", tp.name, rep)},
-			{name: "fixed", key: fmt.Sprintf("bench-%s-fixed-%d", tp.name, rep), env: []string{"TERRAX_FARGATE_POLL=" + fixedPoll}},
+			{name: "fixed", key: fmt.Sprintf("bench-%s-fixed-%d", tp.name, rep), provider: fixedPollProvider},
 		}
 		for i, s := range sides {
 			s.cluster = fmt.Sprintf("%s-%s-%d", tp.name, s.name, rep)
-			s.w = acctest.NewWorkdir(t, config(s.cluster, fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2+i), tp, false, 1))
-			s.w.Env = append([]string{"AWS_ACCESS_KEY_ID=" + s.key}, s.env...)
+			s.w = acctest.NewWorkdir(t, config(s.cluster, fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2+i), tp, false, 1)+s.provider)
+			s.w.Env = []string{"AWS_ACCESS_KEY_ID=" + s.key}
 		}
 		apply := []string{"apply", "-auto-approve", "-input=false", "-no-color"}
 		ours := sides[0]
@@ -298,7 +303,7 @@ func benchTopology(t *testing.T, tp topology, cidrBase int) topoResult {
 			r.ScaleCalls = step(config(ours.cluster, cidr, tp, false, 2), apply...)
 			r.AddCalls = step(config(ours.cluster, cidr, tp, true, 2), apply...)
 			// Both sides destroy the same topology.
-			sides[1].w.SetConfig(config(sides[1].cluster, fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2+1), tp, true, 2))
+			sides[1].w.SetConfig(config(sides[1].cluster, fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2+1), tp, true, 2) + sides[1].provider)
 			sides[1].w.Must(apply...)
 		}
 		destroy := []string{"destroy", "-auto-approve", "-input=false", "-no-color"}

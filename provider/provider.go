@@ -4,11 +4,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -39,12 +42,13 @@ func New(version string) func() provider.Provider {
 }
 
 type providerModel struct {
-	Region      types.String `tfsdk:"region"`
-	Profile     types.String `tfsdk:"profile"`
-	MaxRetries  types.Int64  `tfsdk:"max_retries"`
-	AssumeRole  types.Object `tfsdk:"assume_role"`
-	DefaultTags types.Object `tfsdk:"default_tags"`
-	Endpoints   types.Object `tfsdk:"endpoints"`
+	Region       types.String `tfsdk:"region"`
+	Profile      types.String `tfsdk:"profile"`
+	MaxRetries   types.Int64  `tfsdk:"max_retries"`
+	PollInterval types.String `tfsdk:"poll_interval"`
+	AssumeRole   types.Object `tfsdk:"assume_role"`
+	DefaultTags  types.Object `tfsdk:"default_tags"`
+	Endpoints    types.Object `tfsdk:"endpoints"`
 }
 
 type assumeRoleModel struct {
@@ -96,6 +100,11 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 			"max_retries": schema.Int64Attribute{
 				Optional:            true,
 				MarkdownDescription: "Most attempts of one AWS call that is throttled or fails with a server error (default 10).",
+			},
+			"poll_interval": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Fixes the delay of every poll and retry, e.g. `\"30s\"`, as tools with a fixed poll do (`make bench` compares against one). By default the delays adapt: 0.5-2 s between polls of EKS (Fargate profiles, whose operations follow one another, the fastest), 1-10 s between retries of calls AWS refuses while something propagates.",
+				Validators:          []validator.String{positiveDuration{}},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -164,6 +173,13 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 		resp.Diagnostics.Append(m.Endpoints.As(ctx, &e, objectAs)...)
 		cfg.Endpoints = conns.Endpoints{URL: e.URL.ValueString(), EKS: e.EKS.ValueString(), IAM: e.IAM.ValueString(), EC2: e.EC2.ValueString(), STS: e.STS.ValueString(), ELB: e.ELB.ValueString()}
 	}
+	if v := m.PollInterval.ValueString(); v != "" {
+		d, err := time.ParseDuration(v) // checked by positiveDuration
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("poll_interval"), "Invalid poll_interval", err.Error())
+		}
+		cfg.Timing = conns.FixedTiming(d)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -191,4 +207,23 @@ func (p *Provider) EphemeralResources(context.Context) []func() ephemeral.Epheme
 
 func (p *Provider) Functions(context.Context) []func() function.Function {
 	return []func() function.Function{functions.NewPlacement}
+}
+
+// positiveDuration accepts a Go duration greater than zero, e.g. "30s".
+type positiveDuration struct{}
+
+func (positiveDuration) Description(context.Context) string {
+	return "a duration greater than zero, such as \"30s\" or \"500ms\""
+}
+
+func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (positiveDuration) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err != nil || d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid poll_interval",
+			fmt.Sprintf("%q is not a duration greater than zero; write one such as \"30s\" or \"500ms\"", req.ConfigValue.ValueString()))
+	}
 }

@@ -10,6 +10,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 )
 
 // Flatten functions turn what AWS reports into Terraform values. A state
@@ -104,8 +108,7 @@ func mapOf[T any](ctx context.Context, elem types.ObjectType, items map[string]T
 
 // toModel writes what was observed over base (the plan, or the prior
 // state), keeping what only the configuration knows.
-func (ob *observed) toModel(ctx context.Context, base clusterModel, defaultTags map[string]string) (clusterModel, diag.Diagnostics) {
-	defer ob.lock()()
+func toModel(ctx context.Context, ob observed.Snapshot, base clusterModel, defaultTags map[string]string) (clusterModel, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	m := base
 	m.ID = m.Name
@@ -124,7 +127,7 @@ func (ob *observed) toModel(ctx context.Context, base clusterModel, defaultTags 
 	if !m.TagsAll.IsUnknown() && !m.TagsAll.IsNull() {
 		diags.Append(m.TagsAll.ElementsAs(ctx, &tagsAll, false)...)
 	}
-	if c := ob.cluster; c != nil {
+	if c := ob.Cluster; c != nil {
 		m.ARN = stringOrNull(aws.ToString(c.Arn))
 		m.Endpoint = stringOrNull(aws.ToString(c.Endpoint))
 		if c.CertificateAuthority != nil {
@@ -144,41 +147,41 @@ func (ob *observed) toModel(ctx context.Context, base clusterModel, defaultTags 
 			}
 			m.ClusterSecurityGroupID = stringOrNull(aws.ToString(v.ClusterSecurityGroupId))
 		}
-		if ob.roles.cluster == "" {
-			ob.roles.cluster = aws.ToString(c.RoleArn)
+		if ob.Roles.Cluster == "" {
+			ob.Roles.Cluster = aws.ToString(c.RoleArn)
 		}
 		tagsAll = maps.Clone(c.Tags)
-		delete(tagsAll, OwnerTag) // the provider's own bookkeeping
+		delete(tagsAll, owned.Tag) // the provider's own bookkeeping
 	}
 	m.TagsAll, m.Tags = flattenTags(ctx, tagsAll, m.Tags, defaultTags)
 
 	// Roles: what was made or seen, else what was configured.
-	for _, ng := range ob.nodeGroups {
-		if ob.roles.node == "" {
-			ob.roles.node = aws.ToString(ng.NodeRole)
+	for _, ng := range ob.NodeGroups {
+		if ob.Roles.Node == "" {
+			ob.Roles.Node = aws.ToString(ng.NodeRole)
 		}
 	}
-	for _, fp := range ob.profiles {
-		if ob.roles.podExecution == "" {
-			ob.roles.podExecution = aws.ToString(fp.PodExecutionRoleArn)
+	for _, fp := range ob.Profiles {
+		if ob.Roles.PodExecution == "" {
+			ob.Roles.PodExecution = aws.ToString(fp.PodExecutionRoleArn)
 		}
 	}
-	m.ClusterRoleARN = orKnown(ob.roles.cluster, m.ClusterRoleARN)
-	m.NodeRoleARN = orKnown(ob.roles.node, m.NodeRoleARN)
-	m.PodExecutionRoleARN = orKnown(ob.roles.podExecution, m.PodExecutionRoleARN)
-	for _, kind := range ob.goneRoles {
+	m.ClusterRoleARN = orKnown(ob.Roles.Cluster, m.ClusterRoleARN)
+	m.NodeRoleARN = orKnown(ob.Roles.Node, m.NodeRoleARN)
+	m.PodExecutionRoleARN = orKnown(ob.Roles.PodExecution, m.PodExecutionRoleARN)
+	for _, kind := range ob.GoneRoles {
 		switch kind {
-		case clusterRole.kind:
+		case roles.Cluster.Name:
 			m.ClusterRoleARN = types.StringNull()
-		case nodeRole.kind:
+		case roles.Node.Name:
 			m.NodeRoleARN = types.StringNull()
-		case podExecutionRole.kind:
+		case roles.PodExecution.Name:
 			m.PodExecutionRoleARN = types.StringNull()
 		}
 	}
 
 	// The network.
-	n := ob.network
+	n := ob.Network
 	nm := networkModel{
 		VPCCIDR:           stringOrNull(n.VPCCIDR),
 		SubnetIDs:         types.SetNull(types.StringType),
@@ -196,13 +199,13 @@ func (ob *observed) toModel(ctx context.Context, base clusterModel, defaultTags 
 
 	// Node groups and profiles: all that exist.
 	ngs := map[string]nodeGroupModel{}
-	for name, ng := range ob.nodeGroups {
+	for name, ng := range ob.NodeGroups {
 		ngs[name] = flattenNodegroup(ng)
 	}
 	m.NodeGroups, d = mapOf(ctx, nodeGroupObject, ngs, base.NodeGroups)
 	diags.Append(d...)
 	fps := map[string]fargateProfileModel{}
-	for name, fp := range ob.profiles {
+	for name, fp := range ob.Profiles {
 		fps[name], d = flattenProfile(ctx, fp)
 		diags.Append(d...)
 	}

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -68,42 +67,11 @@ type selectorModel struct {
 	Labels    types.Map    `tfsdk:"labels"`
 }
 
+// The attribute types of the nested objects, derived from the schema so
+// that each shape is written once.
 var (
-	stringListType = types.ListType{ElemType: types.StringType}
-	stringSet      = types.SetType{ElemType: types.StringType}
-	stringMap      = types.MapType{ElemType: types.StringType}
-
-	networkAttrTypes = map[string]attr.Type{
-		"vpc_cidr":           types.StringType,
-		"subnet_ids":         stringSet,
-		"availability_zones": stringListType,
-		"vpc_id":             types.StringType,
-		"public_subnet_ids":  stringListType,
-		"private_subnet_ids": stringListType,
-	}
-	nodeGroupAttrTypes = map[string]attr.Type{
-		"instance_types": stringListType,
-		"desired_size":   types.Int64Type,
-		"min_size":       types.Int64Type,
-		"max_size":       types.Int64Type,
-		"capacity_type":  types.StringType,
-		"ami_type":       types.StringType,
-		"disk_size":      types.Int64Type,
-		"labels":         stringMap,
-		"subnet_ids":     stringSet,
-		"arn":            types.StringType,
-		"status":         types.StringType,
-	}
-	selectorAttrTypes = map[string]attr.Type{
-		"namespace": types.StringType,
-		"labels":    stringMap,
-	}
-	fargateProfileAttrTypes = map[string]attr.Type{
-		"selectors":  types.ListType{ElemType: types.ObjectType{AttrTypes: selectorAttrTypes}},
-		"subnet_ids": stringSet,
-		"arn":        types.StringType,
-		"status":     types.StringType,
-	}
-	nodeGroupObject      = types.ObjectType{AttrTypes: nodeGroupAttrTypes}
-	fargateProfileObject = types.ObjectType{AttrTypes: fargateProfileAttrTypes}
+	networkAttrTypes     = networkSchema().GetType().(types.ObjectType).AttrTypes
+	nodeGroupObject      = nodeGroupsSchema().NestedObject.Type().(types.ObjectType)
+	fargateProfileObject = fargateProfilesSchema().NestedObject.Type().(types.ObjectType)
+	selectorAttrTypes    = fargateProfileObject.AttrTypes["selectors"].(types.ListType).ElemType.(types.ObjectType).AttrTypes
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/eksrules"
 )
 
@@ -52,8 +53,9 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		}
 	}
 
-	ngs, fps, d := specs(ctx, plan)
+	want, d := specs(ctx, plan)
 	resp.Diagnostics.Append(d...)
+	ngs, fps := want.NodeGroups, want.Profiles
 	var priorNode, priorPod types.String
 	if state != nil {
 		priorNode, priorPod = state.NodeRoleARN, state.PodExecutionRoleARN
@@ -67,13 +69,13 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 				resp.Diagnostics.AddAttributeError(path.Root("kubernetes_version"), "Unsupported Kubernetes version change", msg)
 			}
 		}
-		oldNGs, oldFPs, d := specs(ctx, *state)
+		old, d := specs(ctx, *state)
 		resp.Diagnostics.Append(d...)
-		ngChanges, fpChanges := diffNodeGroups(oldNGs, ngs), diffProfiles(oldFPs, fps)
+		ngChanges, fpChanges := children.DiffNodeGroups(old.NodeGroups, ngs), children.DiffProfiles(old.Profiles, fps)
 		// A node group or profile made by this apply has its computed
 		// attributes known only after it.
 		u := types.StringUnknown()
-		plan.NodeGroups = markNew(ctx, plan.NodeGroups, config.NodeGroups, nodeGroupObject, names(ngChanges, create, replace),
+		plan.NodeGroups = markNew(ctx, plan.NodeGroups, config.NodeGroups, nodeGroupObject, children.Names(ngChanges, children.Create, children.Replace),
 			func(p *nodeGroupModel, c nodeGroupModel) {
 				p.ARN, p.Status = u, u
 				if c.CapacityType.IsNull() {
@@ -89,7 +91,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 					p.SubnetIDs = types.SetUnknown(types.StringType)
 				}
 			}, &resp.Diagnostics)
-		plan.FargateProfiles = markNew(ctx, plan.FargateProfiles, config.FargateProfiles, fargateProfileObject, names(fpChanges, create, replace),
+		plan.FargateProfiles = markNew(ctx, plan.FargateProfiles, config.FargateProfiles, fargateProfileObject, children.Names(fpChanges, children.Create, children.Replace),
 			func(p *fargateProfileModel, c fargateProfileModel) {
 				p.ARN, p.Status = u, u
 				if c.SubnetIDs.IsNull() {
@@ -111,12 +113,12 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		plan.FargateProfiles = markNew(ctx, plan.FargateProfiles, config.FargateProfiles, fargateProfileObject,
 			namesWhere(ctx, state.FargateProfiles, func(m fargateProfileModel) bool { return settle(m.Status) }, &resp.Diagnostics),
 			func(p *fargateProfileModel, _ fargateProfileModel) { p.Status = u }, &resp.Diagnostics)
-		if replaced := names(fpChanges, replace); len(replaced) > 0 {
+		if replaced := children.Names(fpChanges, children.Replace); len(replaced) > 0 {
 			resp.Diagnostics.AddAttributeWarning(path.Root("fargate_profiles"), "Fargate profiles will be replaced",
 				fmt.Sprintf("EKS cannot change a Fargate profile, so %s will be deleted and created again. Deleting a profile stops "+
 					"the pods it placed; they are started again once the new profile is ACTIVE.", quoteList(replaced)))
 		}
-		if replaced := names(ngChanges, replace); len(replaced) > 0 {
+		if replaced := children.Names(ngChanges, children.Replace); len(replaced) > 0 {
 			resp.Diagnostics.AddAttributeWarning(path.Root("node_groups"), "Node groups will be replaced",
 				fmt.Sprintf("EKS cannot change this in place, so node group %s will be deleted and created again; its pods are evicted.", quoteList(replaced)))
 		}

@@ -274,8 +274,8 @@ func nodeGroupsSchema() schema.MapNestedAttribute {
 				},
 				"labels": schema.MapAttribute{
 					Optional: true, ElementType: types.StringType,
-					MarkdownDescription: "Kubernetes labels of the nodes. Updated in place.",
-					Validators:          []validator.Map{validate.Labels()},
+					MarkdownDescription: "Kubernetes labels of the nodes (no `*` or `?`: EKS refuses them on nodes). Updated in place.",
+					Validators:          []validator.Map{validate.NodeLabels()},
 				},
 				"subnet_ids": schema.SetAttribute{
 					Optional: true, Computed: true, ElementType: types.StringType,

@@ -140,6 +140,8 @@ var clusterCases = []clusterCase{
 		want: `value must be one of`, at: `node_groups\["node-group"\]\.capacity_type`},
 	{name: "invalid role ARN", extra: `cluster_role_arn = "my-role"`,
 		want: `IAM role ARN`, at: `Attribute cluster_role_arn`},
+	{name: "wildcard in a node group label", nodeGroup: `"node-group" = { instance_types = ["t2.medium"], desired_size = 1, min_size = 1, max_size = 2, labels = { "role*" = "db" } }`,
+		want: `EKS refuses in node group labels`, at: `Attribute node_groups\["node-group"\]\.labels\["role\*"\]`},
 	{name: "invalid timeout", extra: `timeouts { create = "soon" }`,
 		want: `Invalid Attribute Value Time Duration`, at: `timeouts \{ create = "soon" \}`},
 }

@@ -13,6 +13,10 @@ import (
 
 var ranOutOfTime = regexp.MustCompile(`ran\s+out\s+of\s+time:\s+raise\s+the\s+.timeouts.\s+of\s+the\s+resource,\s+then\s+apply\s+again\s+to\s+continue`)
 
+// A create that ran out of time leaves a tainted resource: the error says
+// how to resume it rather than replace it.
+var createRanOutOfTime = regexp.MustCompile(`ran\s+out\s+of\s+time:\s+raise\s+the\s+.timeouts.\s+of\s+the\s+resource;\s+the\s+cluster\s+is\s+recorded\s+in\s+the\s+state\s+as\s+tainted:\s+run\s+.terraform\s+untaint\s+<address>.\s+and\s+apply\s+again\s+to\s+resume,\s+or\s+apply\s+now\s+to\s+replace\s+it\s+\(deleting\s+what\s+was\s+built\)`)
+
 // Scenario 7: timeouts shorter than the operation. Create, update and
 // destroy each end with a clear error; the state then holds what exists,
 // and the next run with enough time continues from there (after
@@ -24,7 +28,7 @@ func TestTimeouts_shorterThanTheOperation(t *testing.T) {
 	w := acctest.NewWorkdir(t, small(name, cidr, `create = "3s"`))
 
 	out, err := w.Run("apply", "-auto-approve", "-input=false", "-no-color")
-	if err == nil || !ranOutOfTime.MatchString(out) {
+	if err == nil || !createRanOutOfTime.MatchString(out) {
 		t.Fatalf("a create shorter than the cluster's did not fail clearly (%v):\n%s", err, out)
 	}
 	cl, err := c.EKS.DescribeCluster(bg, &eks.DescribeClusterInput{Name: aws.String(name)})

@@ -1,16 +1,13 @@
 // Package apierr holds what the provider knows about AWS API errors: a typed
-// not-found error for finders, error-code matching, and retrying a call while
-// AWS answers with a code that means "not yet" (IAM propagation, EKS's one
-// Fargate profile operation at a time).
+// not-found error for finders, typed SDK errors (IsA), and error codes for
+// the services whose SDK has no error types (EC2). Retrying lives in
+// provider/internal/wait.
 package apierr
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/aws/smithy-go"
 )
@@ -78,55 +75,4 @@ func Message(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// Is reports whether err carries the AWS error code and, when any substrings
-// are given, a message containing one of them.
-func Is(err error, code string, messageContains ...string) bool {
-	if err == nil || Code(err) != code {
-		return false
-	}
-	if len(messageContains) == 0 {
-		return true
-	}
-	msg := Message(err)
-	for _, s := range messageContains {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// Backoff bounds the pause between attempts of RetryWhile.
-type Backoff struct {
-	Initial time.Duration
-	Max     time.Duration
-}
-
-// DefaultBackoff suits waits that last seconds to minutes: first retry after
-// one second, then doubling to ten.
-var DefaultBackoff = Backoff{Initial: time.Second, Max: 10 * time.Second}
-
-// RetryWhile calls f until it succeeds, returns an error for which retryable
-// is false, or ctx ends. The last error is returned, wrapped with why the
-// retrying stopped when ctx ended.
-func RetryWhile(ctx context.Context, b Backoff, retryable func(error) bool, f func() error) error {
-	delay := b.Initial
-	for {
-		err := f()
-		if err == nil || !retryable(err) {
-			return err
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (gave up retrying: %v)", err, context.Cause(ctx))
-		case <-t.C:
-		}
-		if delay *= 2; delay > b.Max {
-			delay = b.Max
-		}
-	}
 }

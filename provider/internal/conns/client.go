@@ -57,6 +57,8 @@ type Config struct {
 	DefaultTags map[string]string
 	// MaxRetries bounds the SDK's retries of throttled or failed calls.
 	MaxRetries int
+	// Timing is how often to poll and retry; zero means DefaultTiming.
+	Timing Timing
 }
 
 // Client holds the service clients and what is known about the caller.
@@ -82,6 +84,9 @@ type Client struct {
 	// Topology is what this provider process knows of each cluster's
 	// layout during the current plan or apply.
 	Topology *topology.Registry
+
+	// Timing is how often every waiter polls and every retry tries again.
+	Timing Timing
 }
 
 // New resolves credentials, checks them with STS GetCallerIdentity and
@@ -141,6 +146,10 @@ func New(ctx context.Context, c Config) (*Client, error) {
 	if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[1] != "" {
 		partition = parts[1]
 	}
+	timing := c.Timing
+	if timing == (Timing{}) {
+		timing = DefaultTiming()
+	}
 	return &Client{
 		EKS:         eks.NewFromConfig(cfg, endpoint[eks.Options](c.Endpoints, "eks")),
 		IAM:         iam.NewFromConfig(cfg, endpoint[iam.Options](c.Endpoints, "iam")),
@@ -154,6 +163,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		CallerARN:   arn,
 		DefaultTags: c.DefaultTags,
 		Topology:    topology.New(),
+		Timing:      timing,
 	}, nil
 }
 

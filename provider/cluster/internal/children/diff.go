@@ -1,61 +1,61 @@
-package cluster
+package children
 
 import (
 	"maps"
 	"slices"
 )
 
-// change is what an apply does to one node group or Fargate profile.
-type change int
+// Change is what an apply does to one node group or Fargate profile.
+type Change int
 
 const (
-	keep    change = iota
-	update         // in place (node group scaling or labels)
-	replace        // delete, then create under the same name
-	create
-	remove
+	Keep    Change = iota
+	Update         // in place (node group scaling or labels)
+	Replace        // delete, then create under the same name
+	Create
+	Remove
 )
 
-func (c change) String() string {
+func (c Change) String() string {
 	return [...]string{"keep", "update", "replace", "create", "remove"}[c]
 }
 
-// diffNodeGroups decides, per node group name, what turns prior into
+// DiffNodeGroups decides, per node group name, what turns prior into
 // planned. Optional fields left to EKS (empty in planned) never force a
 // replacement; what EKS cannot change in place does.
-func diffNodeGroups(prior, planned map[string]nodeGroupSpec) map[string]change {
-	return diff(prior, planned, func(old, p nodeGroupSpec) change {
+func DiffNodeGroups(prior, planned map[string]NodeGroup) map[string]Change {
+	return diff(prior, planned, func(old, p NodeGroup) Change {
 		switch {
 		case nodeGroupNeedsReplace(old, p):
-			return replace
+			return Replace
 		case old.DesiredSize != p.DesiredSize || old.MinSize != p.MinSize || old.MaxSize != p.MaxSize ||
 			!maps.Equal(old.Labels, p.Labels):
-			return update
+			return Update
 		}
-		return keep
+		return Keep
 	})
 }
 
 // diff classifies every name of prior and planned: created, removed, or
 // what compare says of an entry in both.
-func diff[T any](prior, planned map[string]T, compare func(old, new T) change) map[string]change {
-	out := map[string]change{}
+func diff[T any](prior, planned map[string]T, compare func(old, new T) Change) map[string]Change {
+	out := map[string]Change{}
 	for name, p := range planned {
 		if old, ok := prior[name]; ok {
 			out[name] = compare(old, p)
 		} else {
-			out[name] = create
+			out[name] = Create
 		}
 	}
 	for name := range prior {
 		if _, ok := planned[name]; !ok {
-			out[name] = remove
+			out[name] = Remove
 		}
 	}
 	return out
 }
 
-func nodeGroupNeedsReplace(old, p nodeGroupSpec) bool {
+func nodeGroupNeedsReplace(old, p NodeGroup) bool {
 	changed := func(o, n string) bool { return n != "" && o != n }
 	return !slices.Equal(old.InstanceTypes, p.InstanceTypes) ||
 		changed(old.CapacityType, p.CapacityType) ||
@@ -64,18 +64,18 @@ func nodeGroupNeedsReplace(old, p nodeGroupSpec) bool {
 		(p.SubnetIDs != nil && !slices.Equal(old.SubnetIDs, p.SubnetIDs))
 }
 
-// diffProfiles decides, per Fargate profile name, what turns prior into
+// DiffProfiles decides, per Fargate profile name, what turns prior into
 // planned. EKS profiles are immutable: any change replaces the profile.
-func diffProfiles(prior, planned map[string]profileSpec) map[string]change {
-	return diff(prior, planned, func(old, p profileSpec) change {
+func DiffProfiles(prior, planned map[string]Profile) map[string]Change {
+	return diff(prior, planned, func(old, p Profile) Change {
 		if !selectorsEqual(old, p) || (p.SubnetIDs != nil && !slices.Equal(old.SubnetIDs, p.SubnetIDs)) {
-			return replace
+			return Replace
 		}
-		return keep
+		return Keep
 	})
 }
 
-func selectorsEqual(a, b profileSpec) bool {
+func selectorsEqual(a, b Profile) bool {
 	if len(a.Selectors) != len(b.Selectors) {
 		return false
 	}
@@ -87,8 +87,8 @@ func selectorsEqual(a, b profileSpec) bool {
 	return true
 }
 
-// names returns, sorted, the names whose change is one of cs.
-func names(changes map[string]change, cs ...change) []string {
+// Names returns, sorted, the names whose change is one of cs.
+func Names(changes map[string]Change, cs ...Change) []string {
 	var out []string
 	for _, n := range slices.Sorted(maps.Keys(changes)) {
 		if slices.Contains(cs, changes[n]) {

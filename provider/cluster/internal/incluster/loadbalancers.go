@@ -1,4 +1,4 @@
-package cluster
+package incluster
 
 import (
 	"context"
@@ -8,9 +8,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
 )
 
 // Tags by which AWS's Kubernetes controllers mark the load balancers they
@@ -23,16 +26,16 @@ func kubernetesClusterTag(cluster string) string { return "kubernetes.io/cluster
 // errENIsLingering is retried while AWS releases deleted load balancers' interfaces.
 var errENIsLingering = errors.New("network interfaces of deleted load balancers are still being released")
 
-// deleteKubernetesLoadBalancers deletes the load balancers this cluster's
+// DeleteIn deletes the load balancers this cluster's
 // Kubernetes made in VPC id (LoadBalancer Services, Ingresses) and waits
 // until AWS has released their network interfaces: until then they keep
 // the subnets, security groups and the VPC from being deleted, which is
 // how destroys of EKS clusters usually get stuck. A load balancer in the
 // VPC that this cluster did not make is left alone, and the error names it.
-func (o *ops) deleteKubernetesLoadBalancers(ctx context.Context, vpcID string) error {
+func (w *Work) DeleteIn(ctx context.Context, vpcID string) error {
 	var inVPC []string
 	names := map[string]string{}
-	p := elb.NewDescribeLoadBalancersPaginator(o.c.ELB, &elb.DescribeLoadBalancersInput{})
+	p := elb.NewDescribeLoadBalancersPaginator(w.c.ELB, &elb.DescribeLoadBalancersInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
@@ -48,7 +51,7 @@ func (o *ops) deleteKubernetesLoadBalancers(ctx context.Context, vpcID string) e
 	}
 	var ours, foreign []string
 	for i := 0; i < len(inVPC); i += 20 { // DescribeTags takes at most 20 ARNs
-		tags, err := o.c.ELB.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: inVPC[i:min(i+20, len(inVPC))]})
+		tags, err := w.c.ELB.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: inVPC[i:min(i+20, len(inVPC))]})
 		if err != nil {
 			return fmt.Errorf("reading the tags of the load balancers in VPC %s: %w", vpcID, err)
 		}
@@ -56,7 +59,7 @@ func (o *ops) deleteKubernetesLoadBalancers(ctx context.Context, vpcID string) e
 			mine := false
 			for _, t := range d.Tags {
 				k, v := aws.ToString(t.Key), aws.ToString(t.Value)
-				mine = mine || (k == lbControllerTag && v == o.name) || k == kubernetesClusterTag(o.name)
+				mine = mine || (k == lbControllerTag && v == w.cluster) || k == kubernetesClusterTag(w.cluster)
 			}
 			if mine {
 				ours = append(ours, aws.ToString(d.ResourceArn))
@@ -66,18 +69,20 @@ func (o *ops) deleteKubernetesLoadBalancers(ctx context.Context, vpcID string) e
 		}
 	}
 	for _, arn := range ours {
-		if _, err := o.c.ELB.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)}); err != nil && !apierr.Is(err, "LoadBalancerNotFound") {
+		if _, err := w.c.ELB.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)}); err != nil && !apierr.IsA[*elbtypes.LoadBalancerNotFoundException](err) {
 			return fmt.Errorf("deleting load balancer %s, left in VPC %s by Kubernetes: %w", names[arn], vpcID, err)
 		}
 	}
 	if len(foreign) > 0 {
 		return fmt.Errorf("VPC %s holds load balancers that cluster %s's Kubernetes did not make (%s); delete them or move them out of the VPC, then run `terraform destroy` again",
-			vpcID, o.name, strings.Join(foreign, ", "))
+			vpcID, w.cluster, strings.Join(foreign, ", "))
 	}
 	// Interfaces of load balancers deleted now or just before (by the
 	// controller, when a Service went with the manifests) linger a while.
-	err := apierr.RetryWhile(ctx, apierr.Backoff{Initial: pollMin, Max: pollMax}, func(err error) bool { return errors.Is(err, errENIsLingering) }, func() error {
-		enis, err := o.c.EC2.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{Filters: vpcFilter(vpcID)})
+	err := wait.Retry(ctx, w.c.Timing.Poll, func(err error) bool { return errors.Is(err, errENIsLingering) }, func(ctx context.Context) error {
+		enis, err := w.c.EC2.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{
+			Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}},
+		})
 		if err != nil {
 			return err
 		}

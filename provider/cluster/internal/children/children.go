@@ -1,0 +1,273 @@
+// Package children owns what runs the cluster's pods: managed node groups
+// (made, changed and deleted in parallel, as EKS allows) and Fargate
+// profiles (one at a time, as EKS requires, each waiting its turn when
+// another process holds the cluster's one profile operation). Each change
+// deletes before it creates, as a replaced entry keeps its name.
+package children
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
+)
+
+// NodeGroup is what the configuration asks of one node group, in plain
+// Go. Zero values of the optional fields mean "EKS's default" (or, in a
+// plan, "not known yet").
+type NodeGroup struct {
+	InstanceTypes                 []string
+	DesiredSize, MinSize, MaxSize int64
+	CapacityType, AMIType         string
+	DiskSize                      int64
+	Labels                        map[string]string
+	SubnetIDs                     []string // sorted
+}
+
+// Profile is what the configuration asks of one Fargate profile.
+type Profile struct {
+	Selectors []placement.Selector
+	SubnetIDs []string // sorted
+}
+
+// Set is the node groups and profiles of a cluster, by name.
+type Set struct {
+	NodeGroups map[string]NodeGroup
+	Profiles   map[string]Profile
+}
+
+// Children are the node groups and profiles of one cluster.
+type Children struct {
+	c      *conns.Client
+	name   string
+	owner  owned.Owner
+	timing conns.Timing
+	wait   ekswait.Waiter
+}
+
+// New returns the children of the cluster of owner.
+func New(c *conns.Client, owner owned.Owner) *Children {
+	return &Children{c: c, name: owner.Cluster, owner: owner, timing: c.Timing, wait: ekswait.Waiter{EKS: c.EKS, Timing: c.Timing}}
+}
+
+// Change turns the node groups and profiles from old into new: node groups
+// in parallel, profiles one at a time, both lanes at once. Each lane
+// deletes before it creates, as a replaced entry keeps its name.
+// afterProfiles run in the profiles' lane once they are done, without
+// waiting for the node groups.
+func (ch *Children) Change(ctx context.Context, ob *observed.Record, old, new Set, afterProfiles ...func() error) error {
+	ngChanges, fpChanges := DiffNodeGroups(old.NodeGroups, new.NodeGroups), DiffProfiles(old.Profiles, new.Profiles)
+	var wg sync.WaitGroup
+	var ngErr, fpErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		if ngErr = ch.deleteNodegroups(ctx, ob, Names(ngChanges, Remove, Replace)); ngErr != nil {
+			return
+		}
+		ngErr = errors.Join(
+			ch.updateNodegroups(ctx, ob, old.NodeGroups, new.NodeGroups, Names(ngChanges, Update)),
+			ch.createNodegroups(ctx, ob, new.NodeGroups, Names(ngChanges, Create, Replace)))
+	}()
+	go func() {
+		defer wg.Done()
+		if fpErr = ch.deleteProfiles(ctx, ob, Names(fpChanges, Remove, Replace)); fpErr != nil {
+			return
+		}
+		if fpErr = ch.createProfiles(ctx, ob, new.Profiles, Names(fpChanges, Create, Replace)); fpErr != nil {
+			return
+		}
+		for _, f := range afterProfiles {
+			if fpErr = f(); fpErr != nil {
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	return errors.Join(ngErr, fpErr)
+}
+
+// DeleteAll deletes every node group and profile of the cluster, listed
+// from AWS rather than the state, so ones left by an interrupted apply go too.
+func (ch *Children) DeleteAll(ctx context.Context) error {
+	ngs, err := finder.Nodegroups(ctx, ch.c.EKS, ch.name)
+	if err != nil {
+		return err
+	}
+	fps, err := finder.FargateProfiles(ctx, ch.c.EKS, ch.name)
+	if err != nil {
+		return err
+	}
+	// Every existing entry against an empty target: all are removed.
+	old := Set{NodeGroups: map[string]NodeGroup{}, Profiles: map[string]Profile{}}
+	for _, n := range ngs {
+		old.NodeGroups[n] = NodeGroup{}
+	}
+	for _, n := range fps {
+		old.Profiles[n] = Profile{}
+	}
+	return ch.Change(ctx, observed.New(), old, Set{})
+}
+
+// Observe records every node group and profile of the cluster.
+func (ch *Children) Observe(ctx context.Context, ob *observed.Record) error {
+	ngNames, err := finder.Nodegroups(ctx, ch.c.EKS, ch.name)
+	if err != nil {
+		return err
+	}
+	for _, n := range ngNames {
+		ng, err := finder.Nodegroup(ctx, ch.c.EKS, ch.name, n)
+		if apierr.NotFound(err) {
+			continue // deleted between list and describe
+		}
+		if err != nil {
+			return err
+		}
+		ob.SetNodegroup(n, ng)
+	}
+	fpNames, err := finder.FargateProfiles(ctx, ch.c.EKS, ch.name)
+	if err != nil {
+		return err
+	}
+	for _, n := range fpNames {
+		fp, err := finder.FargateProfile(ctx, ch.c.EKS, ch.name, n)
+		if apierr.NotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		ob.SetProfile(n, fp)
+	}
+	return nil
+}
+
+// Settle waits for what an interrupted or timed-out apply left CREATING or
+// UPDATING to become ACTIVE, so an update starts from, and reports, settled
+// node groups and profiles.
+func (ch *Children) Settle(ctx context.Context, ob *observed.Record) error {
+	for name, ng := range ob.Nodegroups() {
+		if ng.Status == ekstypes.NodegroupStatusCreating || ng.Status == ekstypes.NodegroupStatusUpdating {
+			ng, err := ch.wait.NodegroupActive(ctx, ch.name, name)
+			if gone(err) {
+				ob.SetNodegroup(name, nil)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			ob.SetNodegroup(name, ng)
+		}
+	}
+	for name, fp := range ob.Profiles() {
+		if fp.Status == ekstypes.FargateProfileStatusCreating {
+			fp, err := ch.wait.ProfileActive(ctx, ch.name, name)
+			if gone(err) {
+				ob.SetProfile(name, nil)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			ob.SetProfile(name, fp)
+		}
+	}
+	return nil
+}
+
+// gone reports that what a settle waited for was deleted meanwhile (by
+// another tool, say): nothing is left to settle, and the update makes it
+// again if it is configured.
+func gone(err error) bool {
+	return apierr.NotFound(err) || apierr.IsA[*ekstypes.ResourceNotFoundException](err)
+}
+
+// parallel runs f for every name at once and joins the errors: one failing
+// node group does not stop the others, so the state records all that exist.
+func parallel(names []string, f func(string) error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(names))
+	for i, n := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(n)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// sequential runs f for every name in turn, going on after a failure for the
+// same reason, and joins the errors.
+func sequential(ctx context.Context, names []string, f func(string) error) error {
+	var errs []error
+	for _, n := range names {
+		if ctx.Err() != nil {
+			errs = append(errs, fmt.Errorf("not started for %q: %w", n, context.Cause(ctx)))
+			continue
+		}
+		errs = append(errs, f(n))
+	}
+	return errors.Join(errs...)
+}
+
+// alreadyExists reports EKS refusing to create a node group or profile that
+// exists: left by an interrupted apply of this resource (the cluster is
+// ours, so is the child); the next plan shows any difference.
+func alreadyExists(err error) bool {
+	return apierr.IsA[*ekstypes.ResourceInUseException](err) && strings.Contains(apierr.Message(err), "already exists")
+}
+
+// createChild makes one node group or profile: create (retried while
+// retryable), record what EKS answered, wait until ACTIVE and record that.
+// One that exists already was left by an interrupted apply of this resource
+// (the cluster is ours, so is the child): it is waited for and recorded;
+// the next plan shows any difference.
+func createChild[T any](ctx context.Context, d wait.Delays, retryable func(error) bool, what string,
+	create, waitActive func(context.Context) (*T, error), record func(*T)) error {
+	var made *T
+	err := wait.Retry(ctx, d, retryable, func(ctx context.Context) (err error) {
+		made, err = create(ctx)
+		return err
+	})
+	switch {
+	case alreadyExists(err):
+	case err != nil:
+		return fmt.Errorf("creating %s: %w", what, err)
+	default:
+		record(made)
+	}
+	v, err := waitActive(ctx)
+	if v != nil {
+		record(v)
+	}
+	return err
+}
+
+// deleteChild deletes one node group or profile (retried while retryable;
+// one already gone is fine), waits until it is gone and records that.
+func deleteChild(ctx context.Context, d wait.Delays, retryable func(error) bool, what string,
+	del, waitDeleted func(context.Context) error, recordGone func()) error {
+	err := wait.Retry(ctx, d, retryable, del)
+	if err != nil && !apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
+		return fmt.Errorf("deleting %s: %w", what, err)
+	}
+	if err := waitDeleted(ctx); err != nil {
+		return err
+	}
+	recordGone()
+	return nil
+}

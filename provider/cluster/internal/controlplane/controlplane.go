@@ -1,0 +1,127 @@
+// Package controlplane owns the EKS cluster itself: it creates it (or
+// carries on with the one an interrupted apply of this resource made),
+// changes its endpoint access and tags, upgrades its Kubernetes version,
+// settles it when an earlier apply left it in transition, and deletes it.
+package controlplane
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
+)
+
+// Access is the cluster's API endpoint configuration.
+type Access struct {
+	Public, Private bool
+	PublicCIDRs     []string // nil: EKS's default
+}
+
+func (a Access) String() string {
+	return fmt.Sprintf("%v/%v/%v", a.Public, a.Private, a.PublicCIDRs)
+}
+
+// ControlPlane is the EKS cluster of one fargate_cluster.
+type ControlPlane struct {
+	c     *conns.Client
+	owner owned.Owner
+	name  string
+	wait  ekswait.Waiter
+}
+
+// New returns the control plane of the cluster of owner.
+func New(c *conns.Client, owner owned.Owner) *ControlPlane {
+	return &ControlPlane{c: c, owner: owner, name: owner.Cluster, wait: ekswait.Waiter{EKS: c.EKS, Timing: c.Timing}}
+}
+
+// Create creates the cluster with the recorded roles and network, and
+// waits until it is ACTIVE, recording it as soon as it exists.
+func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version string, access Access) error {
+	in := &eks.CreateClusterInput{
+		Name:    aws.String(cp.name),
+		RoleArn: aws.String(ob.Roles().Cluster),
+		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{
+			SubnetIds:             ob.Network().AllSubnets(),
+			EndpointPublicAccess:  aws.Bool(access.Public),
+			EndpointPrivateAccess: aws.Bool(access.Private),
+			PublicAccessCidrs:     access.PublicCIDRs,
+		},
+		// The owner tag lets a later apply recognise this cluster if the
+		// apply that creates it is killed before the state is written.
+		Tags: cp.owner.TagsWith(nil),
+	}
+	if version != "" {
+		in.Version = aws.String(version)
+	}
+	var out *eks.CreateClusterOutput
+	err := wait.Retry(ctx, cp.c.Timing.Retry, roles.Propagating, func(ctx context.Context) (err error) {
+		out, err = cp.c.EKS.CreateCluster(ctx, in)
+		return err
+	})
+	switch {
+	case apierr.IsA[*ekstypes.ResourceInUseException](err):
+		existing, ferr := finder.Cluster(ctx, cp.c.EKS, cp.name)
+		if ferr != nil || existing.Tags[owned.Tag] != cp.owner.Value() {
+			return fmt.Errorf("EKS cluster %q already exists in %s and is not in this Terraform state; import it with `terraform import <address> %s` or choose another name", cp.name, cp.c.Region, cp.name)
+		}
+		// Made by an apply of this resource that was killed before it
+		// could write the state: carry on with it.
+		ob.SetCluster(existing)
+	case err != nil:
+		return fmt.Errorf("creating EKS cluster %q: %w", cp.name, err)
+	default:
+		ob.SetCluster(out.Cluster)
+	}
+	c, err := cp.wait.ClusterActive(ctx, cp.name)
+	ob.SetCluster(c)
+	return err
+}
+
+// Delete deletes the cluster, once its node groups and profiles are gone,
+// and waits until it is.
+func (cp *ControlPlane) Delete(ctx context.Context) error {
+	err := wait.Retry(ctx, cp.c.Timing.Retry, func(err error) bool {
+		// Node groups or profiles still being deleted by another process.
+		return apierr.IsA[*ekstypes.ResourceInUseException](err)
+	}, func(ctx context.Context) error {
+		_, err := cp.c.EKS.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(cp.name)})
+		return err
+	})
+	if apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("deleting EKS cluster %q: %w", cp.name, err)
+	}
+	return cp.wait.ClusterDeleted(ctx, cp.name)
+}
+
+// Settle waits for a cluster an interrupted or timed-out apply left in
+// transition (CREATING or UPDATING) to become ACTIVE.
+func (cp *ControlPlane) Settle(ctx context.Context, ob *observed.Record) error {
+	if c := ob.Cluster(); c == nil || c.Status == ekstypes.ClusterStatusActive {
+		return nil
+	}
+	c, err := cp.wait.ClusterActive(ctx, cp.name)
+	if err != nil {
+		return err
+	}
+	ob.SetCluster(c)
+	return nil
+}
+
+// Find reads the cluster; *apierr.NotFoundError when it does not exist.
+func (cp *ControlPlane) Find(ctx context.Context) (*ekstypes.Cluster, error) {
+	return finder.Cluster(ctx, cp.c.EKS, cp.name)
+}

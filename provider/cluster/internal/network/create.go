@@ -1,0 +1,158 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// defaultAZs picks the region's first three available zones (or two, where
+// the region has only two).
+func (nw *Network) defaultAZs(ctx context.Context) ([]string, error) {
+	out, err := nw.c.EC2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("state"), Values: []string{"available"}}, {Name: aws.String("zone-type"), Values: []string{"availability-zone"}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing availability zones of %s: %w", nw.c.Region, err)
+	}
+	var zones []string
+	for _, z := range out.AvailabilityZones {
+		zones = append(zones, aws.ToString(z.ZoneName))
+	}
+	sort.Strings(zones)
+	if len(zones) < 2 {
+		return nil, fmt.Errorf("region %s has %d available zones; EKS needs subnets in at least two", nw.c.Region, len(zones))
+	}
+	return zones[:min(3, len(zones))], nil
+}
+
+// create builds the VPC: public and private subnets per zone, an
+// internet gateway, one NAT gateway and the route tables. Each created ID is
+// recorded in n at once, so a failure part-way leaves a state that destroy
+// (which also searches by owner tag) can clean up.
+func (nw *Network) create(ctx context.Context, n *State, record func()) error {
+	var err error
+	if len(n.AZs) == 0 {
+		if n.AZs, err = nw.defaultAZs(ctx); err != nil {
+			return err
+		}
+	}
+	blocks, err := splitCIDR(n.VPCCIDR)
+	if err != nil {
+		return fmt.Errorf("splitting %s into subnets: %w", n.VPCCIDR, err)
+	}
+	if adopted, err := nw.adopt(ctx, n); err != nil || adopted {
+		record()
+		return err
+	}
+	vpc, err := nw.c.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{
+		CidrBlock:         aws.String(n.VPCCIDR),
+		TagSpecifications: nw.tagSpec(ec2types.ResourceTypeVpc, nw.owner.Cluster+"-vpc", nil),
+	})
+	if err != nil {
+		return fmt.Errorf("creating the VPC %s: %w", n.VPCCIDR, err)
+	}
+	n.VPCID = aws.ToString(vpc.Vpc.VpcId)
+	record()
+	if err := nw.waitVPCAvailable(ctx, n.VPCID); err != nil {
+		return err
+	}
+	// EKS needs DNS hostnames and resolution in the VPC for nodes and private endpoints.
+	for _, attr := range []*ec2.ModifyVpcAttributeInput{
+		{VpcId: aws.String(n.VPCID), EnableDnsSupport: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}},
+		{VpcId: aws.String(n.VPCID), EnableDnsHostnames: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}},
+	} {
+		if _, err := nw.c.EC2.ModifyVpcAttribute(ctx, attr); err != nil {
+			return fmt.Errorf("enabling DNS in VPC %s: %w", n.VPCID, err)
+		}
+	}
+
+	igw, err := nw.c.EC2.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{
+		TagSpecifications: nw.tagSpec(ec2types.ResourceTypeInternetGateway, nw.owner.Cluster+"-igw", nil),
+	})
+	if err != nil {
+		return fmt.Errorf("creating the internet gateway of VPC %s: %w", n.VPCID, err)
+	}
+	igwID := aws.ToString(igw.InternetGateway.InternetGatewayId)
+	if _, err := nw.c.EC2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: aws.String(igwID), VpcId: aws.String(n.VPCID)}); err != nil {
+		return fmt.Errorf("attaching internet gateway %s to VPC %s: %w", igwID, n.VPCID, err)
+	}
+
+	clusterTag := "kubernetes.io/cluster/" + nw.owner.Cluster
+	for i, az := range n.AZs {
+		for _, public := range []bool{true, false} {
+			kind, block, role := "private", blocks[len(n.AZs)+i], "kubernetes.io/role/internal-elb"
+			if public {
+				kind, block, role = "public", blocks[i], "kubernetes.io/role/elb"
+			}
+			sn, err := nw.c.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
+				VpcId: aws.String(n.VPCID), CidrBlock: aws.String(block), AvailabilityZone: aws.String(az),
+				TagSpecifications: nw.tagSpec(ec2types.ResourceTypeSubnet, fmt.Sprintf("%s-%s-%s", nw.owner.Cluster, kind, az),
+					map[string]string{role: "1", clusterTag: "shared"}),
+			})
+			if err != nil {
+				return fmt.Errorf("creating the %s subnet %s in %s: %w", kind, block, az, err)
+			}
+			id := aws.ToString(sn.Subnet.SubnetId)
+			if public {
+				n.Public = append(n.Public, id)
+				if _, err := nw.c.EC2.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(id), MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
+					return fmt.Errorf("making subnet %s public: %w", id, err)
+				}
+			} else {
+				n.Private = append(n.Private, id)
+			}
+			record()
+		}
+	}
+
+	eip, err := nw.c.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{
+		Domain: ec2types.DomainTypeVpc, TagSpecifications: nw.tagSpec(ec2types.ResourceTypeElasticIp, nw.owner.Cluster+"-nat", nil),
+	})
+	if err != nil {
+		return fmt.Errorf("allocating the NAT gateway's elastic IP: %w", err)
+	}
+	nat, err := nw.c.EC2.CreateNatGateway(ctx, &ec2.CreateNatGatewayInput{
+		SubnetId: aws.String(n.Public[0]), AllocationId: eip.AllocationId,
+		TagSpecifications: nw.tagSpec(ec2types.ResourceTypeNatgateway, nw.owner.Cluster+"-nat", nil),
+	})
+	if err != nil {
+		return fmt.Errorf("creating the NAT gateway in subnet %s: %w", n.Public[0], err)
+	}
+	natID := aws.ToString(nat.NatGateway.NatGatewayId)
+	if err := nw.waitNATGatewayAvailable(ctx, natID); err != nil {
+		return err
+	}
+
+	routes := []struct {
+		kind    string
+		subnets []string
+		route   ec2.CreateRouteInput
+	}{
+		{"public", n.Public, ec2.CreateRouteInput{GatewayId: aws.String(igwID)}},
+		{"private", n.Private, ec2.CreateRouteInput{NatGatewayId: aws.String(natID)}},
+	}
+	for _, r := range routes {
+		rt, err := nw.c.EC2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
+			VpcId: aws.String(n.VPCID), TagSpecifications: nw.tagSpec(ec2types.ResourceTypeRouteTable, nw.owner.Cluster+"-"+r.kind, nil),
+		})
+		if err != nil {
+			return fmt.Errorf("creating the %s route table: %w", r.kind, err)
+		}
+		rtID := rt.RouteTable.RouteTableId
+		r.route.RouteTableId, r.route.DestinationCidrBlock = rtID, aws.String("0.0.0.0/0")
+		if _, err := nw.c.EC2.CreateRoute(ctx, &r.route); err != nil {
+			return fmt.Errorf("adding the default route to the %s route table: %w", r.kind, err)
+		}
+		for _, sn := range r.subnets {
+			if _, err := nw.c.EC2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: rtID, SubnetId: aws.String(sn)}); err != nil {
+				return fmt.Errorf("associating subnet %s with the %s route table: %w", sn, r.kind, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,167 @@
+package network
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+)
+
+// Delete deletes every VPC this cluster created, found by owner tag
+// (so also one whose ID never reached the state), with everything in it. A VPC the user
+// brought carries no owner tag and is never touched.
+func (nw *Network) Delete(ctx context.Context) error {
+	vpcs, err := nw.c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: nw.ownedFilter()})
+	if err != nil {
+		return fmt.Errorf("finding the VPCs of cluster %s: %w", nw.owner.Value(), err)
+	}
+	ids := map[string]bool{}
+	for _, v := range vpcs.Vpcs {
+		ids[aws.ToString(v.VpcId)] = true
+	}
+	for id := range ids {
+		if err := nw.deleteVPC(ctx, id); err != nil {
+			return err
+		}
+	}
+	// Elastic IPs are not inside a VPC; release ours wherever they are.
+	addrs, err := nw.c.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: nw.ownedFilter()})
+	if err != nil {
+		return fmt.Errorf("finding the elastic IPs of cluster %s: %w", nw.owner.Value(), err)
+	}
+	for _, a := range addrs.Addresses {
+		if a.AssociationId != nil {
+			_, _ = nw.c.EC2.DisassociateAddress(ctx, &ec2.DisassociateAddressInput{AssociationId: a.AssociationId})
+		}
+		if _, err := nw.c.EC2.ReleaseAddress(ctx, &ec2.ReleaseAddressInput{AllocationId: a.AllocationId}); err != nil && !apierr.ErrCodeEquals(err, errCodeAllocationIDNotFound) {
+			return fmt.Errorf("releasing elastic IP %s: %w", aws.ToString(a.AllocationId), err)
+		}
+	}
+	return nil
+}
+
+func (nw *Network) deleteVPC(ctx context.Context, id string) error {
+	nats, err := nw.c.EC2.DescribeNatGateways(ctx, &ec2.DescribeNatGatewaysInput{Filter: vpcFilter(id)})
+	if err != nil {
+		return fmt.Errorf("listing NAT gateways of VPC %s: %w", id, err)
+	}
+	var natIDs []string
+	for _, n := range nats.NatGateways {
+		if n.State == ec2types.NatGatewayStateDeleted {
+			continue
+		}
+		natIDs = append(natIDs, aws.ToString(n.NatGatewayId))
+		if _, err := nw.c.EC2.DeleteNatGateway(ctx, &ec2.DeleteNatGatewayInput{NatGatewayId: n.NatGatewayId}); err != nil && !apierr.ErrCodeEquals(err, errCodeNatGatewayNotFound) {
+			return fmt.Errorf("deleting NAT gateway %s: %w", aws.ToString(n.NatGatewayId), err)
+		}
+	}
+	if len(natIDs) > 0 {
+		if err := nw.waitNATGatewaysDeleted(ctx, natIDs); err != nil {
+			return err
+		}
+	}
+
+	if err := nw.lbs.DeleteIn(ctx, id); err != nil {
+		return err
+	}
+	// Network interfaces left by pods or controllers block the subnets.
+	enis, err := nw.c.EC2.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{Filters: vpcFilter(id)})
+	if err != nil {
+		return fmt.Errorf("listing network interfaces of VPC %s: %w", id, err)
+	}
+	for _, e := range enis.NetworkInterfaces {
+		if e.Status != ec2types.NetworkInterfaceStatusAvailable {
+			continue
+		}
+		if _, err := nw.c.EC2.DeleteNetworkInterface(ctx, &ec2.DeleteNetworkInterfaceInput{NetworkInterfaceId: e.NetworkInterfaceId}); err != nil && !apierr.ErrCodeEquals(err, errCodeNetworkInterfaceIDNotFound) {
+			return fmt.Errorf("deleting leftover network interface %s in VPC %s: %w", aws.ToString(e.NetworkInterfaceId), id, err)
+		}
+	}
+
+	igws, err := nw.c.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{
+		Filters: []ec2types.Filter{{Name: aws.String("attachment.vpc-id"), Values: []string{id}}},
+	})
+	if err != nil {
+		return fmt.Errorf("listing internet gateways of VPC %s: %w", id, err)
+	}
+	for _, g := range igws.InternetGateways {
+		err := nw.dependencyRetry(ctx, func(ctx context.Context) error {
+			_, err := nw.c.EC2.DetachInternetGateway(ctx, &ec2.DetachInternetGatewayInput{InternetGatewayId: g.InternetGatewayId, VpcId: aws.String(id)})
+			return err
+		})
+		if err != nil && !apierr.ErrCodeEquals(err, errCodeGatewayNotAttached) {
+			return fmt.Errorf("detaching internet gateway %s from VPC %s: %w", aws.ToString(g.InternetGatewayId), id, err)
+		}
+		if _, err := nw.c.EC2.DeleteInternetGateway(ctx, &ec2.DeleteInternetGatewayInput{InternetGatewayId: g.InternetGatewayId}); err != nil {
+			return fmt.Errorf("deleting internet gateway %s: %w", aws.ToString(g.InternetGatewayId), err)
+		}
+	}
+
+	rts, err := nw.c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: vpcFilter(id)})
+	if err != nil {
+		return fmt.Errorf("listing route tables of VPC %s: %w", id, err)
+	}
+	for _, rt := range rts.RouteTables {
+		main := false
+		for _, a := range rt.Associations {
+			main = main || aws.ToBool(a.Main)
+		}
+		if main {
+			continue // deleted with the VPC
+		}
+		// Subnets then fall back to the main route table until they go.
+		for _, a := range rt.Associations {
+			if _, err := nw.c.EC2.DisassociateRouteTable(ctx, &ec2.DisassociateRouteTableInput{AssociationId: a.RouteTableAssociationId}); err != nil && !apierr.ErrCodeEquals(err, errCodeAssociationIDNotFound) {
+				return fmt.Errorf("detaching route table %s from its subnets: %w", aws.ToString(rt.RouteTableId), err)
+			}
+		}
+		if _, err := nw.c.EC2.DeleteRouteTable(ctx, &ec2.DeleteRouteTableInput{RouteTableId: rt.RouteTableId}); err != nil && !apierr.ErrCodeEquals(err, errCodeRouteTableIDNotFound) {
+			return fmt.Errorf("deleting route table %s of VPC %s: %w", aws.ToString(rt.RouteTableId), id, err)
+		}
+	}
+
+	subnets, err := nw.c.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: vpcFilter(id)})
+	if err != nil {
+		return fmt.Errorf("listing subnets of VPC %s: %w", id, err)
+	}
+	for _, s := range subnets.Subnets {
+		err := nw.dependencyRetry(ctx, func(ctx context.Context) error {
+			_, err := nw.c.EC2.DeleteSubnet(ctx, &ec2.DeleteSubnetInput{SubnetId: s.SubnetId})
+			return err
+		})
+		if err != nil && !apierr.ErrCodeEquals(err, errCodeSubnetIDNotFound) {
+			return fmt.Errorf("deleting subnet %s of VPC %s: %w", aws.ToString(s.SubnetId), id, err)
+		}
+	}
+
+	// Security groups made in the VPC by EKS or by Kubernetes load balancers.
+	sgs, err := nw.c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: vpcFilter(id)})
+	if err != nil {
+		return fmt.Errorf("listing security groups of VPC %s: %w", id, err)
+	}
+	for _, sg := range sgs.SecurityGroups {
+		if aws.ToString(sg.GroupName) == "default" {
+			continue
+		}
+		err := nw.dependencyRetry(ctx, func(ctx context.Context) error {
+			_, err := nw.c.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: sg.GroupId})
+			return err
+		})
+		if err != nil && !apierr.ErrCodeEquals(err, errCodeGroupNotFound) {
+			return fmt.Errorf("deleting security group %s of VPC %s: %w", aws.ToString(sg.GroupId), id, err)
+		}
+	}
+
+	err = nw.dependencyRetry(ctx, func(ctx context.Context) error {
+		_, err := nw.c.EC2.DeleteVpc(ctx, &ec2.DeleteVpcInput{VpcId: aws.String(id)})
+		return err
+	})
+	if err != nil && !apierr.ErrCodeEquals(err, errCodeVPCIDNotFound) {
+		return fmt.Errorf("deleting VPC %s: %w; something outside Terraform may still use it", id, err)
+	}
+	return nil
+}

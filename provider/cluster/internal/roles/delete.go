@@ -1,0 +1,93 @@
+package roles
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+)
+
+// DeleteAll deletes the roles this cluster created; a role the user
+// brought carries no owner tag and is left alone.
+func (r *Roles) DeleteAll(ctx context.Context) error {
+	for _, k := range []Kind{PodExecution, Node, Cluster} {
+		if err := r.delete(ctx, r.owner.RoleName(k.Name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Roles) delete(ctx context.Context, name string) error {
+	role, err := r.findOwned(ctx, name)
+	if apierr.NotFound(err) || (err == nil && role == nil) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	attached := iam.NewListAttachedRolePoliciesPaginator(r.c.IAM, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	for attached.HasMorePages() {
+		page, err := attached.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("listing policies of IAM role %q: %w", name, err)
+		}
+		for _, p := range page.AttachedPolicies {
+			_, err := r.c.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: p.PolicyArn})
+			if err != nil && !apierr.IsA[*iamtypes.NoSuchEntityException](err) {
+				return fmt.Errorf("detaching %s from IAM role %q: %w", aws.ToString(p.PolicyArn), name, err)
+			}
+		}
+	}
+	_, err = r.c.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
+	if err != nil && !apierr.IsA[*iamtypes.NoSuchEntityException](err) {
+		return fmt.Errorf("deleting IAM role %q: %w", name, err)
+	}
+	return nil
+}
+
+// UpdateTags brings the tags of the roles this cluster owns from old to tags_all.
+func (r *Roles) UpdateTags(ctx context.Context, old map[string]string) error {
+	add, remove := r.owner.TagChanges(old)
+	if len(add) == 0 && len(remove) == 0 {
+		return nil
+	}
+	for _, k := range All {
+		name := r.owner.RoleName(k.Name)
+		role, err := r.findOwned(ctx, name)
+		if apierr.NotFound(err) || (err == nil && role == nil) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if len(remove) > 0 {
+			if _, err := r.c.IAM.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String(name), TagKeys: remove}); err != nil {
+				return fmt.Errorf("untagging IAM role %q: %w", name, err)
+			}
+		}
+		if len(add) > 0 {
+			if _, err := r.c.IAM.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String(name), Tags: iamTags(add)}); err != nil {
+				return fmt.Errorf("tagging IAM role %q: %w", name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// Propagating reports an EKS error caused by a role that IAM has not yet
+// propagated; such calls succeed when retried seconds later.
+func Propagating(err error) bool {
+	if !apierr.IsA[*ekstypes.InvalidParameterException](err) && !apierr.IsA[*ekstypes.InvalidRequestException](err) {
+		return false
+	}
+	m := strings.ToLower(apierr.Message(err))
+	return strings.Contains(m, "role") && (strings.Contains(m, "assume") || strings.Contains(m, "does not exist") ||
+		strings.Contains(m, "trust") || strings.Contains(m, "not authorized"))
+}
