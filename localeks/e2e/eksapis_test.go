@@ -276,8 +276,9 @@ func TestEKSAPIs(t *testing.T) {
 // podIdentityOnFargate: the EKS user guide says EKS Pod Identity is not
 // available on Fargate; the agent add-on's DaemonSet runs on EC2 nodes only.
 // EKS accepts the association and runs the pod, which finds no credentials:
-// localeks records a warning event on it. The same association serves a pod
-// on the node group (no event there).
+// localeks records a warning event on it. A pod of an associated service
+// account on the node group gets the token and the agent's address, with an
+// agent on its node, and no event.
 func podIdentityOnFargate(t *testing.T, ctx context.Context, e *eks.Client, im *iam.Client, cl *ekstypes.Cluster) {
 	role := "arn:aws:iam::123456789012:role/eks"
 	_, err := e.CreateNodegroup(ctx, &eks.CreateNodegroupInput{ClusterName: cl.Name, NodegroupName: aws.String("ng"), NodeRole: aws.String(role),
@@ -325,6 +326,28 @@ func podIdentityOnFargate(t *testing.T, ctx context.Context, e *eks.Client, im *
 			}
 			return nil
 		})
+	}
+	// As EKS's Pod Identity webhook does: the token and the agent's address,
+	// for the pods of service accounts with an association only.
+	for key, want := range map[string]bool{"servers/with-identity": true, "serverless/plain": false} {
+		ns, sa, _ := strings.Cut(key, "/")
+		list, err := k.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=" + sa})
+		must(t, err)
+		p := list.Items[0]
+		var uri, audience string
+		for _, e := range p.Spec.Containers[0].Env {
+			if e.Name == "AWS_CONTAINER_CREDENTIALS_FULL_URI" {
+				uri = e.Value
+			}
+		}
+		for _, v := range p.Spec.Volumes {
+			if v.Name == "eks-pod-identity-token" && v.Projected != nil {
+				audience = v.Projected.Sources[0].ServiceAccountToken.Audience
+			}
+		}
+		if got := uri == "http://169.254.170.23/v1/credentials" && audience == "pods.eks.amazonaws.com"; got != want {
+			t.Errorf("pod %s: credentials URI %q, token audience %q; injected %v, want %v", p.Name, uri, audience, got, want)
+		}
 	}
 	eventually(t, 30*time.Second, "the agent on the node group node only", func() error {
 		on, err := podsOn(ctx, k, "kube-system", "app.kubernetes.io/name=eks-pod-identity-agent")
