@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -41,6 +42,14 @@ func TestEKSAPIs(t *testing.T) {
 		WaitForOutput(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, time.Minute)
 	must(t, err)
 	cl := out.Cluster
+	// The tests after this one count their own calls (TestShaping: one IAM CreateRole);
+	// registered first, this runs last.
+	t.Cleanup(func() {
+		req, _ := http.NewRequest(http.MethodDelete, env.URL+"/_localeks/calls", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	})
 	t.Cleanup(func() { _, _ = e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)}) })
 
 	t.Run("DescribeAddonVersions per Kubernetes version", func(t *testing.T) {
