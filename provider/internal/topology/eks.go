@@ -27,9 +27,16 @@ func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (C
 	if err != nil {
 		return r.Get(name), err
 	}
+	var addons []string
+	if r.ReadAddons {
+		addons = readAddons(ctx, conn, name)
+	}
 	r.mu.Lock()
 	if c := r.get(name); !c.Known && !c.Pending { // a plan of fargate_cluster made meanwhile wins
 		c.Known, c.Profiles, c.NodeGroups = true, profiles, nodeGroups
+		if c.Addons == nil {
+			c.Addons = addons
+		}
 	}
 	r.mu.Unlock()
 	return r.Get(name), nil
@@ -65,4 +72,22 @@ func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profi
 		profiles = append(profiles, p)
 	}
 	return profiles, len(ngs), nil
+}
+
+// readAddons returns the names of the cluster's add-ons as EKS has them,
+// every page, or nil (unknown) when EKS does not say: the layout is of use
+// without them, and unknown add-ons refuse nothing. The zones of the node
+// groups are not read here (that takes EC2, which the registry is not
+// given): they stay unknown on this path.
+func readAddons(ctx context.Context, conn *eks.Client, name string) []string {
+	addons := []string{}
+	p := eks.NewListAddonsPaginator(conn, &eks.ListAddonsInput{ClusterName: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil
+		}
+		addons = append(addons, page.Addons...)
+	}
+	return addons
 }
