@@ -2,9 +2,15 @@ package manifest
 
 import (
 	"maps"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/ekstest"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/topology"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeobj"
 )
@@ -44,7 +50,7 @@ provisioner: efs.csi.aws.com
 		return "---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: tb-demo, annotations: {" + annotations + "}}\n" +
 			"spec: {type: LoadBalancer, selector: {app: service}, ports: [{port: 80}]" + spec + "}\n"
 	}
-	web := deploymentYAML("tb-demo", "web", "app: service", container)
+	web := webDeployment()
 	withEBS, none := []string{"vpc-cni", "aws-ebs-csi-driver"}, []string{}
 	cases := []struct {
 		name       string
@@ -140,3 +146,44 @@ func TestCheck_loadBalancerSeesOtherManifests(t *testing.T) {
 		t.Fatalf("with a node group: findings %+v", findings)
 	}
 }
+
+// The findings are diagnostics on manifest, each with its summary; while
+// fargate_cluster does not report add-ons, nothing is said of them.
+func TestModifyPlan_whatEKSNeeds(t *testing.T) {
+	const claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: tb-demo}\n" +
+		"spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"
+	for _, c := range []struct {
+		name   string
+		addons []string
+		want   string
+	}{
+		{"add-ons reported", []string{"coredns"}, "Storage class needs an EKS add-on"},
+		{"add-ons not reported", nil, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			conn, srv := ekstest.New(t, func([]string, url.Values) ekstest.Reply { return ekstest.NotFound("cluster c") })
+			r := &Resource{client: &conns.Client{EKS: conn, Topology: topology.New()}}
+			r.client.Topology.SetLayout("c", blogTopology(0).Profiles, 0)
+			r.client.Topology.SetAddons("c", c.addons)
+			_, d := plan(t, r, claim, nil)
+			got := ""
+			for _, e := range d.Errors() {
+				if p, ok := e.(diag.DiagnosticWithPath); ok && p.Path().Equal(path.Root("manifest")) {
+					got = e.Summary()
+				}
+			}
+			if got != c.want || len(d.Errors()) > 1 || srv.Calls("clusters/c/addons") != 0 {
+				t.Fatalf("error %q, want %q: %v", got, c.want, d)
+			}
+			// A Service planned after its pods' manifest, in the same process.
+			if _, d = plan(t, r, webDeployment(), nil); d.HasError() {
+				t.Fatal(d)
+			}
+			if _, d = plan(t, r, strings.TrimPrefix(legacyLB, "---\n"), nil); !strings.Contains(warnings(d), "Load balancer cannot reach these pods: Service tb-demo/web") {
+				t.Fatalf("warnings: %s", warnings(d))
+			}
+		})
+	}
+}
+
+func webDeployment() string { return deploymentYAML("tb-demo", "web", "app: service", container) }
