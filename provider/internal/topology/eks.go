@@ -15,7 +15,8 @@ import (
 
 // Layout returns the layout of cluster name: as fargate_cluster planned it
 // in this run (not Known when that is only known at apply: see
-// SetPending), else as EKS has it, read once and kept so that every
+// SetPending), else as EKS has it (its add-ons too, with ReadAddons; the
+// zones of its node groups stay unknown), read once and kept so that every
 // manifest of the run sees the same. When EKS cannot be read, the Cluster
 // is not Known and the error says what failed; it is an
 // *apierr.NotFoundError when the cluster does not exist (yet).

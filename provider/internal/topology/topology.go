@@ -1,9 +1,10 @@
 // Package topology is what the provider knows, during one plan or apply,
 // of each cluster's layout: its Fargate profiles, node groups and add-ons
 // as fargate_cluster plans them, and the StorageClasses, claims and pod
-// templates that fargate_manifest resources declare. Terraform plans a manifest after the
-// cluster it names, in the same provider process, so a manifest's plan can
-// tell where its pods will run even before the cluster exists.
+// templates that fargate_manifest resources declare. Terraform plans a
+// manifest after the cluster it names, in the same provider process, so a
+// manifest's plan can tell where its pods will run even before the cluster
+// exists.
 package topology
 
 import (
