@@ -34,7 +34,7 @@ type loadBalancer struct {
 	// Targets: the instances of a legacy load balancer (EKS's cloud
 	// controller registers the EC2 nodes; Fargate pods sit behind them).
 	Targets []string
-	deleted                     time.Time
+	deleted time.Time
 }
 
 // Tags the AWS Load Balancer Controller puts on what it makes.

@@ -91,7 +91,7 @@ func (s *Simulator) syncClaim(ctx context.Context, key string) error {
 			NodeAffinity: &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
 				MatchExpressions: []corev1.NodeSelectorRequirement{{Key: LabelEBSZone, Operator: corev1.NodeSelectorOpIn, Values: []string{zone}}},
 			}}}},
-			ClaimRef:                      &corev1.ObjectReference{Kind: "PersistentVolumeClaim", APIVersion: "v1", Namespace: ns, Name: name, UID: c.UID},
+			ClaimRef: &corev1.ObjectReference{Kind: "PersistentVolumeClaim", APIVersion: "v1", Namespace: ns, Name: name, UID: c.UID},
 			PersistentVolumeSource: corev1.PersistentVolumeSource{CSI: &corev1.CSIPersistentVolumeSource{
 				Driver: "ebs.csi.aws.com", VolumeHandle: fmt.Sprintf("vol-%017x", hash(string(c.UID))), FSType: sc.Parameters["fsType"],
 			}},
