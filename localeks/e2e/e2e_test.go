@@ -219,9 +219,14 @@ func TestBlog(t *testing.T) {
 	ns := "tb-demo"
 	_, err = k.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 	must(t, err)
-	immediate := storagev1.VolumeBindingImmediate
-	_, err = k.StorageV1().StorageClasses().Create(ctx, &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: "tb-gp2"},
-		Provisioner: "ebs.csi.aws.com", Parameters: map[string]string{"type": "gp2", "fsType": "ext4"}, VolumeBindingMode: &immediate}, metav1.CreateOptions{})
+	// EKS makes EBS volumes only with the aws-ebs-csi-driver add-on and credentials for its controller.
+	ebsWithPodIdentity(t, ctx, name, k)
+	// An Immediate volume lands in a zone of the driver's choosing, and only
+	// nodes there can use it: the blog's class is pinned to the zone of the
+	// node group's node (eu-west-1a), where MySQL runs.
+	tbGP2 := ebsClass("tb-gp2", "ebs.csi.aws.com", storagev1.VolumeBindingImmediate, "eu-west-1a")
+	tbGP2.Parameters["type"] = "gp2"
+	_, err = k.StorageV1().StorageClasses().Create(ctx, tbGP2, metav1.CreateOptions{})
 	must(t, err)
 
 	t.Run("Immediate binds at once, WaitForFirstConsumer when its pod is scheduled", func(t *testing.T) {
