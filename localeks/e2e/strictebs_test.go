@@ -68,6 +68,18 @@ func TestStrictEBS(t *testing.T) {
 		pending(t, "csi", "intree")
 	})
 
+	t.Run("Pod Identity without the eks-pod-identity-agent add-on: no volume", func(t *testing.T) {
+		e := eksClient("AKIDCREATOR")
+		a, err := e.CreatePodIdentityAssociation(ctx, &eks.CreatePodIdentityAssociationInput{ClusterName: aws.String(name),
+			Namespace: aws.String("kube-system"), ServiceAccount: aws.String("ebs-csi-controller-sa"),
+			RoleArn: aws.String(role(t, ctx, name+"-ebs-pod-identity", podIdentityTrust, ebsPolicy))})
+		must(t, err)
+		event(t, ctx, k, ns, "csi", "ProvisioningFailed", "eks-pod-identity-agent add-on is not ACTIVE")
+		pending(t, "csi", "intree")
+		_, err = e.DeletePodIdentityAssociation(ctx, &eks.DeletePodIdentityAssociationInput{ClusterName: aws.String(name), AssociationId: a.Association.AssociationId})
+		must(t, err)
+	})
+
 	irsa := role(t, ctx, name+"-ebs-irsa", irsaTrust(cl, "kube-system", "ebs-csi-controller-sa"), ebsPolicy)
 	t.Run("IRSA: the add-on's role, refused until the cluster's IAM OIDC provider exists", func(t *testing.T) {
 		_, err := eksClient("AKIDCREATOR").UpdateAddon(ctx, &eks.UpdateAddonInput{ClusterName: aws.String(name),
@@ -101,7 +113,7 @@ func TestStrictEBS(t *testing.T) {
 		claimPhase(t, ctx, k, ns, "far", corev1.ClaimBound)
 		_, err = k.AppsV1().Deployments(ns).Create(ctx, deployment(ns, "far-user", map[string]string{"app": "far"}, 1, "far"), metav1.CreateOptions{})
 		must(t, err)
-		// The scheduler's words since Kubernetes 1.2x; older ones said "volume node affinity conflict".
+		// kube-scheduler's words (volumebinding's ErrReasonNodeConflict); older releases said "volume node affinity conflict".
 		event(t, ctx, k, ns, "far-user-", "FailedScheduling", "didn't match PersistentVolume's node affinity")
 		// WaitForFirstConsumer (the default gp2) makes the volume in the zone of the node the scheduler picked.
 		_, err = k.CoreV1().PersistentVolumeClaims(ns).Create(ctx, claim(ns, "near", "gp2"), metav1.CreateOptions{})
