@@ -16,6 +16,7 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/localeks/awsproxy"
 	"github.com/terrax/terraform-provider-fargate/localeks/sim"
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
 type addon struct {
@@ -90,7 +91,7 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 			a.config = cfg
 		}
 		addons[name] = a
-		go s.applyAddon(cl, name, a.config)
+		go s.applyAddon(cl, name, a.config, a.role)
 		writeJSON(w, http.StatusOK, map[string]any{"addon": s.addonView(c.Cluster, a, now, window)})
 	case "DescribeAddon":
 		a, ok := addons[c.Name]
@@ -136,7 +137,7 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 		}
 		a.version, a.updated = version, now
 		a.updates = append(a.updates, addonUpdate{id: newUUID(), at: now, params: params})
-		go s.applyAddon(cl, c.Name, a.config)
+		go s.applyAddon(cl, c.Name, a.config, a.role)
 		writeJSON(w, http.StatusOK, map[string]any{"update": a.updates[len(a.updates)-1].view(now, window)})
 	case "DeleteAddon":
 		a, ok := addons[c.Name]
@@ -147,8 +148,8 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 		delete(addons, c.Name)
 		v := s.addonView(c.Cluster, a, now, window)
 		v["status"] = "DELETING"
-		if c.Name == podIdentityAgent && r.URL.Query().Get("preserve") != "true" {
-			go s.removePodIdentityAgent(cl)
+		if r.URL.Query().Get("preserve") != "true" {
+			go s.removeAddon(cl, c.Name)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"addon": v})
 	}
@@ -271,9 +272,14 @@ func validateAddonConfig(name, cfg string) error {
 // applyAddon does to the cluster what the add-on's configuration says.
 // coredns with computeType Fargate loses the annotation that kept it on EC2
 // and rolls; with ec2 it gets it back.
-func (s *Server) applyAddon(cl *Cluster, name, cfg string) {
+func (s *Server) applyAddon(cl *Cluster, name, cfg, role string) {
 	if name == podIdentityAgent {
 		s.applyPodIdentityAgent(cl)
+	}
+	if name == placement.EBSCSIDriverAddon {
+		s.withKube(cl, "the aws-ebs-csi-driver add-on's workloads", func(ctx context.Context, k *Cluster) error {
+			return sim.EnsureEBSCSIDriver(ctx, k.Kube(), s.opt.Region, role)
+		})
 	}
 	if name != "coredns" {
 		return

@@ -83,7 +83,7 @@ func (c *Cluster) run(ctx context.Context) {
 	c.mu.Lock()
 	c.cp, c.client = cp, client
 	c.mu.Unlock()
-	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Client: client, Source: c, LoadBalancers: c, PodIdentity: c, Log: s.opt.Log,
+	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Client: client, Source: c, LoadBalancers: c, PodIdentity: c, AWS: c, Log: s.opt.Log,
 		WebhookURL: s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
 	go func() {
 		if err := sm.Run(ctx); err != nil && ctx.Err() == nil {

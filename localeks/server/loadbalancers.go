@@ -31,7 +31,10 @@ import (
 type loadBalancer struct {
 	ARN, Name, Cluster, VPC, SG string
 	Subnets, ENIs               []string
-	deleted                     time.Time
+	// Targets: the instances of a legacy load balancer (EKS's cloud
+	// controller registers the EC2 nodes; Fargate pods sit behind them).
+	Targets []string
+	deleted time.Time
 }
 
 // Tags the AWS Load Balancer Controller puts on what it makes.
@@ -54,7 +57,7 @@ func lbName(cluster, ns, name string) string {
 
 // EnsureLoadBalancer makes (or finds) the load balancer of a Service and
 // returns its DNS name; "" when the cluster's subnets are not in EC2.
-func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service) (string, error) {
+func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service, targets []string) (string, error) {
 	s := c.s
 	name := lbName(c.Name, svc.Namespace, svc.Name)
 	if out, err := s.elb.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{name}}); err == nil && len(out.LoadBalancers) > 0 {
@@ -75,7 +78,7 @@ func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service) (
 	sort.SliceStable(sns.Subnets, func(i, j int) bool {
 		return hasTag(sns.Subnets[i].Tags, "kubernetes.io/role/elb") && !hasTag(sns.Subnets[j].Tags, "kubernetes.io/role/elb")
 	})
-	lb := &loadBalancer{Name: name, Cluster: c.Name, VPC: aws.ToString(sns.Subnets[0].VpcId)}
+	lb := &loadBalancer{Name: name, Cluster: c.Name, VPC: aws.ToString(sns.Subnets[0].VpcId), Targets: targets}
 	zones := map[string]bool{}
 	for _, sn := range sns.Subnets {
 		if az := aws.ToString(sn.AvailabilityZone); !zones[az] && aws.ToString(sn.VpcId) == lb.VPC {
@@ -118,7 +121,7 @@ func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service) (
 	s.mu.Lock()
 	s.lbs[lb.ARN] = lb
 	s.mu.Unlock()
-	s.logf("cluster %s: load balancer %s for service %s/%s in %s", c.Name, name, svc.Namespace, svc.Name, lb.VPC)
+	s.logf("cluster %s: load balancer %s for service %s/%s in %s, instance targets %v", c.Name, name, svc.Namespace, svc.Name, lb.VPC, targets)
 	return aws.ToString(out.LoadBalancers[0].DNSName), nil
 }
 

@@ -15,7 +15,10 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/terrax/terraform-provider-fargate/localeks/awsproxy"
+	"k8s.io/client-go/kubernetes"
+
 	"github.com/terrax/terraform-provider-fargate/localeks/sim"
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
 // podIdentityAgent is the add-on whose DaemonSet hands Pod Identity
@@ -199,9 +202,16 @@ func (s *Server) applyPodIdentityAgent(cl *Cluster) {
 	})
 }
 
-func (s *Server) removePodIdentityAgent(cl *Cluster) {
-	s.withKube(cl, "removing the eks-pod-identity-agent DaemonSet", func(ctx context.Context, k *Cluster) error {
-		return sim.RemovePodIdentityAgent(ctx, k.Kube())
+// removeAddon removes what a deleted add-on installed (unless preserved).
+func (s *Server) removeAddon(cl *Cluster, name string) {
+	remove := map[string]func(context.Context, kubernetes.Interface) error{
+		podIdentityAgent: sim.RemovePodIdentityAgent, placement.EBSCSIDriverAddon: sim.RemoveEBSCSIDriver,
+	}[name]
+	if remove == nil {
+		return
+	}
+	s.withKube(cl, "removing the workloads of the "+name+" add-on", func(ctx context.Context, k *Cluster) error {
+		return remove(ctx, k.Kube())
 	})
 }
 

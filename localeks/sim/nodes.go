@@ -54,7 +54,7 @@ func (s *Simulator) syncNodegroups(ctx context.Context) error {
 			}
 			l := map[string]string{
 				LabelNodegroup: ng.Name, LabelCapacityType: ng.CapacityType, LabelInstanceType: ng.InstanceType,
-				LabelZone: zone, LabelRegion: s.cfg.Region, "kubernetes.io/hostname": name,
+				LabelZone: zone, LabelEBSZone: zone, LabelRegion: s.cfg.Region, "kubernetes.io/hostname": name,
 				"kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "eks.amazonaws.com/nodegroup-image": "ami-localeks",
 			}
 			for k, v := range ng.Labels {

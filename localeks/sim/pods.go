@@ -86,20 +86,32 @@ func (s *Simulator) markRunning(ctx context.Context, p *corev1.Pod) error {
 	q.Status.HostIP, q.Status.PodIP = hostIP, podIP
 	q.Status.HostIPs, q.Status.PodIPs = []corev1.HostIP{{IP: hostIP}}, []corev1.PodIP{{IP: podIP}}
 	q.Status.StartTime = &now
-	cond := func(t corev1.PodConditionType) corev1.PodCondition {
+	crash := crashLoop(p, node)
+	cond := func(t corev1.PodConditionType, ok bool) corev1.PodCondition {
+		if !ok {
+			return corev1.PodCondition{Type: t, Status: corev1.ConditionFalse, Reason: "ContainersNotReady", LastTransitionTime: now}
+		}
 		return corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now}
 	}
-	q.Status.Conditions = []corev1.PodCondition{cond(corev1.PodScheduled), cond(corev1.PodInitialized), cond(corev1.PodReadyToStartContainers),
-		cond(corev1.ContainersReady), cond(corev1.PodReady)}
+	q.Status.Conditions = []corev1.PodCondition{cond(corev1.PodScheduled, true), cond(corev1.PodInitialized, true), cond(corev1.PodReadyToStartContainers, true),
+		cond(corev1.ContainersReady, crash == ""), cond(corev1.PodReady, crash == "")}
 	q.Status.ContainerStatuses = nil
 	started := true
 	for _, c := range p.Spec.Containers {
-		q.Status.ContainerStatuses = append(q.Status.ContainerStatuses, corev1.ContainerStatus{
+		st := corev1.ContainerStatus{
 			Name: c.Name, Image: c.Image, ImageID: "docker.io/" + c.Image + "@sha256:" + strings.Repeat("0", 64),
 			ContainerID: fmt.Sprintf("containerd://%064x", hash(string(p.UID)+c.Name)),
 			Ready:       true, Started: &started,
 			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}},
-		})
+		}
+		if crash != "" {
+			notStarted := false
+			st.Ready, st.Started, st.RestartCount = false, &notStarted, 5
+			st.State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff",
+				Message: "back-off 2m40s restarting failed container=" + c.Name + " pod=" + p.Name + "_" + p.Namespace + "(" + string(p.UID) + ")"}}
+			st.LastTerminationState = corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, Reason: "Error", Message: crash}}
+		}
+		q.Status.ContainerStatuses = append(q.Status.ContainerStatuses, st)
 	}
 	_, err = s.cfg.Client.CoreV1().Pods(p.Namespace).UpdateStatus(ctx, q, metav1.UpdateOptions{})
 	if apierrors.IsNotFound(err) || apierrors.IsConflict(err) {

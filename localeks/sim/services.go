@@ -40,6 +40,9 @@ func (s *Simulator) syncService(ctx context.Context, key string) error {
 		_, err := s.cfg.Client.CoreV1().Services(ns).Update(ctx, q, metav1.UpdateOptions{})
 		return ignoreGoneOrStale(err)
 	}
+	if len(svc.Status.LoadBalancer.Ingress) == 0 && !s.mayGetAddress(ctx, svc) {
+		return nil // resync retries
+	}
 	if lbs != nil && !slices.Contains(svc.Finalizers, lbFinalizer) {
 		q := svc.DeepCopy()
 		q.Finalizers = append(q.Finalizers, lbFinalizer)
@@ -52,7 +55,7 @@ func (s *Simulator) syncService(ctx context.Context, key string) error {
 	h := hash(string(svc.UID))
 	host := fmt.Sprintf("a%08x%08x%08x%08x-%010d.%s.elb.amazonaws.com", h, hash(name), hash(ns), hash(s.cfg.Cluster), uint64(h)*7%10000000000, s.cfg.Region)
 	if lbs != nil {
-		dns, err := lbs.EnsureLoadBalancer(ctx, svc)
+		dns, err := lbs.EnsureLoadBalancer(ctx, svc, s.instanceTargets(svc))
 		if err != nil {
 			return fmt.Errorf("making the load balancer of %s: %w", key, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
@@ -43,8 +44,29 @@ type Source interface {
 type LoadBalancers interface {
 	// EnsureLoadBalancer returns the load balancer's host name, or "" when
 	// there is no AWS network to put one in.
-	EnsureLoadBalancer(ctx context.Context, svc *corev1.Service) (hostname string, err error)
+	// targets are the EC2 instances of a legacy load balancer (nil for
+	// the AWS Load Balancer Controller's, which targets pod IPs).
+	EnsureLoadBalancer(ctx context.Context, svc *corev1.Service, targets []string) (hostname string, err error)
 	DeleteLoadBalancer(ctx context.Context, svc *corev1.Service) error
+}
+
+// ServiceAccount is who a controller's pods run as, and what their AWS SDK
+// can find: its IRSA role annotation, and whether Pod Identity can serve
+// them (not on Fargate).
+type ServiceAccount struct {
+	Namespace, Name, RoleARN string
+	PodIdentityUsable        bool
+}
+
+// AWS tells the simulator what EKS and IAM know about the cluster.
+type AWS interface {
+	// AddonActive reports whether the EKS add-on is installed and ACTIVE.
+	AddonActive(name string) bool
+	// CredentialsAllow is nil when pods of the service account get AWS
+	// credentials allowing action; otherwise it says what is missing.
+	CredentialsAllow(ctx context.Context, sa ServiceAccount, action string) error
+	// Zones are the zones of the cluster's subnets, sorted.
+	Zones(ctx context.Context) []string
 }
 
 // Config is one cluster's simulator.
@@ -59,7 +81,11 @@ type Config struct {
 	// PodIdentity, when set, says which service accounts have an EKS Pod
 	// Identity association: pods of theirs placed on Fargate get an event.
 	PodIdentity PodIdentities
-	Log         io.Writer
+	// AWS, when set, answers what EKS and IAM decide for in-cluster
+	// controllers (add-ons, credentials); without it, no EBS volume and no
+	// controller-made load balancer is ever made, as on EKS without them.
+	AWS AWS
+	Log io.Writer
 	// Tick is how often node groups are reconciled (default 1 s).
 	Tick time.Duration
 	// WebhookURL and WebhookCA: where the apiserver sends pod admissions
@@ -142,6 +168,7 @@ func (s *Simulator) Run(ctx context.Context) error {
 			s.logf("node groups: %v", err)
 		}
 		s.releaseVolumes(ctx)
+		s.resync()
 		select {
 		case <-ctx.Done():
 			s.pods.ShutDown()
@@ -166,6 +193,23 @@ func (s *Simulator) work(ctx context.Context, q workqueue.TypedRateLimitingInter
 			q.Forget(key)
 		}
 		q.Done(key)
+	}
+}
+
+// resync retries what waits on AWS rather than on Kubernetes objects (an
+// add-on, a role, a policy): pending claims and Services without an address.
+func (s *Simulator) resync() {
+	claims, _ := s.factory.Core().V1().PersistentVolumeClaims().Lister().List(labels.Everything())
+	for _, c := range claims {
+		if c.Status.Phase == corev1.ClaimPending && c.Spec.VolumeName == "" {
+			s.claims.Add(c.Namespace + "/" + c.Name)
+		}
+	}
+	svcs, _ := s.factory.Core().V1().Services().Lister().List(labels.Everything())
+	for _, v := range svcs {
+		if v.Spec.Type == corev1.ServiceTypeLoadBalancer && len(v.Status.LoadBalancer.Ingress) == 0 {
+			s.svcs.Add(v.Namespace + "/" + v.Name)
+		}
 	}
 }
 
