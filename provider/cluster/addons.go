@@ -43,7 +43,7 @@ func addonsSchema() schema.MapNestedAttribute {
 			"EKS installs in every cluster, `vpc-cni`, `kube-proxy` and `coredns`, as managed add-ons. Add-ons are created after " +
 			"the node groups and Fargate profiles their pods need; one removed from the map is deleted; a change of version, " +
 			"configuration or role is made in place. The resource manages **all** add-ons of its cluster: one added outside " +
-			"Terraform shows in the next plan as one to remove.\n\n" +
+			"Terraform shows in the next plan as one to remove. " +
 			"`aws-ebs-csi-driver` (needed for EBS volumes since Kubernetes 1.23) needs a node group, since its controller cannot " +
 			"run on Fargate; unless `service_account_role_arn` is given, the resource makes its IAM role (policy " +
 			"`AmazonEBSCSIDriverPolicy`), trusted through EKS Pod Identity, and adds the `eks-pod-identity-agent` add-on.",
