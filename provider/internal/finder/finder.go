@@ -121,12 +121,17 @@ func Addon(ctx context.Context, conn *eks.Client, cluster, name string) (*ekstyp
 	return find(fmt.Sprintf("add-on %q of EKS cluster %q", name, cluster), a, err)
 }
 
-// Addons lists the names of cluster's add-ons, every page.
+// Addons lists the names of cluster's add-ons, every page; a cluster that
+// does not exist is not found.
 func Addons(ctx context.Context, conn *eks.Client, cluster string) ([]string, error) {
 	var names []string
 	p := eks.NewListAddonsPaginator(conn, &eks.ListAddonsInput{ClusterName: aws.String(cluster)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
+		if apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
+			// The cluster is gone (deleted since it was read).
+			return nil, &apierr.NotFoundError{What: fmt.Sprintf("EKS cluster %q", cluster), Cause: err}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("listing add-ons of EKS cluster %q: %w", cluster, err)
 		}
