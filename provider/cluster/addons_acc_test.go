@@ -119,6 +119,23 @@ func oidcOf(c *conns.Client, cluster string, arn *string) resource.TestCheckFunc
 	}
 }
 
+// checkOIDCTags: the cluster's OIDC provider carries exactly the tags and
+// the owner tag.
+func checkOIDCTags(c *conns.Client, addr, cluster string, tags map[string]string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		arn := s.RootModule().Resources[addr].Primary.Attributes["oidc_provider_arn"]
+		out, err := c.IAM.GetOpenIDConnectProvider(context.Background(), &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(arn)})
+		if err != nil {
+			return fmt.Errorf("the OIDC provider %q of cluster %s: %w", arn, cluster, err)
+		}
+		got := map[string]string{}
+		for _, t := range out.Tags {
+			got[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		return equalTags("IAM OIDC provider "+arn, got, withOwner(cluster, tags))
+	}
+}
+
 func checkOIDCGone(c *conns.Client, arn *string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		_, err := c.IAM.GetOpenIDConnectProvider(context.Background(), &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: arn})

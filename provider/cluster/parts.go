@@ -80,6 +80,7 @@ type addonsPart interface {
 type oidcPart interface {
 	Ensure(ctx context.Context, issuer string) (arn string, err error)
 	Find(ctx context.Context, issuer string) (arn string, err error)
+	UpdateTags(ctx context.Context, old map[string]string) error
 	Leftovers(ctx context.Context) ([]string, error)
 	Delete(ctx context.Context) error
 }

@@ -195,11 +195,13 @@ func (r *run) upgradeVersion(ctx context.Context, ob *observed.Record, version s
 		step{"upgrade node groups", func(ctx context.Context) error { return r.children.UpgradeNodegroups(ctx, ob, version) }})...)
 }
 
-// updateTags: EKS objects -> IAM roles -> VPC parts -> read the cluster back.
+// updateTags: EKS objects -> IAM roles -> OIDC provider -> VPC parts -> read
+// the cluster back.
 func (r *run) updateTags(ctx context.Context, ob *observed.Record, old map[string]string) error {
 	return inOrder(ctx,
 		step{"tag EKS objects", func(ctx context.Context) error { return r.controlPlane.UpdateTags(ctx, ob, old) }},
 		step{"tag IAM roles", func(ctx context.Context) error { return r.roles.UpdateTags(ctx, old) }},
+		step{"tag OIDC provider", func(ctx context.Context) error { return r.oidc.UpdateTags(ctx, old) }},
 		step{"tag network", func(ctx context.Context) error { return r.network.UpdateTags(ctx, old) }},
 		step{"read control plane", func(ctx context.Context) error { return r.controlPlane.Refresh(ctx, ob) }})
 }

@@ -167,6 +167,32 @@ func (p *Provider) Delete(ctx context.Context) error {
 	return nil
 }
 
+// UpdateTags brings the tags of the providers this resource made from old
+// to tags_all.
+func (p *Provider) UpdateTags(ctx context.Context, old map[string]string) error {
+	add, remove := p.owner.TagChanges(old)
+	if len(add) == 0 && len(remove) == 0 {
+		return nil
+	}
+	arns, err := p.owned(ctx)
+	if err != nil {
+		return err
+	}
+	for _, a := range arns {
+		if len(remove) > 0 {
+			if _, err := p.c.IAM.UntagOpenIDConnectProvider(ctx, &iam.UntagOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(a), TagKeys: remove}); err != nil {
+				return fmt.Errorf("untagging IAM OIDC provider %s: %w", a, err)
+			}
+		}
+		if len(add) > 0 {
+			if _, err := p.c.IAM.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String(a), Tags: iamTags(add)}); err != nil {
+				return fmt.Errorf("tagging IAM OIDC provider %s: %w", a, err)
+			}
+		}
+	}
+	return nil
+}
+
 func iamTags(m map[string]string) []iamtypes.Tag {
 	var t []iamtypes.Tag
 	for k, v := range m {
