@@ -3,6 +3,7 @@ package addons
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +59,37 @@ func TestApply_versionFollowsKubernetes(t *testing.T) {
 			}
 			if n := srv.Calls("clusters/c/addons/kube-proxy/update"); n != c.updates {
 				t.Errorf("%d UpdateAddon calls, want %d", n, c.updates)
+			}
+		})
+	}
+}
+
+// A new add-on that ends DEGRADED (its pods cannot run yet) is installed:
+// the apply goes on; one that ends CREATE_FAILED fails with EKS's reason.
+func TestApply_createSettles(t *testing.T) {
+	for status, wantErr := range map[string]bool{"ACTIVE": false, "DEGRADED": false, "CREATE_FAILED": true} {
+		t.Run(status, func(t *testing.T) {
+			created := false
+			conn, _ := ekstest.New(t, func(path []string, _ url.Values) ekstest.Reply {
+				switch {
+				case len(path) == 3: // CreateAddon
+					created = true
+					return ekstest.Reply{Body: map[string]any{"addon": map[string]any{"addonName": "coredns", "status": "CREATING"}}}
+				case !created:
+					return ekstest.NotFound("add-on coredns")
+				}
+				return ekstest.Reply{Body: map[string]any{"addon": map[string]any{"addonName": "coredns", "addonVersion": "v1", "status": status,
+					"health": map[string]any{"issues": []any{map[string]any{"code": "InsufficientNumberOfReplicas", "message": "no node"}}}}}}
+			})
+			fast := wait.Fixed(time.Millisecond)
+			p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast}}, owned.Owner{Cluster: "c"})
+			ob := observed.New()
+			err := p.Apply(context.Background(), ob, nil, Set{"coredns": {}}, "1.35")
+			if (err != nil) != wantErr || (wantErr && !strings.Contains(err.Error(), "InsufficientNumberOfReplicas: no node")) {
+				t.Fatalf("Apply: %v", err)
+			}
+			if a := ob.Snapshot().Addons["coredns"]; a == nil || string(a.Status) != status {
+				t.Fatalf("recorded %v, want the add-on %s", a, status)
 			}
 		})
 	}
