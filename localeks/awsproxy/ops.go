@@ -1,6 +1,6 @@
 // Package awsproxy is localeks' AWS endpoint: it names each call's
 // operation, counts it, shapes it (latency, throttling, faults), answers
-// the EKS add-on API itself and forwards everything else to moto, letting
+// the EKS add-on and Pod Identity APIs itself and forwards everything else to moto, letting
 // the cluster registry rewrite EKS answers (endpoint, CA, transitional
 // statuses).
 package awsproxy
@@ -19,7 +19,7 @@ type Call struct {
 	Service string // eks, iam, ec2, sts, s3...
 	Op      string // e.g. CreateFargateProfile
 	Cluster string // EKS: the cluster in the path
-	Name    string // EKS: node group, profile or add-on in the path
+	Name    string // EKS: node group, profile, add-on or Pod Identity association in the path
 	// AccessKey is the caller's access key ID, from its signature.
 	AccessKey string
 	Body      []byte
@@ -55,6 +55,11 @@ var eksRoutes = []struct {
 	{"DELETE", "/clusters/*/addons/*", "DeleteAddon"},
 	{"POST", "/clusters/*/addons/*/update", "UpdateAddon"},
 	{"GET", "/addons/supported-versions", "DescribeAddonVersions"},
+	{"POST", "/clusters/*/pod-identity-associations", "CreatePodIdentityAssociation"},
+	{"GET", "/clusters/*/pod-identity-associations", "ListPodIdentityAssociations"},
+	{"GET", "/clusters/*/pod-identity-associations/*", "DescribePodIdentityAssociation"},
+	{"POST", "/clusters/*/pod-identity-associations/*", "UpdatePodIdentityAssociation"},
+	{"DELETE", "/clusters/*/pod-identity-associations/*", "DeletePodIdentityAssociation"},
 	{"POST", "/tags/*", "TagResource"},
 	{"DELETE", "/tags/*", "UntagResource"},
 	{"GET", "/tags/*", "ListTagsForResource"},

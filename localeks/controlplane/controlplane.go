@@ -34,7 +34,10 @@ type Config struct {
 	AuthWebhookCA  []byte
 	// ServiceCIDR is the cluster's service range.
 	ServiceCIDR string
-	Log         io.Writer
+	// ServiceAccountIssuer, when set, is the issuer of the service account
+	// tokens (EKS: the cluster's OIDC issuer URL).
+	ServiceAccountIssuer string
+	Log                  io.Writer
 }
 
 // ControlPlane is a running control plane.
@@ -149,7 +152,7 @@ current-context: webhook
 		"--listen-peer-urls", fmt.Sprintf("http://127.0.0.1:%d", etcdPeer)); err != nil {
 		return nil, err
 	}
-	if err := cp.spawn(c, "apiserver",
+	args := []string{
 		"--etcd-servers", fmt.Sprintf("http://127.0.0.1:%d", etcdPort),
 		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", fmt.Sprint(apiPort),
 		"--tls-cert-file", f("apiserver.crt"), "--tls-private-key-file", f("apiserver.key"),
@@ -168,7 +171,16 @@ current-context: webhook
 		// lease reconciler refuses; nothing in the simulation needs it.
 		"--endpoint-reconciler-type=none",
 		"--watch-cache=true",
-		"--v=0"); err != nil {
+		"--v=0",
+	}
+	if c.ServiceAccountIssuer != "" {
+		// The first issuer signs new tokens, every one is accepted: as on
+		// EKS, tokens carry the cluster's OIDC issuer and, unless asked for
+		// another, the audience https://kubernetes.default.svc.
+		args = append([]string{"--service-account-issuer", c.ServiceAccountIssuer}, args...)
+		args = append(args, "--api-audiences", "https://kubernetes.default.svc,https://kubernetes.default.svc.cluster.local")
+	}
+	if err := cp.spawn(c, "apiserver", args...); err != nil {
 		return nil, err
 	}
 	if err := cp.waitReady(ctx); err != nil {

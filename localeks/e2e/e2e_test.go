@@ -25,6 +25,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/terrax/terraform-provider-fargate/localeks/harness"
 	"github.com/terrax/terraform-provider-fargate/provider/eksauth"
@@ -277,11 +278,16 @@ func TestBlog(t *testing.T) {
 			return nil
 		})
 		for _, replicas := range []int32{2, 4, 1} {
-			d, err := k.AppsV1().Deployments(ns).Get(ctx, "springboot-deployment", metav1.GetOptions{})
-			must(t, err)
-			d.Spec.Replicas = &replicas
-			_, err = k.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
-			must(t, err)
+			// The deployment controller writes the object too: scale as kubectl does, retrying on a conflict.
+			must(t, retry.RetryOnConflict(retry.DefaultRetry, func() error {
+				d, err := k.AppsV1().Deployments(ns).Get(ctx, "springboot-deployment", metav1.GetOptions{})
+				if err != nil {
+					return err
+				}
+				d.Spec.Replicas = &replicas
+				_, err = k.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
+				return err
+			}))
 			eventually(t, 60*time.Second, fmt.Sprintf("%d service pods, each on its own Fargate node", replicas), func() error {
 				pods, err := podsOn(ctx, k, ns, "app=service")
 				if err != nil {

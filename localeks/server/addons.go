@@ -2,11 +2,14 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -15,18 +18,18 @@ import (
 	"github.com/terrax/terraform-provider-fargate/localeks/sim"
 )
 
-// The add-ons localeks offers, with the version it reports for each.
-var addonVersions = map[string]string{
-	"coredns":            "v1.12.1-eksbuild.2",
-	"kube-proxy":         "v1.37.2-eksbuild.1",
-	"vpc-cni":            "v1.20.0-eksbuild.1",
-	"aws-ebs-csi-driver": "v1.48.0-eksbuild.1",
+type addon struct {
+	name, version, config, role string
+	created, updated            time.Time
+	updates                     []addonUpdate
 }
 
-type addon struct {
-	name, version, config string
-	created, updated      time.Time
-	updateID              string
+// addonUpdate is one UpdateAddon: EKS's Update, InProgress for the
+// shaped add-on window, then Successful.
+type addonUpdate struct {
+	id     string
+	at     time.Time
+	params []map[string]string
 }
 
 // addonAPI answers the EKS add-on API, which moto does not have.
@@ -43,6 +46,11 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 		return
 	}
 	body := decode(c.Body)
+	// The versions an add-on may take depend on the cluster's Kubernetes (moto knows it).
+	var clusterVersion string
+	if c.Op == "CreateAddon" || c.Op == "UpdateAddon" {
+		clusterVersion = s.clusterVersion(r.Context(), c.Cluster)
+	}
 	window := s.Shaper.Get().AddonCreate.Duration
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -57,7 +65,8 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 		writeJSON(w, http.StatusOK, map[string]any{"addons": names})
 	case "CreateAddon":
 		name, _ := body["addonName"].(string)
-		if _, ok := addonVersions[name]; !ok {
+		kind := findAddonKind(name)
+		if kind == nil {
 			eksError(w, http.StatusBadRequest, "InvalidParameterException", fmt.Sprintf("Addon %s specified is not supported in %s cluster", name, c.Cluster))
 			return
 		}
@@ -65,10 +74,14 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 			eksError(w, http.StatusConflict, "ResourceInUseException", "Addon already exists.")
 			return
 		}
-		a := &addon{name: name, version: addonVersions[name], created: now}
-		if v, _ := body["addonVersion"].(string); v != "" {
-			a.version = v
+		requested, _ := body["addonVersion"].(string)
+		version, err := addonVersionFor(kind, clusterVersion, requested)
+		if err != nil {
+			eksError(w, http.StatusBadRequest, "InvalidParameterException", err.Error())
+			return
 		}
+		a := &addon{name: name, version: version, created: now}
+		a.role, _ = body["serviceAccountRoleArn"].(string)
 		if cfg, _ := body["configurationValues"].(string); cfg != "" {
 			if err := validateAddonConfig(name, cfg); err != nil {
 				eksError(w, http.StatusBadRequest, "InvalidParameterException", err.Error())
@@ -92,19 +105,39 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 			eksError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("No addon: %s found in cluster: %s", c.Name, c.Cluster))
 			return
 		}
-		if cfg, ok := body["configurationValues"].(string); ok {
+		var params []map[string]string
+		version := a.version
+		if v, _ := body["addonVersion"].(string); v != "" {
+			var err error
+			if version, err = addonVersionFor(findAddonKind(c.Name), clusterVersion, v); err != nil {
+				eksError(w, http.StatusBadRequest, "InvalidParameterException", err.Error())
+				return
+			}
+			params = append(params, map[string]string{"type": "AddonVersion", "value": version})
+		}
+		cfg, cfgSet := body["configurationValues"].(string)
+		if cfgSet {
 			if err := validateAddonConfig(c.Name, cfg); err != nil {
 				eksError(w, http.StatusBadRequest, "InvalidParameterException", err.Error())
 				return
 			}
+			params = append(params, map[string]string{"type": "ConfigurationValues", "value": cfg})
+		}
+		role, roleSet := body["serviceAccountRoleArn"].(string)
+		if roleSet {
+			params = append(params, map[string]string{"type": "ServiceAccountRoleArn", "value": role})
+			a.role = role
+		}
+		if rc, _ := body["resolveConflicts"].(string); rc != "" {
+			params = append(params, map[string]string{"type": "ResolveConflicts", "value": rc})
+		}
+		if cfgSet {
 			a.config = cfg
 		}
-		if v, _ := body["addonVersion"].(string); v != "" {
-			a.version = v
-		}
-		a.updated, a.updateID = now, fmt.Sprintf("%08x-addon-%d", hashStr(c.Cluster+c.Name), now.UnixNano())
+		a.version, a.updated = version, now
+		a.updates = append(a.updates, addonUpdate{id: newUUID(), at: now, params: params})
 		go s.applyAddon(cl, c.Name, a.config)
-		writeJSON(w, http.StatusOK, map[string]any{"update": addonUpdateView(a, now, window)})
+		writeJSON(w, http.StatusOK, map[string]any{"update": a.updates[len(a.updates)-1].view(now, window)})
 	case "DeleteAddon":
 		a, ok := addons[c.Name]
 		if !ok {
@@ -114,16 +147,28 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 		delete(addons, c.Name)
 		v := s.addonView(c.Cluster, a, now, window)
 		v["status"] = "DELETING"
+		if c.Name == podIdentityAgent && r.URL.Query().Get("preserve") != "true" {
+			go s.removePodIdentityAgent(cl)
+		}
 		writeJSON(w, http.StatusOK, map[string]any{"addon": v})
 	}
 }
 
-func hashStr(s string) uint32 {
-	var h uint32 = 2166136261
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * 16777619
+// clusterVersion is the cluster's Kubernetes version as moto knows it ("" if unknown).
+func (s *Server) clusterVersion(ctx context.Context, name string) string {
+	out, err := s.eks.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
+	if err != nil || out.Cluster == nil {
+		return ""
 	}
-	return h
+	return aws.ToString(out.Cluster.Version)
+}
+
+// newUUID is a random RFC 4122 version 4 UUID, as EKS's update IDs are.
+func newUUID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
 func (s *Server) addonView(cluster string, a *addon, now time.Time, window time.Duration) map[string]any {
@@ -143,6 +188,9 @@ func (s *Server) addonView(cluster string, a *addon, now time.Time, window time.
 	if a.config != "" {
 		v["configurationValues"] = a.config
 	}
+	if a.role != "" {
+		v["serviceAccountRoleArn"] = a.role
+	}
 	return v
 }
 
@@ -153,12 +201,16 @@ func max(a, b time.Time) time.Time {
 	return b
 }
 
-func addonUpdateView(a *addon, now time.Time, window time.Duration) map[string]any {
+func (u addonUpdate) view(now time.Time, window time.Duration) map[string]any {
 	status := "Successful"
-	if now.Before(a.updated.Add(window)) {
+	if now.Before(u.at.Add(window)) {
 		status = "InProgress"
 	}
-	return map[string]any{"id": a.updateID, "status": status, "type": "AddonUpdate", "createdAt": float64(a.updated.Unix()), "errors": []any{}}
+	params := u.params
+	if params == nil {
+		params = []map[string]string{}
+	}
+	return map[string]any{"id": u.id, "status": status, "type": "AddonUpdate", "params": params, "createdAt": float64(u.at.Unix()), "errors": []any{}}
 }
 
 // addonUpdate answers DescribeUpdate for an add-on update; false when the
@@ -167,12 +219,30 @@ func (s *Server) addonUpdate(w http.ResponseWriter, cluster, id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, a := range s.addons[cluster] {
-		if a.updateID == id {
-			writeJSON(w, http.StatusOK, map[string]any{"update": addonUpdateView(a, time.Now(), s.Shaper.Get().AddonCreate.Duration)})
-			return true
+		for _, u := range a.updates {
+			if u.id == id {
+				writeJSON(w, http.StatusOK, map[string]any{"update": u.view(time.Now(), s.Shaper.Get().AddonCreate.Duration)})
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// addonUpdates answers ListUpdates for an add-on (moto has no updates).
+func (s *Server) addonUpdates(w http.ResponseWriter, cluster, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.addons[cluster][name]
+	if a == nil {
+		eksError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("No addon: %s found in cluster: %s", name, cluster))
+		return
+	}
+	ids := []string{}
+	for _, u := range a.updates {
+		ids = append(ids, u.id)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"updateIds": ids})
 }
 
 // validateAddonConfig checks configurationValues as EKS does against the
@@ -202,6 +272,9 @@ func validateAddonConfig(name, cfg string) error {
 // coredns with computeType Fargate loses the annotation that kept it on EC2
 // and rolls; with ec2 it gets it back.
 func (s *Server) applyAddon(cl *Cluster, name, cfg string) {
+	if name == podIdentityAgent {
+		s.applyPodIdentityAgent(cl)
+	}
 	if name != "coredns" {
 		return
 	}
@@ -226,28 +299,4 @@ func (s *Server) applyAddon(cl *Cluster, name, cfg string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	s.logf("cluster %s: coredns add-on could not be applied", cl.Name)
-}
-
-func (s *Server) describeAddonVersions(w http.ResponseWriter, r *http.Request) {
-	want := r.URL.Query().Get("addonName")
-	var out []map[string]any
-	names := make([]string, 0, len(addonVersions))
-	for n := range addonVersions {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		if want != "" && want != n {
-			continue
-		}
-		out = append(out, map[string]any{
-			"addonName": n, "type": "networking", "owner": "aws", "publisher": "eks",
-			"addonVersions": []map[string]any{{
-				"addonVersion": addonVersions[n], "architecture": []string{"amd64", "arm64"},
-				"compatibilities":       []map[string]any{{"clusterVersion": "1.37", "defaultVersion": true, "platformVersions": []string{"*"}}},
-				"requiresConfiguration": false,
-			}},
-		})
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"addons": out})
 }

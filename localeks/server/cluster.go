@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -20,7 +21,10 @@ import (
 
 // Cluster is one EKS cluster's local Kubernetes.
 type Cluster struct {
-	Name       string
+	Name string
+	// Issuer is the cluster's OIDC issuer, kept for its life: its service
+	// account tokens carry it, as on EKS.
+	Issuer     string
 	creatorKey string // access key that created it: its caller is cluster admin
 	s          *Server
 	cancel     context.CancelFunc
@@ -38,7 +42,7 @@ type Cluster struct {
 // The caller holds s.mu.
 func (s *Server) startCluster(name, creatorKey string) *Cluster {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &Cluster{Name: name, creatorKey: creatorKey, s: s, cancel: cancel, started: time.Now()}
+	c := &Cluster{Name: name, Issuer: oidcIssuer(s.opt.Region), creatorKey: creatorKey, s: s, cancel: cancel, started: time.Now()}
 	s.clusters[name] = c
 	go c.run(ctx)
 	return c
@@ -51,7 +55,7 @@ func (c *Cluster) run(ctx context.Context) {
 		// the same name must not meet its predecessor's files being removed.
 		Name: c.Name, Binary: s.opt.Binary, DataDir: filepath.Join(s.opt.DataDir, "clusters", fmt.Sprintf("%s-%d", c.Name, c.started.UnixNano())),
 		AuthWebhookURL: s.hooks + "/authenticate/" + c.Name, AuthWebhookCA: s.hookCA.CertPEM,
-		ServiceCIDR: "10.100.0.0/16", Log: s.opt.Log,
+		ServiceCIDR: "10.100.0.0/16", ServiceAccountIssuer: c.Issuer, Log: s.opt.Log,
 	})
 	if err != nil {
 		c.mu.Lock()
@@ -79,7 +83,7 @@ func (c *Cluster) run(ctx context.Context) {
 	c.mu.Lock()
 	c.cp, c.client = cp, client
 	c.mu.Unlock()
-	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Client: client, Source: c, LoadBalancers: c, Log: s.opt.Log,
+	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Client: client, Source: c, LoadBalancers: c, PodIdentity: c, Log: s.opt.Log,
 		WebhookURL: s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
 	go func() {
 		if err := sm.Run(ctx); err != nil && ctx.Err() == nil {
@@ -97,6 +101,13 @@ func (c *Cluster) run(ctx context.Context) {
 	c.ready = time.Now()
 	c.mu.Unlock()
 	s.logf("cluster %s: control plane ready at %s after %s", c.Name, cp.Endpoint, time.Since(c.started).Round(time.Millisecond))
+}
+
+// oidcIssuer is a new cluster's issuer, shaped as EKS's: 32 uppercase hex digits.
+func oidcIssuer(region string) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("https://oidc.eks.%s.amazonaws.com/id/%X", region, b)
 }
 
 func (c *Cluster) stop() {

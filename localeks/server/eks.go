@@ -23,6 +23,15 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 	case "CreateAddon", "DescribeAddon", "DeleteAddon", "UpdateAddon", "ListAddons", "DescribeAddonVersions":
 		s.addonAPI(w, r, c)
 		return true
+	case "CreatePodIdentityAssociation", "DescribePodIdentityAssociation", "ListPodIdentityAssociations",
+		"UpdatePodIdentityAssociation", "DeletePodIdentityAssociation":
+		s.podIdentityAPI(w, r, c)
+		return true
+	case "ListUpdates":
+		if name := r.URL.Query().Get("addonName"); name != "" {
+			s.addonUpdates(w, c.Cluster, name)
+			return true
+		}
 	case "DescribeUpdate":
 		id := strings.TrimPrefix(r.URL.Path, "/clusters/"+c.Cluster+"/updates/")
 		if s.addonUpdate(w, c.Cluster, id) || s.nodegroupUpdate(w, id) {
@@ -161,10 +170,12 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 		}
 	case "DeleteCluster":
 		if o := obj("cluster"); o != nil {
+			s.clusterIdentity(c.Cluster, o)
 			gone("cluster", c.Cluster, "", cfg.ClusterDelete.Duration, o)
 			if cl := s.clusters[c.Cluster]; cl != nil {
 				delete(s.clusters, c.Cluster)
 				delete(s.addons, c.Cluster)
+				delete(s.podIdentities, c.Cluster) // EKS deletes them with their cluster
 				go cl.stop()
 			}
 		}
@@ -278,9 +289,11 @@ func (s *Server) noticeActive(c awsproxy.Call, body []byte) {
 func (s *Server) clusterView(name string, o map[string]any, now time.Time) {
 	cl := s.clusters[name]
 	l := s.objects[objKey("cluster", name, "")]
-	switch {
-	case cl == nil:
+	if cl == nil {
 		return // not made through localeks
+	}
+	s.clusterIdentity(name, o)
+	switch {
 	case cl.failed() != nil:
 		o["status"] = "FAILED"
 		o["health"] = map[string]any{"issues": []map[string]any{{"code": "ClusterUnreachable", "message": cl.failed().Error()}}}
@@ -294,6 +307,14 @@ func (s *Server) clusterView(name string, o map[string]any, now time.Time) {
 		ep, ca := cl.endpoint()
 		o["endpoint"] = ep
 		o["certificateAuthority"] = map[string]any{"data": base64.StdEncoding.EncodeToString(ca)}
+	}
+}
+
+// clusterIdentity puts the cluster's own OIDC issuer in its answer: moto
+// gives every cluster the same one, EKS one per cluster.
+func (s *Server) clusterIdentity(name string, o map[string]any) {
+	if cl := s.clusters[name]; cl != nil {
+		o["identity"] = map[string]any{"oidc": map[string]any{"issuer": cl.Issuer}}
 	}
 }
 

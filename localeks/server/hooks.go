@@ -65,7 +65,7 @@ func accessKey(token string) string {
 	return strings.SplitN(cred, "/", 2)[0]
 }
 
-// mutate is the Fargate admission webhook of one cluster.
+// mutate is the pod admission webhook of one cluster: Fargate and Pod Identity.
 func (s *Server) mutate(w http.ResponseWriter, r *http.Request) {
 	var review admissionv1.AdmissionReview
 	if err := json.NewDecoder(r.Body).Decode(&review); err != nil || review.Request == nil {
@@ -80,5 +80,5 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request) {
 			Response: &admissionv1.AdmissionResponse{UID: review.Request.UID, Allowed: true}})
 		return
 	}
-	writeJSON(w, http.StatusOK, sim.Mutate(&review, c.FreshProfiles(r.Context()), s.logf))
+	writeJSON(w, http.StatusOK, sim.Mutate(&review, c.FreshProfiles(r.Context()), c, s.opt.Region, s.logf))
 }

@@ -11,14 +11,16 @@ import (
 // tokenOps are the operations whose retries AWS makes safe with an
 // idempotency token, and the request field that carries it.
 var tokenOps = map[string]string{
-	"eks:CreateCluster":         "clientRequestToken",
-	"eks:CreateNodegroup":       "clientRequestToken",
-	"eks:CreateFargateProfile":  "clientRequestToken",
-	"eks:CreateAddon":           "clientRequestToken",
-	"eks:UpdateClusterConfig":   "clientRequestToken",
-	"eks:UpdateNodegroupConfig": "clientRequestToken",
-	"eks:UpdateAddon":           "clientRequestToken",
-	"ec2:CreateNatGateway":      "ClientToken",
+	"eks:CreateCluster":                "clientRequestToken",
+	"eks:CreateNodegroup":              "clientRequestToken",
+	"eks:CreateFargateProfile":         "clientRequestToken",
+	"eks:CreateAddon":                  "clientRequestToken",
+	"eks:UpdateClusterConfig":          "clientRequestToken",
+	"eks:UpdateNodegroupConfig":        "clientRequestToken",
+	"eks:UpdateAddon":                  "clientRequestToken",
+	"eks:CreatePodIdentityAssociation": "clientRequestToken",
+	"eks:UpdatePodIdentityAssociation": "clientRequestToken",
+	"ec2:CreateNatGateway":             "ClientToken",
 }
 
 // idempotencyToken returns the call's token; ok is false for operations

@@ -1,6 +1,6 @@
 // Package server is localeks: one AWS endpoint in front of moto that gives
 // every EKS cluster a real Kubernetes control plane and a simulated data
-// plane, answers the EKS add-on API, shapes traffic and counts calls.
+// plane, answers the EKS add-on and Pod Identity APIs, shapes traffic and counts calls.
 package server
 
 import (
@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/terrax/terraform-provider-fargate/localeks/awsproxy"
 	"github.com/terrax/terraform-provider-fargate/localeks/pki"
@@ -49,6 +50,7 @@ type Server struct {
 	eks     *eks.Client // localeks' own view of moto's EKS
 	ec2     *ec2.Client // ... EC2, and load balancers, for what the simulated controllers make
 	elb     *elb.Client
+	iam     *iam.Client // ... and IAM, for the roles EKS checks
 	Shaper  *shaping.Shaper
 
 	mu       sync.Mutex
@@ -61,10 +63,12 @@ type Server struct {
 	// by side can tell their calls apart.
 	callsByKey map[string]map[string]int
 	addons     map[string]map[string]*addon
-	replies    map[string]*answer // idempotency token -> first answer
-	lbs        map[string]*loadBalancer
-	updates    map[string]time.Time // node group -> when its update ends
-	ngUpdates  map[string]*ngUpdate
+	// podIdentities: cluster -> association ID -> Pod Identity association.
+	podIdentities map[string]map[string]*podIdentity
+	replies       map[string]*answer // idempotency token -> first answer
+	lbs           map[string]*loadBalancer
+	updates       map[string]time.Time // node group -> when its update ends
+	ngUpdates     map[string]*ngUpdate
 }
 
 // New starts localeks' listeners; clusters start as EKS creates them.
@@ -85,7 +89,8 @@ func New(opt Options) (*Server, error) {
 		opt: opt, moto: &http.Client{Timeout: 60 * time.Second}, Shaper: shaping.New(),
 		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{},
 		calls: map[string]int{}, callsByKey: map[string]map[string]int{}, addons: map[string]map[string]*addon{},
-		replies: map[string]*answer{}, lbs: map[string]*loadBalancer{}, updates: map[string]time.Time{}, ngUpdates: map[string]*ngUpdate{},
+		podIdentities: map[string]map[string]*podIdentity{},
+		replies:       map[string]*answer{}, lbs: map[string]*loadBalancer{}, updates: map[string]time.Time{}, ngUpdates: map[string]*ngUpdate{},
 	}
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "localeks", SecretAccessKey: "localeks"}, nil
@@ -93,6 +98,7 @@ func New(opt Options) (*Server, error) {
 	s.eks = eks.New(eks.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
 	s.ec2 = ec2.New(ec2.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
 	s.elb = elb.New(elb.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
+	s.iam = iam.New(iam.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
 
 	var err error
 	if s.hookCA, err = pki.NewCA("localeks-webhooks"); err != nil {

@@ -88,11 +88,6 @@ func (s *Simulator) bootstrap(ctx context.Context) error {
 		return err
 	}
 
-	notFargate := &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
-		NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{
-			{Key: LabelComputeType, Operator: corev1.NodeSelectorOpNotIn, Values: []string{"fargate"}},
-		}}},
-	}}}
 	privileged := true
 	for _, ds := range []struct{ name, image string }{{"kube-proxy", image("kube-proxy", "v1.37.2-minimal-eksbuild.1")}, {"aws-node", image("amazon-k8s-cni", "v1.20.0-eksbuild.1")}} {
 		l := map[string]string{"k8s-app": ds.name}

@@ -150,6 +150,9 @@ func (s *Simulator) scheduleOnFargate(ctx context.Context, p *corev1.Pod) error 
 	if apierrors.IsNotFound(err) {
 		return s.deleteNode(ctx, name)
 	}
+	if err == nil {
+		s.warnPodIdentityOnFargate(ctx, p)
+	}
 	return err
 }
 

@@ -56,7 +56,10 @@ type Config struct {
 	// LoadBalancers, when set, makes the AWS load balancers of
 	// LoadBalancer Services; otherwise they only get a host name.
 	LoadBalancers LoadBalancers
-	Log           io.Writer
+	// PodIdentity, when set, says which service accounts have an EKS Pod
+	// Identity association: pods of theirs placed on Fargate get an event.
+	PodIdentity PodIdentities
+	Log         io.Writer
 	// Tick is how often node groups are reconciled (default 1 s).
 	Tick time.Duration
 	// WebhookURL and WebhookCA: where the apiserver sends pod admissions

@@ -92,16 +92,3 @@ func read(ctx context.Context, client *conns.Client, m *model) (diags diag.Diagn
 	m.TokenExpiration = types.StringValue(tok.Expiration.UTC().Format(time.RFC3339))
 	return diags
 }
-
-// clientOf is the provider's client from a Configure request's ProviderData
-// (nil before the provider is configured).
-func clientOf(providerData any, diags *diag.Diagnostics) *conns.Client {
-	if providerData == nil {
-		return nil
-	}
-	c, ok := providerData.(*conns.Client)
-	if !ok {
-		diags.AddError("Unexpected provider data", fmt.Sprintf("expected *conns.Client, got %T; this is a bug in the provider", providerData))
-	}
-	return c
-}

@@ -46,7 +46,7 @@ func (e *EphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest,
 }
 
 func (e *EphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	e.client = clientOf(req.ProviderData, &resp.Diagnostics)
+	e.client = conns.FromProviderData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (e *EphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {

@@ -20,22 +20,28 @@ const (
 	onFargate   = "fargate:"
 )
 
-// finding is one result of the plan-time check.
+// finding is one result of the plan-time check: an error or a warning,
+// its summary ("" for the placement check's) and what it says.
 type finding struct {
-	err bool
-	msg string
+	err     bool
+	msg     string
+	summary string
 }
 
-// storage returns the StorageClass provisioners and claim classes a
-// manifest declares.
-func storage(objs []kubeobj.Object) (provisioners, claims map[string]string) {
-	provisioners, claims = map[string]string{}, map[string]string{}
+// storage returns the StorageClasses and claim classes a manifest declares.
+func storage(objs []kubeobj.Object) topology.Storage {
+	s := topology.Storage{Provisioners: map[string]string{}, BindingModes: map[string]string{}, Claims: map[string]string{}}
+	provisioners, claims := s.Provisioners, s.Claims
 	for _, o := range objs {
 		switch o.GetKind() {
 		case "StorageClass":
 			var sc storagev1.StorageClass
 			if runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &sc) == nil {
 				provisioners[sc.Name] = sc.Provisioner
+				s.BindingModes[sc.Name] = ""
+				if sc.VolumeBindingMode != nil {
+					s.BindingModes[sc.Name] = string(*sc.VolumeBindingMode)
+				}
 			}
 		case "PersistentVolumeClaim":
 			var c corev1.PersistentVolumeClaim
@@ -48,7 +54,7 @@ func storage(objs []kubeobj.Object) (provisioners, claims map[string]string) {
 			}
 		}
 	}
-	return provisioners, claims
+	return s
 }
 
 func selectorText(p placement.Profile, ns string, labels map[string]string) string {
@@ -83,19 +89,19 @@ func check(objs []kubeobj.Object, topo topology.Cluster) (map[kubeobj.ID]string,
 		id := o.ID()
 		d := placement.Place(topo.Profiles, ns, labels)
 		if d.PinnedMismatch != "" {
-			out = append(out, finding{false, fmt.Sprintf("%s pins its pods to Fargate profile %q with the %s label, but that profile does not exist or does not select them; they go to the node groups",
+			out = append(out, finding{err: false, msg: fmt.Sprintf("%s pins its pods to Fargate profile %q with the %s label, but that profile does not exist or does not select them; they go to the node groups",
 				id.Short(), d.PinnedMismatch, placement.ProfileLabel)})
 		}
 		if !d.OnFargate() {
 			placements[id] = onNodegroup
 			if topo.NodeGroups == 0 {
-				out = append(out, finding{false, fmt.Sprintf("%s: no Fargate profile selects its pods (namespace %s, labels %v) and the cluster has no node group, so they would stay Pending; add a node group or a profile that selects them", id.Short(), ns, labels)})
+				out = append(out, finding{err: false, msg: fmt.Sprintf("%s: no Fargate profile selects its pods (namespace %s, labels %v) and the cluster has no node group, so they would stay Pending; add a node group or a profile that selects them", id.Short(), ns, labels)})
 			}
 			continue
 		}
 		placements[id] = onFargate + d.Profile
 		if len(d.Candidates) > 1 {
-			out = append(out, finding{false, fmt.Sprintf("%s: Fargate profiles %s all select its pods; EKS picks one at random (the plan shows %s). Label the pods %s=<profile> to choose", id.Short(), strings.Join(d.Candidates, ", "), d.Profile, placement.ProfileLabel)})
+			out = append(out, finding{err: false, msg: fmt.Sprintf("%s: Fargate profiles %s all select its pods; EKS picks one at random (the plan shows %s). Label the pods %s=<profile> to choose", id.Short(), strings.Join(d.Candidates, ", "), d.Profile, placement.ProfileLabel)})
 		}
 		var p placement.Profile
 		for _, c := range topo.Profiles {
@@ -105,58 +111,15 @@ func check(objs []kubeobj.Object, topo topology.Cluster) (map[kubeobj.ID]string,
 		}
 		why := fmt.Sprintf("Fargate profile %q selects its pods (%s)", d.Profile, selectorText(p, ns, labels))
 		if o.GetKind() == "DaemonSet" {
-			out = append(out, finding{true, fmt.Sprintf("%s cannot run: %s, and Fargate does not run DaemonSets. Change its namespace or labels so no Fargate profile selects it, or the profile's selectors", id.Short(), why)})
+			out = append(out, finding{err: true, msg: fmt.Sprintf("%s cannot run: %s, and Fargate does not run DaemonSets. Change its namespace or labels so no Fargate profile selects it, or the profile's selectors", id.Short(), why)})
 			continue
 		}
 		if problems := placement.FargateProblems(spec, topo.ClaimProvisioner(ns)); len(problems) > 0 {
-			out = append(out, finding{true, fmt.Sprintf("%s cannot run where EKS would put it: %s, and Fargate refuses it: %s. Run it on a node group (change its namespace or labels so no profile selects it), or use a volume Fargate supports (EFS)",
+			out = append(out, finding{err: true, msg: fmt.Sprintf("%s cannot run where EKS would put it: %s, and Fargate refuses it: %s. Run it on a node group (change its namespace or labels so no profile selects it), or use a volume Fargate supports (EFS)",
 				id.Short(), why, strings.Join(problems, "; "))})
 		}
 	}
-	out = append(out, checkLoadBalancers(objs, placements)...)
+	out = append(out, checkLoadBalancers(objs, placements, topo)...)
+	out = append(out, checkVolumes(objs, placements, topo)...)
 	return placements, out
-}
-
-// checkLoadBalancers warns of LoadBalancer Services in front of Fargate
-// pods only, without the NLB IP-target annotations Fargate needs (Fargate
-// pods have no node port on an instance for a classic target).
-func checkLoadBalancers(objs []kubeobj.Object, placements map[kubeobj.ID]string) []finding {
-	var out []finding
-	for _, o := range objs {
-		if o.GetKind() != "Service" {
-			continue
-		}
-		var svc corev1.Service
-		if runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &svc) != nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer || len(svc.Spec.Selector) == 0 {
-			continue
-		}
-		a := svc.Annotations
-		if a["service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"] == "ip" {
-			continue
-		}
-		fargate, targets := 0, 0
-		for _, w := range objs {
-			ns, labels, _, ok := w.PodTemplate()
-			if !ok || ns != o.GetNamespace() || !matches(svc.Spec.Selector, labels) {
-				continue
-			}
-			targets++
-			if strings.HasPrefix(placements[w.ID()], onFargate) {
-				fargate++
-			}
-		}
-		if targets > 0 && fargate == targets {
-			out = append(out, finding{false, fmt.Sprintf("%s is a LoadBalancer in front of Fargate pods only; Fargate needs IP targets: add the annotations service.beta.kubernetes.io/aws-load-balancer-type: external and service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip (AWS Load Balancer Controller)", o.ID().Short())})
-		}
-	}
-	return out
-}
-
-func matches(selector, labels map[string]string) bool {
-	for k, v := range selector {
-		if labels[k] != v {
-			return false
-		}
-	}
-	return true
 }

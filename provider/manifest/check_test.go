@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
@@ -32,6 +33,8 @@ spec:
 ` + extra + `
 `
 }
+
+const legacyLB = "---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: tb-demo}\nspec: {type: LoadBalancer, selector: {app: service}, ports: [{port: 80}]}\n"
 
 const container = "      containers: [{name: c, image: c}]"
 
@@ -84,8 +87,10 @@ spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 		{"wildcards", deploymentYAML("team-a", "site", "tier: web1", container), 0, "fargate:fp-teams", "", false},
 		{"nowhere to run", deploymentYAML("tb-demo", "mysql", "app: database", container), 0, "nodegroup", "would stay Pending", false},
 		{"pinned to a profile that does not select it", deploymentYAML("tb-demo", "x", "app: database, eks.amazonaws.com/fargate-profile: fp-default", container), 1, "nodegroup", `pins its pods to Fargate profile "fp-default"`, false},
-		{"LoadBalancer in front of Fargate pods without IP targets", deploymentYAML("tb-demo", "web", "app: service", container) + "---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: tb-demo}\nspec: {type: LoadBalancer, selector: {app: service}, ports: [{port: 80}]}\n",
-			1, "", "Fargate needs IP targets", false},
+		{"legacy LoadBalancer in front of Fargate pods, reached through the node group", deploymentYAML("tb-demo", "web", "app: service", container) + legacyLB,
+			1, "", "", false},
+		{"legacy LoadBalancer in front of Fargate pods, no node group", deploymentYAML("tb-demo", "web", "app: service", container) + legacyLB,
+			0, "", "Service tb-demo/web is a legacy LoadBalancer in front of pods that all run on Fargate (Deployment tb-demo/web), and the cluster has no node group", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,13 +99,10 @@ spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 				t.Fatal(err)
 			}
 			topo := blogTopology(c.nodeGroups)
-			prov, claims := storage(objs)
-			for k, v := range prov {
-				topo.Provisioners[k] = v
-			}
-			for k, v := range claims {
-				topo.Claims[k] = v
-			}
+			s := storage(objs)
+			maps.Copy(topo.Provisioners, s.Provisioners)
+			maps.Copy(topo.BindingModes, s.BindingModes)
+			maps.Copy(topo.Claims, s.Claims)
 			placements, findings := check(objs, topo)
 			if c.placement != "" {
 				var last kubeobj.Object

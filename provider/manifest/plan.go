@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,19 +39,20 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	var placements map[kubeobj.ID]string
 	if r.client != nil && !plan.Cluster.IsUnknown() {
 		name := plan.Cluster.ValueString()
-		provisioners, claims := storage(objs)
-		r.client.Topology.AddStorage(name, provisioners, claims)
+		r.client.Topology.AddStorage(name, storage(objs))
 		topo, d := r.layout(ctx, name)
 		resp.Diagnostics.Append(d...)
 		switch {
 		case topo.Known:
 			var findings []finding
 			placements, findings = check(objs, topo)
+			r.client.Topology.AddWorkloads(name, workloads(objs, placements))
 			for _, f := range findings {
-				if f.err {
-					resp.Diagnostics.AddAttributeError(path.Root("manifest"), "Pod cannot run where EKS would place it", f.msg)
-				} else {
-					resp.Diagnostics.AddAttributeWarning(path.Root("manifest"), "Check where these pods run", f.msg)
+				switch {
+				case f.err:
+					resp.Diagnostics.AddAttributeError(path.Root("manifest"), cmp.Or(f.summary, "Pod cannot run where EKS would place it"), f.msg)
+				default:
+					resp.Diagnostics.AddAttributeWarning(path.Root("manifest"), cmp.Or(f.summary, "Check where these pods run"), f.msg)
 				}
 			}
 		case d.WarningsCount() > 0: // the layout cannot be read

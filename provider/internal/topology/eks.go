@@ -15,7 +15,8 @@ import (
 
 // Layout returns the layout of cluster name: as fargate_cluster planned it
 // in this run (not Known when that is only known at apply: see
-// SetPending), else as EKS has it, read once and kept so that every
+// SetPending), else as EKS has it (its add-ons too, with ReadAddons; the
+// zones of its node groups stay unknown), read once and kept so that every
 // manifest of the run sees the same. When EKS cannot be read, the Cluster
 // is not Known and the error says what failed; it is an
 // *apierr.NotFoundError when the cluster does not exist (yet).
@@ -27,9 +28,16 @@ func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (C
 	if err != nil {
 		return r.Get(name), err
 	}
+	var addons []string
+	if r.ReadAddons {
+		addons = readAddons(ctx, conn, name)
+	}
 	r.mu.Lock()
 	if c := r.get(name); !c.Known && !c.Pending { // a plan of fargate_cluster made meanwhile wins
 		c.Known, c.Profiles, c.NodeGroups = true, profiles, nodeGroups
+		if c.Addons == nil {
+			c.Addons = addons
+		}
 	}
 	r.mu.Unlock()
 	return r.Get(name), nil
@@ -65,4 +73,22 @@ func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profi
 		profiles = append(profiles, p)
 	}
 	return profiles, len(ngs), nil
+}
+
+// readAddons returns the names of the cluster's add-ons as EKS has them,
+// every page, or nil (unknown) when EKS does not say: the layout is of use
+// without them, and unknown add-ons refuse nothing. The zones of the node
+// groups are not read here (that takes EC2, which the registry is not
+// given): they stay unknown on this path.
+func readAddons(ctx context.Context, conn *eks.Client, name string) []string {
+	addons := []string{}
+	p := eks.NewListAddonsPaginator(conn, &eks.ListAddonsInput{ClusterName: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil
+		}
+		addons = append(addons, page.Addons...)
+	}
+	return addons
 }

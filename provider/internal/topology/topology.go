@@ -1,12 +1,15 @@
 // Package topology is what the provider knows, during one plan or apply,
-// of each cluster's layout: its Fargate profiles and node groups as
-// fargate_cluster plans them, and the StorageClasses and claims that
-// fargate_manifest resources declare. Terraform plans a manifest after the
-// cluster it names, in the same provider process, so a manifest's plan can
-// tell where its pods will run even before the cluster exists.
+// of each cluster's layout: its Fargate profiles, node groups and add-ons
+// as fargate_cluster plans them, and the StorageClasses, claims and pod
+// templates that fargate_manifest resources declare. Terraform plans a
+// manifest after the cluster it names, in the same provider process, so a
+// manifest's plan can tell where its pods will run even before the cluster
+// exists.
 package topology
 
 import (
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
@@ -21,26 +24,69 @@ type Cluster struct {
 	Pending    bool
 	Profiles   []placement.Profile
 	NodeGroups int
-	// Provisioners of StorageClasses by name, and the class of each claim
-	// ("namespace/name"), from manifests planned so far.
+	// Addons are the names of the cluster's EKS add-ons, as planned or as
+	// EKS has them; nil when unknown, and then nothing is concluded from
+	// them (an empty, non-nil list means none).
+	Addons []string
+	// NodeGroupZones is how many availability zones the node groups'
+	// subnets span together; 0 when unknown.
+	NodeGroupZones int
+	// Provisioners and volume binding modes ("" is Immediate) of
+	// StorageClasses by name, the class of each claim ("namespace/name"),
+	// and the pod templates, from manifests planned so far.
 	Provisioners map[string]string
+	BindingModes map[string]string
 	Claims       map[string]string
+	Workloads    map[string]Workload
 }
+
+// Workload is a pod template a manifest declares, and where it runs
+// (fargate_manifest's placement value).
+type Workload struct {
+	Namespace string
+	Labels    map[string]string
+	Placement string
+}
+
+// HasAddon reports whether the add-on is known to be there; false also
+// when the add-ons are unknown (see AddonsKnown).
+func (c Cluster) HasAddon(name string) bool { return slices.Contains(c.Addons, name) }
+
+// AddonsKnown reports whether Addons says what the cluster has.
+func (c Cluster) AddonsKnown() bool { return c.Addons != nil }
 
 // Registry holds the clusters by name.
 type Registry struct {
+	// ReadAddons: Layout reads a cluster's add-ons from EKS when it was
+	// not planned in this run. Off until fargate_cluster reports its
+	// planned add-ons (SetAddons): until then the plan knows none, and the
+	// apply, which reads EKS for a cluster it does not plan again, would
+	// find what the plan did not; a plan and its apply must agree.
+	ReadAddons bool
+
 	mu       sync.Mutex
 	clusters map[string]*Cluster
 }
 
+// readAddonsFromEKS is New's ReadAddons: true once fargate_cluster calls
+// SetAddons in its plan.
+const readAddonsFromEKS = false
+
 // New returns an empty registry.
-func New() *Registry { return &Registry{clusters: map[string]*Cluster{}} }
+func New() *Registry {
+	return &Registry{clusters: map[string]*Cluster{}, ReadAddons: readAddonsFromEKS}
+}
 
 func (r *Registry) get(name string) *Cluster {
 	c := r.clusters[name]
 	if c == nil {
-		// EKS makes every cluster with the gp2 class, backed by EBS.
-		c = &Cluster{Provisioners: map[string]string{"gp2": "kubernetes.io/aws-ebs"}, Claims: map[string]string{}}
+		// EKS makes every cluster with the gp2 class, backed by EBS and
+		// binding a volume where its first pod is scheduled.
+		c = &Cluster{
+			Provisioners: map[string]string{DefaultClass: "kubernetes.io/aws-ebs"},
+			BindingModes: map[string]string{DefaultClass: WaitForFirstConsumer},
+			Claims:       map[string]string{}, Workloads: map[string]Workload{},
+		}
 		r.clusters[name] = c
 	}
 	return c
@@ -54,6 +100,22 @@ func (r *Registry) SetLayout(name string, profiles []placement.Profile, nodeGrou
 	c.Known, c.Pending, c.Profiles, c.NodeGroups = true, false, profiles, nodeGroups
 }
 
+// SetAddons records the names of the add-ons fargate_cluster plans for
+// the cluster (nil: unknown).
+func (r *Registry) SetAddons(name string, addons []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.get(name).Addons = slices.Clone(addons)
+}
+
+// SetNodeGroupZones records how many availability zones the cluster's
+// node groups span as fargate_cluster plans them (0: unknown).
+func (r *Registry) SetNodeGroupZones(name string, zones int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.get(name).NodeGroupZones = zones
+}
+
 // SetPending records that fargate_cluster plans the cluster with a layout
 // known only at apply (its profiles depend on values not yet known).
 func (r *Registry) SetPending(name string) {
@@ -63,17 +125,29 @@ func (r *Registry) SetPending(name string) {
 	c.Known, c.Pending, c.Profiles, c.NodeGroups = false, true, nil, 0
 }
 
+// Storage is what a manifest declares of storage: its StorageClasses'
+// provisioners and binding modes by name, and its claims' classes by
+// "namespace/name".
+type Storage struct {
+	Provisioners, BindingModes, Claims map[string]string
+}
+
 // AddStorage records StorageClasses and claims a manifest declares.
-func (r *Registry) AddStorage(name string, provisioners, claims map[string]string) {
+func (r *Registry) AddStorage(name string, s Storage) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	c := r.get(name)
-	for k, v := range provisioners {
-		c.Provisioners[k] = v
-	}
-	for k, v := range claims {
-		c.Claims[k] = v
-	}
+	maps.Copy(c.Provisioners, s.Provisioners)
+	maps.Copy(c.BindingModes, s.BindingModes)
+	maps.Copy(c.Claims, s.Claims)
+}
+
+// AddWorkloads records the pod templates of a manifest by object ID, so
+// that a Service in another manifest knows where the pods it selects run.
+func (r *Registry) AddWorkloads(name string, w map[string]Workload) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	maps.Copy(r.get(name).Workloads, w)
 }
 
 // Get returns a copy of what is known of the cluster.
@@ -82,28 +156,32 @@ func (r *Registry) Get(name string) Cluster {
 	defer r.mu.Unlock()
 	c := r.get(name)
 	out := *c
-	out.Provisioners, out.Claims = map[string]string{}, map[string]string{}
-	for k, v := range c.Provisioners {
-		out.Provisioners[k] = v
-	}
-	for k, v := range c.Claims {
-		out.Claims[k] = v
-	}
+	out.Addons = slices.Clone(c.Addons)
+	out.Provisioners, out.BindingModes, out.Claims = maps.Clone(c.Provisioners), maps.Clone(c.BindingModes), maps.Clone(c.Claims)
+	out.Workloads = maps.Clone(c.Workloads)
 	return out
 }
 
-// ClaimProvisioner resolves a claim in a namespace to its class's
-// provisioner ("" when unknown). A claim without a class gets gp2, EKS's
-// default class.
-func (c Cluster) ClaimProvisioner(ns string) func(string) string {
-	return func(claim string) string {
-		class, ok := c.Claims[ns+"/"+claim]
-		if !ok {
-			return ""
-		}
-		if class == "" {
-			class = "gp2"
-		}
-		return c.Provisioners[class]
+// DefaultClass is the StorageClass EKS makes in every cluster.
+const DefaultClass = "gp2"
+
+// WaitForFirstConsumer is the binding mode that makes a volume where its
+// first pod is scheduled.
+const WaitForFirstConsumer = "WaitForFirstConsumer"
+
+// ClaimClass resolves a claim in a namespace to its StorageClass ("" when
+// the claim is unknown). A claim without a class gets gp2, EKS's default
+// class.
+func (c Cluster) ClaimClass(ns, claim string) string {
+	class, ok := c.Claims[ns+"/"+claim]
+	if ok && class == "" {
+		class = DefaultClass
 	}
+	return class
+}
+
+// ClaimProvisioner resolves a claim in a namespace to its class's
+// provisioner ("" when unknown).
+func (c Cluster) ClaimProvisioner(ns string) func(string) string {
+	return func(claim string) string { return c.Provisioners[c.ClaimClass(ns, claim)] }
 }
