@@ -22,6 +22,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
 // Names of the add-ons the provider knows something about.
@@ -29,7 +30,7 @@ const (
 	VPCCNI            = "vpc-cni"
 	KubeProxy         = "kube-proxy"
 	CoreDNS           = "coredns"
-	EBSCSIDriver      = "aws-ebs-csi-driver"
+	EBSCSIDriver      = placement.EBSCSIDriverAddon
 	PodIdentityAgent  = "eks-pod-identity-agent"
 	EBSCSINamespace   = "kube-system"
 	EBSCSIServiceAcct = "ebs-csi-controller-sa"
