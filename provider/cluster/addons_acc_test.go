@@ -209,25 +209,44 @@ func TestAccCluster_addons(t *testing.T) {
 // TestAccCluster_ebsCSI: with a node group, the EBS CSI driver gets a role
 // the provider makes, through Pod Identity: an association of its
 // controller's service account, the agent add-on, a role trusted by
-// pods.eks.amazonaws.com with AWS's EBS CSI policy. Destroy deletes the role.
+// pods.eks.amazonaws.com with AWS's EBS CSI policy. Removed from addons,
+// the driver's agent, association and role go.
 func TestAccCluster_ebsCSI(t *testing.T) {
 	c := acctest.Client(t)
 	name := "small-ebs"
 	var role string
+	const nodeGroup = `
+  node_groups = { ng = { instance_types = ["t3.medium"], desired_size = 1, min_size = 1, max_size = 1 } }`
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             resource.ComposeTestCheckFunc(smallGone(c, name), checkRoleGone(c, &role)),
-		Steps: []resource.TestStep{{
-			Config: addonsConfig(name, "10.92.0.0/16", "1.35", `
-  node_groups = { ng = { instance_types = ["t3.medium"], desired_size = 1, min_size = 1, max_size = 1 } }
+		Steps: []resource.TestStep{
+			{
+				Config: addonsConfig(name, "10.92.0.0/16", "1.35", nodeGroup+`
   addons      = { vpc-cni = {}, kube-proxy = {}, coredns = {}, aws-ebs-csi-driver = {} }`),
-			Check: resource.ComposeAggregateTestCheckFunc(
-				checkAddons(c, name, "vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"),
-				checkPodIdentity(c, name, &role),
-				resource.TestCheckResourceAttr(addonsAddr, "addons.%", "4"),
-				resource.TestCheckNoResourceAttr(addonsAddr, "addons.aws-ebs-csi-driver.service_account_role_arn"),
-			),
-		}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkAddons(c, name, "vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"),
+					checkPodIdentity(c, name, &role),
+					resource.TestCheckResourceAttr(addonsAddr, "addons.%", "4"),
+					resource.TestCheckNoResourceAttr(addonsAddr, "addons.aws-ebs-csi-driver.service_account_role_arn"),
+				),
+			},
+			{
+				// The driver removed: its agent, association and role go too.
+				Config: addonsConfig(name, "10.92.0.0/16", "1.35", nodeGroup),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkAddons(c, name, "vpc-cni", "kube-proxy", "coredns"),
+					checkRoleGone(c, &role),
+					func(*terraform.State) error {
+						_, err := finder.PodIdentityAssociation(context.Background(), c.EKS, name, "kube-system", "ebs-csi-controller-sa")
+						if !apierr.NotFound(err) {
+							return fmt.Errorf("the Pod Identity association of the EBS CSI driver is still there (%v)", err)
+						}
+						return nil
+					},
+				),
+			},
+		},
 	})
 }
 
@@ -257,7 +276,7 @@ func checkRoleGone(c *conns.Client, arn *string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		_, err := c.IAM.GetRole(context.Background(), &iam.GetRoleInput{RoleName: aws.String((*arn)[strings.LastIndex(*arn, "/")+1:])})
 		if !apierr.IsA[*iamtypes.NoSuchEntityException](err) {
-			return fmt.Errorf("role %s is still there after destroy (%v)", *arn, err)
+			return fmt.Errorf("role %s is still there (%v)", *arn, err)
 		}
 		return nil
 	}

@@ -37,6 +37,7 @@ type networkPart interface {
 type rolesPart interface {
 	Ensure(ctx context.Context, k roles.Kind) (arn string, err error)
 	EnsureIRSA(ctx context.Context, k roles.Kind, oidcARN, issuer, namespace, sa string) (arn string, err error)
+	Delete(ctx context.Context, k roles.Kind) error
 	MadeAndGone(ctx context.Context, k roles.Kind, arn string) (bool, error)
 	UpdateTags(ctx context.Context, old map[string]string) error
 	Leftovers(ctx context.Context) ([]string, error)
@@ -74,6 +75,7 @@ type addonsPart interface {
 	Apply(ctx context.Context, ob *observed.Record, old, want addons.Set, k8s string) error
 	Observe(ctx context.Context, ob *observed.Record) error
 	Associate(ctx context.Context, namespace, sa, roleARN string) error
+	Disassociate(ctx context.Context, namespace, sa string) error
 }
 
 // oidcPart is the cluster's IAM OIDC provider.

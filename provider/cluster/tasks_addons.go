@@ -61,13 +61,41 @@ func (r *run) ensureOIDC(ctx context.Context, ob *observed.Record, on bool) erro
 }
 
 // applyAddons gives the add-ons their credentials, then creates, updates
-// and deletes them.
+// and deletes them; the EBS CSI driver's credentials go after it.
 func (r *run) applyAddons(ctx context.Context, ob *observed.Record, in addonsInput) error {
 	want, err := r.addonCredentials(ctx, ob, in.want, in.nodeGroups)
 	if err != nil {
 		return err
 	}
-	return r.addons.Apply(ctx, ob, in.old, want, clusterVersion(ob))
+	if err := r.addons.Apply(ctx, ob, in.old, want, clusterVersion(ob)); err != nil {
+		return err
+	}
+	return r.dropEBSCredentials(ctx, ob, in.old, want)
+}
+
+// dropEBSCredentials deletes what the resource made for the EBS CSI
+// driver's credentials and no longer needs: the Pod Identity association
+// when the driver is gone or runs with a role through IRSA, and the role
+// when the driver is gone or has the user's role.
+func (r *run) dropEBSCredentials(ctx context.Context, ob *observed.Record, old, want addons.Set) error {
+	if a, ok := old[addons.EBSCSIDriver]; !ok || a.RoleARN != "" {
+		return nil // the resource made none
+	}
+	w, keep := want[addons.EBSCSIDriver]
+	if keep && w.RoleARN == "" {
+		return nil // Pod Identity, as before
+	}
+	if err := r.addons.Disassociate(ctx, addons.EBSCSINamespace, addons.EBSCSIServiceAcct); err != nil {
+		return err
+	}
+	if keep && w.RoleARN == ob.Roles().EBSCSI {
+		return nil // IRSA with the role made
+	}
+	if err := r.roles.Delete(ctx, roles.EBSCSI); err != nil {
+		return err
+	}
+	ob.UpdateRoles(func(ro *observed.Roles) { ro.EBSCSI = "" })
+	return nil
 }
 
 // addonCredentials makes the EBS CSI driver's IAM role unless the

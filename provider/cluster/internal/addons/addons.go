@@ -204,6 +204,21 @@ func (p *Addons) delete(ctx context.Context, ob *observed.Record, name string) e
 	return nil
 }
 
+// Disassociate deletes the Pod Identity association of namespace/sa, if any.
+func (p *Addons) Disassociate(ctx context.Context, namespace, sa string) error {
+	cur, err := finder.PodIdentityAssociation(ctx, p.c.EKS, p.cluster, namespace, sa)
+	if apierr.NotFound(err) {
+		return nil
+	}
+	if err == nil {
+		_, err = p.c.EKS.DeletePodIdentityAssociation(ctx, &eks.DeletePodIdentityAssociationInput{ClusterName: aws.String(p.cluster), AssociationId: cur.AssociationId})
+	}
+	if err != nil && !apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
+		return fmt.Errorf("deleting the Pod Identity association of %s/%s in EKS cluster %q: %w", namespace, sa, p.cluster, err)
+	}
+	return nil
+}
+
 // Associate gives the service account namespace/sa the role roleARN
 // through EKS Pod Identity (the eks-pod-identity-agent add-on hands out its
 // credentials).
