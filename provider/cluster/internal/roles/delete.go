@@ -25,7 +25,9 @@ func (r *Roles) DeleteAll(ctx context.Context) error {
 }
 
 // Delete deletes the role of kind k this cluster created, if any.
-func (r *Roles) Delete(ctx context.Context, k Kind) error { return r.delete(ctx, r.owner.RoleName(k.Name)) }
+func (r *Roles) Delete(ctx context.Context, k Kind) error {
+	return r.delete(ctx, r.owner.RoleName(k.Name))
+}
 
 func (r *Roles) delete(ctx context.Context, name string) error {
 	role, err := r.findOwned(ctx, name)
