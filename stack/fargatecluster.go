@@ -14,6 +14,8 @@ type FargateClusterConfig struct {
 	NodeGroups            map[string]NodeGroup      `tf:"node_groups,omitempty"`
 	FargateProfiles       map[string]FargateProfile `tf:"fargate_profiles,omitempty"`
 	CoreDNSComputeType    string                    `tf:"coredns_compute_type,omitempty"`
+	Addons                map[string]Addon          `tf:"addons,omitempty"`
+	OidcProvider          *bool                     `tf:"oidc_provider,omitempty"`
 	EndpointPublicAccess  *bool                     `tf:"endpoint_public_access,omitempty"`
 	EndpointPrivateAccess *bool                     `tf:"endpoint_private_access,omitempty"`
 	PublicAccessCIDRs     []string                  `tf:"public_access_cidrs,omitempty"`
@@ -61,6 +63,13 @@ type FargateProfile struct {
 	SubnetIds []string   `tf:"subnet_ids,omitempty"`
 }
 
+// Addon is an EKS managed add-on; empty fields take EKS's defaults.
+type Addon struct {
+	Version               string `tf:"version,omitempty"`
+	ConfigurationValues   string `tf:"configuration_values,omitempty"`
+	ServiceAccountRoleArn string `tf:"service_account_role_arn,omitempty"`
+}
+
 // Selector matches a namespace and, optionally, labels.
 type Selector struct {
 	Namespace string            `tf:"namespace"`
@@ -93,6 +102,9 @@ func (c *FargateCluster) Status() *string   { return c.GetStringAttribute(jsii.S
 func (c *FargateCluster) VpcID() *string    { return c.GetStringAttribute(jsii.String("network.vpc_id")) }
 func (c *FargateCluster) OidcIssuerURL() *string {
 	return c.GetStringAttribute(jsii.String("oidc_issuer_url"))
+}
+func (c *FargateCluster) OidcProviderArn() *string {
+	return c.GetStringAttribute(jsii.String("oidc_provider_arn"))
 }
 func (c *FargateCluster) CertificateAuthorityData() *string {
 	return c.GetStringAttribute(jsii.String("certificate_authority_data"))

@@ -28,16 +28,18 @@ type Inventory struct {
 	Clusters, Nodegroups, Profiles                             int
 	Roles                                                      []string
 	VPCs, Subnets, NATs, EIPs, IGWs, SecurityGroups, ENIs, LBs int
+	// OIDCProviders are the IAM OIDC providers carrying the owner tag.
+	OIDCProviders int
 }
 
 // Empty reports whether nothing of the cluster is left.
 func (i Inventory) Empty() bool {
-	return i.Clusters+i.Nodegroups+i.Profiles+len(i.Roles)+i.VPCs+i.Subnets+i.NATs+i.EIPs+i.IGWs+i.SecurityGroups+i.ENIs+i.LBs == 0
+	return i.Clusters+i.Nodegroups+i.Profiles+len(i.Roles)+i.VPCs+i.Subnets+i.NATs+i.EIPs+i.IGWs+i.SecurityGroups+i.ENIs+i.LBs+i.OIDCProviders == 0
 }
 
 func (i Inventory) String() string {
-	return fmt.Sprintf("%d clusters, %d node groups, %d Fargate profiles, %d roles %v, %d VPCs, %d subnets, %d NAT gateways, %d elastic IPs, %d internet gateways, %d security groups, %d network interfaces, %d load balancers",
-		i.Clusters, i.Nodegroups, i.Profiles, len(i.Roles), i.Roles, i.VPCs, i.Subnets, i.NATs, i.EIPs, i.IGWs, i.SecurityGroups, i.ENIs, i.LBs)
+	return fmt.Sprintf("%d clusters, %d node groups, %d Fargate profiles, %d roles %v, %d VPCs, %d subnets, %d NAT gateways, %d elastic IPs, %d internet gateways, %d security groups, %d network interfaces, %d load balancers, %d OIDC providers",
+		i.Clusters, i.Nodegroups, i.Profiles, len(i.Roles), i.Roles, i.VPCs, i.Subnets, i.NATs, i.EIPs, i.IGWs, i.SecurityGroups, i.ENIs, i.LBs, i.OIDCProviders)
 }
 
 // Take counts what exists for cluster name.
@@ -79,6 +81,21 @@ func TakeE(c *conns.Client, name string) (Inventory, error) {
 		for _, tg := range tags.Tags {
 			if aws.ToString(tg.Key) == OwnerTag && aws.ToString(tg.Value) == owner {
 				inv.Roles = append(inv.Roles, aws.ToString(r.RoleName))
+			}
+		}
+	}
+	oidc, err := c.IAM.ListOpenIDConnectProviders(ctx, &iam.ListOpenIDConnectProvidersInput{})
+	if err != nil {
+		return inv, err
+	}
+	for _, p := range oidc.OpenIDConnectProviderList {
+		out, err := c.IAM.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: p.Arn})
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		for _, tg := range out.Tags {
+			if aws.ToString(tg.Key) == OwnerTag && aws.ToString(tg.Value) == owner {
+				inv.OIDCProviders++
 			}
 		}
 	}

@@ -211,6 +211,14 @@ func toModel(ctx context.Context, ob observed.Snapshot, base clusterModel, defau
 	}
 	m.FargateProfiles, d = mapOf(ctx, fargateProfileObject, fps, base.FargateProfiles)
 	diags.Append(d...)
+
+	// Add-ons and pod credentials.
+	m.Addons, d = flattenAddons(ctx, ob.Addons, ob.Roles.EBSCSI, base.Addons)
+	diags.Append(d...)
+	if m.OIDCProvider.IsNull() || m.OIDCProvider.IsUnknown() {
+		m.OIDCProvider = types.BoolValue(true) // after an import
+	}
+	m.OIDCProviderARN = stringOrNull(ob.OIDCProvider)
 	return m, diags
 }
 

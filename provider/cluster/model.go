@@ -17,6 +17,9 @@ type clusterModel struct {
 	NodeGroups             types.Map      `tfsdk:"node_groups"`
 	FargateProfiles        types.Map      `tfsdk:"fargate_profiles"`
 	CoreDNSComputeType     types.String   `tfsdk:"coredns_compute_type"`
+	Addons                 types.Map      `tfsdk:"addons"`
+	OIDCProvider           types.Bool     `tfsdk:"oidc_provider"`
+	OIDCProviderARN        types.String   `tfsdk:"oidc_provider_arn"`
 	ClusterRoleARN         types.String   `tfsdk:"cluster_role_arn"`
 	NodeRoleARN            types.String   `tfsdk:"node_role_arn"`
 	PodExecutionRoleARN    types.String   `tfsdk:"fargate_pod_execution_role_arn"`

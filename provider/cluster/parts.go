@@ -5,11 +5,13 @@ import (
 
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/oidc"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
@@ -34,6 +36,8 @@ type networkPart interface {
 // rolesPart is the IAM roles the resource makes.
 type rolesPart interface {
 	Ensure(ctx context.Context, k roles.Kind) (arn string, err error)
+	EnsureIRSA(ctx context.Context, k roles.Kind, oidcARN, issuer, namespace, sa string) (arn string, err error)
+	Delete(ctx context.Context, k roles.Kind) error
 	MadeAndGone(ctx context.Context, k roles.Kind, arn string) (bool, error)
 	UpdateTags(ctx context.Context, old map[string]string) error
 	Leftovers(ctx context.Context) ([]string, error)
@@ -66,6 +70,23 @@ type inClusterPart interface {
 	PlaceCoreDNS(ctx context.Context, ob *observed.Record, target string) error
 }
 
+// addonsPart is the EKS managed add-ons and Pod Identity associations.
+type addonsPart interface {
+	Apply(ctx context.Context, ob *observed.Record, old, want addons.Set, k8s string) error
+	Observe(ctx context.Context, ob *observed.Record) error
+	Associate(ctx context.Context, namespace, sa, roleARN string) error
+	Disassociate(ctx context.Context, namespace, sa string) error
+}
+
+// oidcPart is the cluster's IAM OIDC provider.
+type oidcPart interface {
+	Ensure(ctx context.Context, issuer string) (arn string, err error)
+	Find(ctx context.Context, issuer string) (arn string, err error)
+	UpdateTags(ctx context.Context, old map[string]string) error
+	Leftovers(ctx context.Context) ([]string, error)
+	Delete(ctx context.Context) error
+}
+
 // run is one operation (create, read, update, delete) on one cluster.
 type run struct {
 	name         string
@@ -75,6 +96,8 @@ type run struct {
 	controlPlane controlPlanePart
 	children     childrenPart
 	inCluster    inClusterPart
+	addons       addonsPart
+	oidc         oidcPart
 }
 
 // newRun wires the parts of the cluster name, whose tags_all are tags.
@@ -89,5 +112,7 @@ func newRun(c *conns.Client, name string, tags map[string]string) *run {
 		controlPlane: controlplane.New(c, owner),
 		children:     children.New(c, owner),
 		inCluster:    work,
+		addons:       addons.New(c, owner),
+		oidc:         oidc.New(c, owner),
 	}
 }

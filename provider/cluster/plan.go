@@ -63,6 +63,15 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	plan.NodeRoleARN = plannedRole(config.NodeRoleARN, priorNode, len(ngs) > 0 || config.NodeGroups.IsUnknown())
 	plan.PodExecutionRoleARN = plannedRole(config.PodExecutionRoleARN, priorPod, len(fps) > 0 || config.FargateProfiles.IsUnknown())
 
+	stateAddons, stateOIDC := types.MapNull(addonObject), types.StringNull()
+	if state != nil {
+		stateAddons, stateOIDC = state.Addons, state.OIDCProviderARN
+	}
+	k8sChanged := state == nil || plan.KubernetesVersion.IsUnknown() || plan.KubernetesVersion.ValueString() != state.KubernetesVersion.ValueString()
+	plan.Addons, d = planAddons(ctx, config.Addons, stateAddons, k8sChanged)
+	resp.Diagnostics.Append(d...)
+	plan.OIDCProviderARN = plannedOIDC(plan.OIDCProvider, stateOIDC)
+
 	if state != nil {
 		if !plan.KubernetesVersion.IsUnknown() {
 			if msg := eksrules.VersionUpgrade(state.KubernetesVersion.ValueString(), plan.KubernetesVersion.ValueString()); msg != "" {
@@ -136,6 +145,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		} else {
 			r.client.Topology.SetLayout(plan.Name.ValueString(), profiles, len(ngs))
 		}
+		r.reportAddonsAndZones(ctx, plan, want)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -157,6 +167,20 @@ func selectorsKnown(ctx context.Context, profiles types.Map) bool {
 		}
 	}
 	return true
+}
+
+// plannedOIDC: the provider's ARN is kept while oidc_provider stays on, known
+// once made, and null when off.
+func plannedOIDC(on types.Bool, prior types.String) types.String {
+	switch {
+	case on.IsUnknown():
+		return types.StringUnknown()
+	case !on.ValueBool():
+		return types.StringNull()
+	case !prior.IsNull() && !prior.IsUnknown():
+		return prior
+	}
+	return types.StringUnknown()
 }
 
 // plannedRole: a configured role is used as is; one already made is kept;

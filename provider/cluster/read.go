@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
@@ -106,18 +108,36 @@ func (r *run) observe(ctx context.Context, m clusterModel) (*observed.Record, er
 	if err := r.children.Observe(ctx, ob); err != nil {
 		return nil, err
 	}
+	if err := r.addons.Observe(ctx, ob); err != nil {
+		return nil, err
+	}
+	if a := ob.Snapshot().Addons[addons.EBSCSIDriver]; a != nil && isMadeRole(aws.ToString(a.ServiceAccountRoleArn), r.owner.RoleName(roles.EBSCSI.Name)) {
+		ob.UpdateRoles(func(ro *observed.Roles) { ro.EBSCSI = aws.ToString(a.ServiceAccountRoleArn) })
+	}
+	// The OIDC provider, unless turned off: one deleted outside Terraform
+	// shows in the plan, and an imported cluster's is found.
+	if m.OIDCProvider.IsNull() || m.OIDCProvider.ValueBool() {
+		arn, err := r.oidc.Find(ctx, issuerOf(ob))
+		if err != nil {
+			return nil, err
+		}
+		ob.SetOIDCProvider(arn)
+	}
 	return ob, nil
 }
 
 // leftovers names what this resource made that exists without its cluster:
-// VPCs and roles carrying the cluster's owner tag.
+// VPCs, roles and OIDC providers carrying the cluster's owner tag.
 func (r *run) leftovers(ctx context.Context) ([]string, error) {
-	vpcs, err := r.network.Leftovers(ctx)
-	if err != nil {
-		return nil, err
+	var left []string
+	for _, part := range []func(context.Context) ([]string, error){r.network.Leftovers, r.roles.Leftovers, r.oidc.Leftovers} {
+		l, err := part(ctx)
+		if err != nil {
+			return nil, err
+		}
+		left = append(left, l...)
 	}
-	roles, err := r.roles.Leftovers(ctx)
-	return append(vpcs, roles...), err
+	return left, nil
 }
 
 func ignoreNotFound(err error) error {

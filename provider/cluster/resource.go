@@ -91,8 +91,14 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	ob.UpdateRoles(func(ro *observed.Roles) {
 		*ro = observed.Roles{Cluster: plan.ClusterRoleARN.ValueString(), Node: plan.NodeRoleARN.ValueString(), PodExecution: plan.PodExecutionRoleARN.ValueString()}
 	})
+	as, d := addonsOf(ctx, plan, want)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	err := op.create(ctx, ob, createInput{
 		version: plan.KubernetesVersion.ValueString(), access: access, want: want, coreDNS: plan.CoreDNSComputeType.ValueString(),
+		addons: as, oidc: plan.OIDCProvider.ValueBool(),
 	})
 
 	state, d := toModel(context.WithoutCancel(ctx), ob.Snapshot(), plan, r.client.DefaultTags)
@@ -133,6 +139,11 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	resp.Diagnostics.Append(d...)
 	in.oldTags, d = expandStringMap(ctx, prior.TagsAll)
 	resp.Diagnostics.Append(d...)
+	in.addons.old, d = addonsOf(ctx, prior, in.old)
+	resp.Diagnostics.Append(d...)
+	in.addons.want, d = addonsOf(ctx, plan, in.new)
+	resp.Diagnostics.Append(d...)
+	in.addons.nodeGroups, in.oidc = len(in.new.NodeGroups), plan.OIDCProvider.ValueBool()
 	if v := plan.KubernetesVersion.ValueString(); !plan.KubernetesVersion.IsUnknown() && v != prior.KubernetesVersion.ValueString() {
 		in.version = v
 	}

@@ -84,6 +84,11 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				Validators: []validator.String{stringvalidator.OneOf("auto", "fargate", "ec2")},
 			},
 			"fargate_profiles": fargateProfilesSchema(),
+			"addons":           addonsSchema(),
+			"oidc_provider": boolDefault(true, "Whether the resource makes the cluster's IAM OpenID Connect provider (client "+
+				"`sts.amazonaws.com`), which IAM roles for service accounts (IRSA) need; every IRSA role the resource makes trusts it. "+
+				"Deleted with the cluster. An OIDC provider that already exists for the cluster's issuer is used and never deleted."),
+			"oidc_provider_arn": computedString("ARN of the cluster's IAM OIDC provider, for the trust policies of IRSA roles; null when `oidc_provider` is false."),
 			"cluster_role_arn": roleARN("IAM role the EKS control plane uses. When not given, the resource creates one "+
 				"(trust `eks.amazonaws.com`, policy `AmazonEKSClusterPolicy`) and deletes it with the cluster. Changing it replaces the cluster.", true),
 			"node_role_arn": roleARN("IAM role of the node groups' EC2 instances. When not given and the cluster has node groups, "+
@@ -126,7 +131,7 @@ var instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9-]+$`)
 
 // ConfigValidators holds the rules that span attributes.
 func (r *Resource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{endpointReachable{}}
+	return []resource.ConfigValidator{endpointReachable{}, ebsNeedsNodeGroups{}}
 }
 
 // endpointReachable refuses a cluster whose API nobody could reach.

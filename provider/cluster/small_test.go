@@ -190,6 +190,7 @@ func TestAccCluster_tags(t *testing.T) {
 			Check: resource.ComposeAggregateTestCheckFunc(
 				checkSmall(c, name, want),
 				checkOwnedTags(c, name, want, removed),
+				checkOIDCTags(c, smallAddr, name, want),
 				ids.check(c, name),
 			),
 		}

@@ -9,8 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
@@ -21,6 +23,14 @@ func specs(ctx context.Context, m clusterModel) (children.Set, diag.Diagnostics)
 	fps, d := expandProfiles(ctx, m.FargateProfiles)
 	diags.Append(d...)
 	return children.Set{NodeGroups: ngs, Profiles: fps}, diags
+}
+
+// addonsOf is the add-ons the cluster of model m, with children want, runs
+// (see desiredAddons).
+func addonsOf(ctx context.Context, m clusterModel, want children.Set) (addons.Set, diag.Diagnostics) {
+	set, diags := expandAddons(ctx, m.Addons)
+	target := incluster.CoreDNSTarget(m.CoreDNSComputeType.ValueString(), profilesOf(want.Profiles))
+	return desiredAddons(set, target, len(want.NodeGroups)), diags
 }
 
 func networkFromModel(ctx context.Context, m clusterModel) (network.State, diag.Diagnostics) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
@@ -61,23 +62,35 @@ type createInput struct {
 	access  controlplane.Access
 	want    children.Set
 	coreDNS string // coredns_compute_type
+	addons  addons.Set
+	oidc    bool
 }
 
 // create: IAM roles and network (at once) -> control plane -> node groups
-// (in parallel) alongside Fargate profiles (one at a time) -> CoreDNS.
+// (in parallel) alongside Fargate profiles (one at a time) -> CoreDNS ->
+// OIDC provider -> add-ons.
 func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) error {
 	target := incluster.CoreDNSTarget(in.coreDNS, profilesOf(in.want.Profiles))
-	placeCoreDNS := func(ctx context.Context) error { return r.inCluster.PlaceCoreDNS(ctx, ob, target) }
-	eks := step{"EKS, then CoreDNS to " + target, func(ctx context.Context) error {
+	placeCoreDNS := r.coreDNSStep(ob, target, in.addons)
+	eks := step{"EKS, then CoreDNS to " + target + ", OIDC provider, add-ons", func(ctx context.Context) error {
 		ctx = ekswait.Creating(ctx) // the cluster is made now: see createEKS
+		first := step{"EKS, then CoreDNS to " + target, func(ctx context.Context) error {
+			return inOrder(ctx,
+				step{"EKS", func(ctx context.Context) error { return r.createEKS(ctx, ob, in) }},
+				step{"CoreDNS to " + target, placeCoreDNS})
+		}}
 		if target == incluster.CoreDNSFargate {
 			// CoreDNS goes to Fargate as soon as the profiles are ACTIVE,
 			// while node groups may still be creating.
-			return r.createEKS(ctx, ob, in, func() error { return placeCoreDNS(ctx) })
+			first.run = func(ctx context.Context) error {
+				return r.createEKS(ctx, ob, in, func() error { return placeCoreDNS(ctx) })
+			}
 		}
-		return inOrder(ctx,
-			step{"EKS", func(ctx context.Context) error { return r.createEKS(ctx, ob, in) }},
-			step{"CoreDNS to " + target, placeCoreDNS})
+		return inOrder(ctx, first,
+			step{"OIDC provider", func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) }},
+			step{"add-ons", func(ctx context.Context) error {
+				return r.applyAddons(ctx, ob, addonsInput{want: in.addons, nodeGroups: len(in.want.NodeGroups)})
+			}})
 	}}
 	return inOrder(ctx,
 		step{"IAM roles | network", inParallel(
@@ -135,11 +148,14 @@ type updateInput struct {
 	oldTags              map[string]string
 	coreDNS              string
 	version              string // "" when unchanged
+	addons               addonsInput
+	oidc                 bool
 }
 
 // update: IAM roles -> endpoint access -> tags -> node groups | profiles ->
-// CoreDNS -> Kubernetes version (control plane, then node groups). Each step
-// runs only when the one before succeeded.
+// CoreDNS -> OIDC provider -> add-ons, or, with a new Kubernetes version,
+// control plane -> add-ons -> node groups. Each step runs only when the one
+// before succeeded.
 func (r *run) update(ctx context.Context, ob *observed.Record, in updateInput) error {
 	steps := []step{{"IAM roles", func(ctx context.Context) error { return r.ensureRoles(ctx, ob, in.new) }}}
 	if in.oldAccess.String() != in.newAccess.String() {
@@ -150,11 +166,13 @@ func (r *run) update(ctx context.Context, ob *observed.Record, in updateInput) e
 	}
 	steps = append(steps,
 		step{"node groups | Fargate profiles", func(ctx context.Context) error { return r.children.Change(ctx, ob, in.old, in.new) }},
-		step{"CoreDNS", func(ctx context.Context) error {
-			return r.inCluster.PlaceCoreDNS(ctx, ob, incluster.CoreDNSTarget(in.coreDNS, profilesOf(in.new.Profiles)))
-		}})
+		step{"CoreDNS", r.coreDNSStep(ob, incluster.CoreDNSTarget(in.coreDNS, profilesOf(in.new.Profiles)), in.addons.want)},
+		step{"OIDC provider", func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) }})
+	addonsStep := step{"add-ons", func(ctx context.Context) error { return r.applyAddons(ctx, ob, in.addons) }}
 	if in.version != "" {
-		steps = append(steps, step{"Kubernetes version", func(ctx context.Context) error { return r.upgradeVersion(ctx, ob, in.version) }})
+		steps = append(steps, step{"Kubernetes version", func(ctx context.Context) error { return r.upgradeVersion(ctx, ob, in.version, addonsStep) }})
+	} else {
+		steps = append(steps, addonsStep)
 	}
 	return inOrder(ctx, steps...)
 }
@@ -167,25 +185,30 @@ func (r *run) settle(ctx context.Context, ob *observed.Record) error {
 		step{"settle node groups and Fargate profiles", func(ctx context.Context) error { return r.children.Settle(ctx, ob) }})
 }
 
-// upgradeVersion: control plane, then every node group, as EKS requires
-// (nodes may not be newer than the control plane).
-func (r *run) upgradeVersion(ctx context.Context, ob *observed.Record, version string) error {
-	return inOrder(ctx,
-		step{"upgrade control plane", func(ctx context.Context) error { return r.controlPlane.UpgradeVersion(ctx, ob, version) }},
-		step{"upgrade node groups", func(ctx context.Context) error { return r.children.UpgradeNodegroups(ctx, ob, version) }})
+// upgradeVersion: control plane, then the steps between (the add-ons, which
+// follow the control plane's version), then every node group, as EKS
+// requires (nodes may not be newer than the control plane).
+func (r *run) upgradeVersion(ctx context.Context, ob *observed.Record, version string, between ...step) error {
+	steps := []step{{"upgrade control plane", func(ctx context.Context) error { return r.controlPlane.UpgradeVersion(ctx, ob, version) }}}
+	steps = append(steps, between...)
+	return inOrder(ctx, append(steps,
+		step{"upgrade node groups", func(ctx context.Context) error { return r.children.UpgradeNodegroups(ctx, ob, version) }})...)
 }
 
-// updateTags: EKS objects -> IAM roles -> VPC parts -> read the cluster back.
+// updateTags: EKS objects -> IAM roles -> OIDC provider -> VPC parts -> read
+// the cluster back.
 func (r *run) updateTags(ctx context.Context, ob *observed.Record, old map[string]string) error {
 	return inOrder(ctx,
 		step{"tag EKS objects", func(ctx context.Context) error { return r.controlPlane.UpdateTags(ctx, ob, old) }},
 		step{"tag IAM roles", func(ctx context.Context) error { return r.roles.UpdateTags(ctx, old) }},
+		step{"tag OIDC provider", func(ctx context.Context) error { return r.oidc.UpdateTags(ctx, old) }},
 		step{"tag network", func(ctx context.Context) error { return r.network.UpdateTags(ctx, old) }},
 		step{"read control plane", func(ctx context.Context) error { return r.controlPlane.Refresh(ctx, ob) }})
 }
 
 // destroy: Fargate profiles (one at a time) | node groups -> control plane
-// -> IAM roles | network. Children are listed from AWS rather than the
+// (EKS deletes its add-ons and Pod Identity associations) -> IAM roles |
+// OIDC provider | network. Children are listed from AWS rather than the
 // state, so ones left by an interrupted apply go too. Only a cluster this
 // resource made (clusterOwned) is deleted.
 func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
@@ -194,8 +217,9 @@ func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
 		steps = append(steps, step{"EKS", r.deleteEKS})
 	}
 	// Roles and network depend on nothing left: both at once.
-	steps = append(steps, step{"IAM roles | network", inParallel(
+	steps = append(steps, step{"IAM roles | OIDC provider | network", inParallel(
 		step{"IAM roles", r.roles.DeleteAll},
+		step{"OIDC provider", r.oidc.Delete},
 		step{"network", r.network.Delete},
 	)})
 	return inOrder(ctx, steps...)

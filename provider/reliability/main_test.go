@@ -61,15 +61,20 @@ func blogWorkdir(t *testing.T, name, cidr string) *acctest.Workdir {
 }
 
 // wantBlog checks that AWS holds exactly the blog's cluster is in AWS: one cluster, its node
-// group and two profiles, three roles (cluster, nodes, pod execution), one
+// group and two profiles, three roles (cluster, nodes, pod execution; four
+// with the EBS CSI driver's when the blog has that add-on), one
 // VPC with six subnets, a NAT gateway and its address, an internet gateway,
 // and the service's load balancer with its security group.
 func wantBlog(t *testing.T, c *conns.Client, name string) {
 	t.Helper()
 	inv := acctest.Take(t, c, name)
-	if inv.Clusters != 1 || inv.Nodegroups != 1 || inv.Profiles != 2 || len(inv.Roles) != 3 || inv.VPCs != 1 ||
+	roles := 3
+	if strings.Contains(blog(t, name, "10.0.0.0/16"), "aws-ebs-csi-driver") {
+		roles++ // the EBS CSI driver's, which the provider makes
+	}
+	if inv.Clusters != 1 || inv.Nodegroups != 1 || inv.Profiles != 2 || len(inv.Roles) != roles || inv.VPCs != 1 ||
 		inv.Subnets != 6 || inv.NATs != 1 || inv.EIPs != 1 || inv.IGWs != 1 || inv.LBs != 1 {
-		t.Fatalf("cluster %s in AWS: %s; want exactly 1 cluster, 1 node group, 2 profiles, 3 roles, 1 VPC, 6 subnets, 1 NAT gateway, 1 elastic IP, 1 internet gateway, 1 load balancer", name, inv)
+		t.Fatalf("cluster %s in AWS: %s; want exactly 1 cluster, 1 node group, 2 profiles, %d roles, 1 VPC, 6 subnets, 1 NAT gateway, 1 elastic IP, 1 internet gateway, 1 load balancer", name, inv, roles)
 	}
 }
 

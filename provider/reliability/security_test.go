@@ -29,13 +29,20 @@ import (
 )
 
 // Scenario 9: security. No credential or token reaches the state, the plan
-// or the logs; the roles made carry only the managed policies EKS needs and
-// trust only their service; the cluster endpoint's TLS is verified.
+// or the logs; the roles made (the cluster's three, and the EBS CSI driver's)
+// carry only the managed policies EKS needs and trust only their service;
+// the cluster endpoint's TLS is verified.
 func TestSecurity_noSecretsLeastPrivilegeVerifiedTLS(t *testing.T) {
 	c := acctest.Client(t)
 	const name = "secure"
 	const secret = "wJalrXUtnFEMI-terrax-test-secret-7f3e9c1d"
 	w := blogWorkdir(t, name, "10.69.0.0/16")
+	// The EBS CSI driver, whose role the provider makes too (Pod Identity:
+	// the blog has a node group).
+	if cfg := blog(t, name, "10.69.0.0/16"); !strings.Contains(cfg, "aws-ebs-csi-driver") {
+		w.SetConfig(strings.Replace(cfg, `kubernetes_version = "1.35"`, `kubernetes_version = "1.35"
+  addons             = { vpc-cni = {}, kube-proxy = {}, coredns = {}, aws-ebs-csi-driver = {} }`, 1))
+	}
 	w.Env = []string{"AWS_SECRET_ACCESS_KEY=" + secret, "AWS_SESSION_TOKEN=terrax-test-session-token-5b2a"}
 	outputs := []string{w.Apply()}
 	outputs = append(outputs, w.Must("plan", "-input=false", "-no-color", "-var", "service_replicas=3", "-out", "tfplan"))
@@ -50,9 +57,10 @@ func TestSecurity_noSecretsLeastPrivilegeVerifiedTLS(t *testing.T) {
 		"-cluster-":               {"eks.amazonaws.com", []string{"AmazonEKSClusterPolicy"}},
 		"-node-":                  {"ec2.amazonaws.com", []string{"AmazonEC2ContainerRegistryReadOnly", "AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy"}},
 		"-fargate-pod-execution-": {"eks-fargate-pods.amazonaws.com", []string{"AmazonEKSFargatePodExecutionRolePolicy"}},
+		"-ebs-csi-":               {"pods.eks.amazonaws.com", []string{"AmazonEBSCSIDriverPolicy"}},
 	}
 	roles := acctest.Take(t, c, name).Roles
-	if len(roles) != 3 {
+	if len(roles) != len(want) {
 		t.Fatalf("roles: %v", roles)
 	}
 	for _, role := range roles {
@@ -63,7 +71,7 @@ func TestSecurity_noSecretsLeastPrivilegeVerifiedTLS(t *testing.T) {
 			}
 		}
 		if kind == "" {
-			t.Fatalf("role %s is none of the three the cluster needs", role)
+			t.Fatalf("role %s is none of the four the cluster needs", role)
 		}
 		attached, err := c.IAM.ListAttachedRolePolicies(bg, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(role)})
 		if err != nil {

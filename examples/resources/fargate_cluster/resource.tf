@@ -25,6 +25,16 @@ resource "fargate_cluster" "terrax" {
   # kube-system is selected above, so CoreDNS is moved to Fargate.
   coredns_compute_type = "auto"
 
+  # EKS's three add-ons, managed, and the EBS CSI driver EBS volumes need
+  # since Kubernetes 1.23: its controller runs on the node group, with an
+  # IAM role the provider makes (EKS Pod Identity).
+  addons = {
+    vpc-cni            = {}
+    kube-proxy         = {}
+    coredns            = {}
+    aws-ebs-csi-driver = {}
+  }
+
   tags = { team = "brewers" }
 
   timeouts {
@@ -34,4 +44,9 @@ resource "fargate_cluster" "terrax" {
 
 output "endpoint" {
   value = fargate_cluster.terrax.endpoint
+}
+
+# For the trust policy of your own IAM roles for service accounts.
+output "oidc_provider_arn" {
+  value = fargate_cluster.terrax.oidc_provider_arn
 }

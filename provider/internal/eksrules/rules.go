@@ -20,6 +20,8 @@ const (
 	MaxFargateProfileNameLen = 100
 	MaxSelectorsPerProfile   = 5
 	MaxLabelsPerSelector     = 5
+	// MaxAddonNameLen bounds an add-on's name (EKS: 1-100 characters).
+	MaxAddonNameLen = 100
 	// ReservedProfilePrefix is kept by EKS for profiles it creates itself.
 	ReservedProfilePrefix = "eks-"
 	MinSubnets            = 2
@@ -264,3 +266,7 @@ func TagValue(v string) string {
 	}
 	return ""
 }
+
+// AddonNamePattern is the shape of EKS add-on names: AWS's (vpc-cni,
+// aws-ebs-csi-driver) and Marketplace ones (vendor_product).
+const AddonNamePattern = `^[a-z0-9][a-z0-9_-]*$`

@@ -110,3 +110,61 @@ func DescribedFargateProfiles(ctx context.Context, conn *eks.Client, cluster str
 	}
 	return out, nil
 }
+
+// Addon returns the add-on name of cluster.
+func Addon(ctx context.Context, conn *eks.Client, cluster, name string) (*ekstypes.Addon, error) {
+	out, err := conn.DescribeAddon(ctx, &eks.DescribeAddonInput{ClusterName: aws.String(cluster), AddonName: aws.String(name)})
+	var a *ekstypes.Addon
+	if out != nil {
+		a = out.Addon
+	}
+	return find(fmt.Sprintf("add-on %q of EKS cluster %q", name, cluster), a, err)
+}
+
+// Addons lists the names of cluster's add-ons, every page; a cluster that
+// does not exist is not found.
+func Addons(ctx context.Context, conn *eks.Client, cluster string) ([]string, error) {
+	var names []string
+	p := eks.NewListAddonsPaginator(conn, &eks.ListAddonsInput{ClusterName: aws.String(cluster)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
+			// The cluster is gone (deleted since it was read).
+			return nil, &apierr.NotFoundError{What: fmt.Sprintf("EKS cluster %q", cluster), Cause: err}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing add-ons of EKS cluster %q: %w", cluster, err)
+		}
+		names = append(names, page.Addons...)
+	}
+	return names, nil
+}
+
+// PodIdentityAssociation returns the association of the service account
+// namespace/serviceAccount of cluster, every page searched.
+func PodIdentityAssociation(ctx context.Context, conn *eks.Client, cluster, namespace, serviceAccount string) (*ekstypes.PodIdentityAssociation, error) {
+	what := fmt.Sprintf("Pod Identity association of %s/%s in EKS cluster %q", namespace, serviceAccount, cluster)
+	p := eks.NewListPodIdentityAssociationsPaginator(conn, &eks.ListPodIdentityAssociationsInput{
+		ClusterName: aws.String(cluster), Namespace: aws.String(namespace), ServiceAccount: aws.String(serviceAccount),
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
+			return nil, &apierr.NotFoundError{What: what, Cause: err}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", what, err)
+		}
+		for _, a := range page.Associations {
+			if aws.ToString(a.Namespace) == namespace && aws.ToString(a.ServiceAccount) == serviceAccount {
+				out, err := conn.DescribePodIdentityAssociation(ctx, &eks.DescribePodIdentityAssociationInput{ClusterName: aws.String(cluster), AssociationId: a.AssociationId})
+				var pia *ekstypes.PodIdentityAssociation
+				if out != nil {
+					pia = out.Association
+				}
+				return find(what, pia, err)
+			}
+		}
+	}
+	return nil, &apierr.NotFoundError{What: what}
+}

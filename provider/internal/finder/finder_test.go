@@ -65,3 +65,25 @@ func TestDescribedFargateProfiles_leavesOutWhatVanished(t *testing.T) {
 		t.Fatalf("got %v, %v; want fp-a only", fps, err)
 	}
 }
+
+func TestAddons_everyPageAndClusterGone(t *testing.T) {
+	conn, _ := ekstest.New(t, func(path []string, q url.Values) ekstest.Reply {
+		switch {
+		case path[1] == "gone":
+			return ekstest.NotFound("cluster gone")
+		case q.Get("nextToken") == "":
+			return ekstest.Names("addons", []string{"coredns"}, "page-2")
+		}
+		return ekstest.Names("addons", []string{"vpc-cni"}, "")
+	})
+	names, err := finder.Addons(ctx, conn, "c")
+	if err != nil || !slices.Equal(names, []string{"coredns", "vpc-cni"}) {
+		t.Fatalf("got %v, %v; want the names of both pages", names, err)
+	}
+	if _, err := finder.Addons(ctx, conn, "gone"); !apierr.NotFound(err) {
+		t.Fatalf("a cluster deleted meanwhile: want not found, got %v", err)
+	}
+	if _, err := finder.Addon(ctx, conn, "gone", "coredns"); !apierr.NotFound(err) {
+		t.Fatalf("want not found, got %v", err)
+	}
+}

@@ -68,9 +68,9 @@ type Registry struct {
 	clusters map[string]*Cluster
 }
 
-// readAddonsFromEKS is New's ReadAddons: true once fargate_cluster calls
-// SetAddons in its plan.
-const readAddonsFromEKS = false
+// readAddonsFromEKS is New's ReadAddons: fargate_cluster calls SetAddons
+// in its plan.
+const readAddonsFromEKS = true
 
 // New returns an empty registry.
 func New() *Registry {

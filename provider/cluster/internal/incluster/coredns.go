@@ -29,6 +29,8 @@ import (
 const (
 	CoreDNSFargate = "Fargate"
 	CoreDNSEC2     = "ec2"
+	// ComputeTypeKey is where the coredns add-on's configuration says it.
+	ComputeTypeKey = "computeType"
 	// computeTypeAnnotation keeps CoreDNS off Fargate in a new EKS cluster.
 	computeTypeAnnotation = "eks.amazonaws.com/compute-type"
 )
@@ -75,7 +77,7 @@ func addonAPIMissing(err error) bool {
 func computeTypeOf(configurationValues string) string {
 	var m map[string]any
 	if json.Unmarshal([]byte(configurationValues), &m) == nil {
-		if ct, ok := m["computeType"].(string); ok {
+		if ct, ok := m[ComputeTypeKey].(string); ok {
 			return ct
 		}
 	}
@@ -87,7 +89,7 @@ func computeTypeOf(configurationValues string) string {
 // Pending): through the coredns add-on's configurationValues where EKS
 // offers it, else by patching the Deployment as eksctl does.
 func (w *Work) PlaceCoreDNS(ctx context.Context, ob *observed.Record, target string) error {
-	cfg := fmt.Sprintf(`{"computeType":%q}`, target)
+	cfg := fmt.Sprintf(`{%q:%q}`, ComputeTypeKey, target)
 	out, err := w.c.EKS.DescribeAddon(ctx, &eks.DescribeAddonInput{ClusterName: aws.String(w.cluster), AddonName: aws.String("coredns")})
 	switch {
 	case addonAPIMissing(err) && target == CoreDNSEC2:

@@ -15,8 +15,9 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 )
 
-// Roles are the ARNs of the cluster's three IAM roles ("" when none).
-type Roles struct{ Cluster, Node, PodExecution string }
+// Roles are the ARNs of the cluster's IAM roles ("" when none): its three,
+// and the one made for the EBS CSI driver.
+type Roles struct{ Cluster, Node, PodExecution, EBSCSI string }
 
 // Record is what exists; its zero value is not ready: use New.
 type Record struct {
@@ -28,6 +29,9 @@ type Record struct {
 	cluster    *ekstypes.Cluster
 	nodeGroups map[string]*ekstypes.Nodegroup
 	profiles   map[string]*ekstypes.FargateProfile
+	addons     map[string]*ekstypes.Addon
+	// oidcProvider is the ARN of the cluster's IAM OIDC provider.
+	oidcProvider string
 }
 
 // Snapshot is a copy of a Record at one moment.
@@ -38,11 +42,15 @@ type Snapshot struct {
 	Cluster    *ekstypes.Cluster
 	NodeGroups map[string]*ekstypes.Nodegroup
 	Profiles   map[string]*ekstypes.FargateProfile
+	Addons     map[string]*ekstypes.Addon
+	// OIDCProvider is the ARN of the cluster's IAM OIDC provider ("" when none).
+	OIDCProvider string
 }
 
 // New returns an empty record.
 func New() *Record {
-	return &Record{nodeGroups: map[string]*ekstypes.Nodegroup{}, profiles: map[string]*ekstypes.FargateProfile{}}
+	return &Record{nodeGroups: map[string]*ekstypes.Nodegroup{}, profiles: map[string]*ekstypes.FargateProfile{},
+		addons: map[string]*ekstypes.Addon{}}
 }
 
 // Snapshot copies the record. The EKS objects it points to are shared:
@@ -53,6 +61,7 @@ func (r *Record) Snapshot() Snapshot {
 	return Snapshot{
 		Network: r.network.Clone(), Roles: r.roles, GoneRoles: slices.Clone(r.goneRoles), Cluster: r.cluster,
 		NodeGroups: maps.Clone(r.nodeGroups), Profiles: maps.Clone(r.profiles),
+		Addons: maps.Clone(r.addons), OIDCProvider: r.oidcProvider,
 	}
 }
 
@@ -143,4 +152,23 @@ func (r *Record) AddGoneRole(kind string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.goneRoles = append(r.goneRoles, kind)
+}
+
+// SetAddon records an add-on; nil records that it is gone.
+func (r *Record) SetAddon(name string, a *ekstypes.Addon) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if a == nil {
+		delete(r.addons, name)
+		return
+	}
+	r.addons[name] = a
+}
+
+// SetOIDCProvider records the ARN of the cluster's IAM OIDC provider ("":
+// none).
+func (r *Record) SetOIDCProvider(arn string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.oidcProvider = arn
 }

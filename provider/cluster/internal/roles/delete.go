@@ -16,12 +16,17 @@ import (
 // DeleteAll deletes the roles this cluster created; a role the user
 // brought carries no owner tag and is left alone.
 func (r *Roles) DeleteAll(ctx context.Context) error {
-	for _, k := range []Kind{PodExecution, Node, Cluster} {
+	for _, k := range []Kind{EBSCSI, PodExecution, Node, Cluster} {
 		if err := r.delete(ctx, r.owner.RoleName(k.Name)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Delete deletes the role of kind k this cluster created, if any.
+func (r *Roles) Delete(ctx context.Context, k Kind) error {
+	return r.delete(ctx, r.owner.RoleName(k.Name))
 }
 
 func (r *Roles) delete(ctx context.Context, name string) error {

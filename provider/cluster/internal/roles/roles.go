@@ -35,8 +35,12 @@ var (
 		[]string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"}, "EKS node role"}
 	PodExecution = Kind{"fargate-pod-execution", "eks-fargate-pods.amazonaws.com", []string{"sts:AssumeRole"},
 		[]string{"AmazonEKSFargatePodExecutionRolePolicy"}, "Fargate pod execution role"}
-	// All are the three kinds, in the order they are made.
-	All = []Kind{Cluster, Node, PodExecution}
+	// EBSCSI is the role of the aws-ebs-csi-driver add-on's controller,
+	// through EKS Pod Identity (this trust) or IRSA (EnsureIRSA).
+	EBSCSI = Kind{"ebs-csi", "pods.eks.amazonaws.com", []string{"sts:AssumeRole", "sts:TagSession"},
+		[]string{"service-role/AmazonEBSCSIDriverPolicy"}, "EBS CSI driver role"}
+	// All are the kinds, in the order they are made.
+	All = []Kind{Cluster, Node, PodExecution, EBSCSI}
 )
 
 // Roles makes, finds and deletes the roles of one cluster.
@@ -81,10 +85,39 @@ func iamTags(m map[string]string) []iamtypes.Tag {
 // same cluster left behind) and attaches its managed policies. It returns the
 // role's ARN.
 func (r *Roles) Ensure(ctx context.Context, k Kind) (string, error) {
+	return r.ensure(ctx, k, r.trustPolicy(k), false)
+}
+
+// EnsureIRSA is Ensure for a role assumed by the service account
+// namespace/sa of the cluster through its IAM OIDC provider (IRSA). The
+// trust of a role adopted is set again, since the same role may have been
+// made for Pod Identity before.
+func (r *Roles) EnsureIRSA(ctx context.Context, k Kind, oidcARN, issuer, namespace, sa string) (string, error) {
+	return r.ensure(ctx, k, IRSATrust(oidcARN, issuer, namespace, sa), true)
+}
+
+// IRSATrust lets the service account namespace/sa, and nothing else, assume
+// the role with a token of the cluster's OIDC issuer meant for STS.
+func IRSATrust(oidcARN, issuer, namespace, sa string) string {
+	host := strings.TrimPrefix(issuer, "https://")
+	stmt := map[string]any{
+		"Effect":    "Allow",
+		"Principal": map[string]any{"Federated": oidcARN},
+		"Action":    "sts:AssumeRoleWithWebIdentity",
+		"Condition": map[string]any{"StringEquals": map[string]any{
+			host + ":sub": "system:serviceaccount:" + namespace + ":" + sa,
+			host + ":aud": "sts.amazonaws.com",
+		}},
+	}
+	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{stmt}})
+	return string(b)
+}
+
+func (r *Roles) ensure(ctx context.Context, k Kind, trust string, updateTrust bool) (string, error) {
 	name := r.owner.RoleName(k.Name)
 	out, err := r.c.IAM.CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName:                 aws.String(name),
-		AssumeRolePolicyDocument: aws.String(r.trustPolicy(k)),
+		AssumeRolePolicyDocument: aws.String(trust),
 		Description:              aws.String(fmt.Sprintf("%s of %s, managed by Terraform (terrax/fargate)", k.purpose, r.owner.Cluster)),
 		Tags:                     iamTags(r.owner.TagsWith(nil)),
 	})
@@ -101,6 +134,11 @@ func (r *Roles) Ensure(ctx context.Context, k Kind) (string, error) {
 			return "", fmt.Errorf("creating the %s: IAM role %q already exists and was not created for cluster %s; delete or rename it, or pass its ARN in the resource's role attribute", k.purpose, name, r.owner.Value())
 		}
 		arn = aws.ToString(role.Arn)
+		if updateTrust {
+			if _, err := r.c.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(name), PolicyDocument: aws.String(trust)}); err != nil {
+				return arn, fmt.Errorf("setting the trust of the %s %q: %w", k.purpose, name, err)
+			}
+		}
 	default:
 		return "", fmt.Errorf("creating the %s %q: %w", k.purpose, name, err)
 	}

@@ -1,0 +1,96 @@
+package addons
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/ekstest"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
+)
+
+// After the control plane went to 1.36, an add-on whose version EKS chose
+// goes to EKS's default for 1.36 (UpdateAddon, then its update and the
+// add-on waited for); one with a configured version stays.
+func TestApply_versionFollowsKubernetes(t *testing.T) {
+	for _, c := range []struct {
+		name, configured, want string
+		updates                int
+	}{
+		{"follows", "", "v1.36.1-eksbuild.1", 1},
+		{"configured", "v1.35.0-eksbuild.2", "v1.35.0-eksbuild.2", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			version := "v1.35.0-eksbuild.2"
+			conn, srv := ekstest.New(t, func(path []string, q url.Values) ekstest.Reply {
+				switch {
+				case len(path) == 2 && path[1] == "supported-versions":
+					if q.Get("kubernetesVersion") != "1.36" || q.Get("addonName") != "kube-proxy" {
+						t.Errorf("DescribeAddonVersions asked %v", q)
+					}
+					return ekstest.Reply{Body: map[string]any{"addons": []any{map[string]any{"addonName": "kube-proxy", "addonVersions": []any{
+						map[string]any{"addonVersion": "v1.36.3-eksbuild.1", "compatibilities": []any{map[string]any{"clusterVersion": "1.36"}}},
+						map[string]any{"addonVersion": "v1.36.1-eksbuild.1", "compatibilities": []any{map[string]any{"clusterVersion": "1.36", "defaultVersion": true}}},
+					}}}}}
+				case len(path) == 5 && path[4] == "update":
+					version = "v1.36.1-eksbuild.1"
+					return ekstest.Reply{Body: map[string]any{"update": map[string]any{"id": "u-1", "status": "Successful"}}}
+				case len(path) == 4 && path[2] == "addons":
+					return ekstest.Reply{Body: map[string]any{"addon": map[string]any{"addonName": path[3], "addonVersion": version, "status": "ACTIVE"}}}
+				}
+				t.Errorf("unexpected call %v", path)
+				return ekstest.NotFound("call")
+			})
+			fast := wait.Fixed(time.Millisecond)
+			p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast}}, owned.Owner{Cluster: "c"})
+			ob := observed.New()
+			if err := p.Apply(context.Background(), ob, nil, Set{"kube-proxy": {Version: c.configured}}, "1.36"); err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(ob.Snapshot().Addons["kube-proxy"].AddonVersion); got != c.want {
+				t.Errorf("kube-proxy at %s, want %s", got, c.want)
+			}
+			if n := srv.Calls("clusters/c/addons/kube-proxy/update"); n != c.updates {
+				t.Errorf("%d UpdateAddon calls, want %d", n, c.updates)
+			}
+		})
+	}
+}
+
+// A new add-on that ends DEGRADED (its pods cannot run yet) is installed:
+// the apply goes on; one that ends CREATE_FAILED fails with EKS's reason.
+func TestApply_createSettles(t *testing.T) {
+	for status, wantErr := range map[string]bool{"ACTIVE": false, "DEGRADED": false, "CREATE_FAILED": true} {
+		t.Run(status, func(t *testing.T) {
+			created := false
+			conn, _ := ekstest.New(t, func(path []string, _ url.Values) ekstest.Reply {
+				switch {
+				case len(path) == 3: // CreateAddon
+					created = true
+					return ekstest.Reply{Body: map[string]any{"addon": map[string]any{"addonName": "coredns", "status": "CREATING"}}}
+				case !created:
+					return ekstest.NotFound("add-on coredns")
+				}
+				return ekstest.Reply{Body: map[string]any{"addon": map[string]any{"addonName": "coredns", "addonVersion": "v1", "status": status,
+					"health": map[string]any{"issues": []any{map[string]any{"code": "InsufficientNumberOfReplicas", "message": "no node"}}}}}}
+			})
+			fast := wait.Fixed(time.Millisecond)
+			p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast}}, owned.Owner{Cluster: "c"})
+			ob := observed.New()
+			err := p.Apply(context.Background(), ob, nil, Set{"coredns": {}}, "1.35")
+			if (err != nil) != wantErr || (wantErr && !strings.Contains(err.Error(), "InsufficientNumberOfReplicas: no node")) {
+				t.Fatalf("Apply: %v", err)
+			}
+			if a := ob.Snapshot().Addons["coredns"]; a == nil || string(a.Status) != status {
+				t.Fatalf("recorded %v, want the add-on %s", a, status)
+			}
+		})
+	}
+}
