@@ -36,6 +36,7 @@ type Cluster struct {
 	client   kubernetes.Interface
 	profiles []placement.Profile
 	started  time.Time
+	zones    map[string][]string // subnet IDs, joined -> their zones
 }
 
 // startCluster starts the control plane and simulator in the background.
@@ -189,7 +190,7 @@ func (c *Cluster) Nodegroups(ctx context.Context) ([]sim.Nodegroup, error) {
 			desired = int(aws.ToInt32(ng.ScalingConfig.DesiredSize))
 		}
 		out = append(out, sim.Nodegroup{Name: n, DesiredSize: desired, InstanceType: it, CapacityType: string(ng.CapacityType),
-			Labels: ng.Labels, Zones: []string{s.opt.Region + "a", s.opt.Region + "b", s.opt.Region + "c"}})
+			Labels: ng.Labels, Zones: c.subnetZones(ctx, ng.Subnets)})
 	}
 	return out, c.refreshProfiles(ctx)
 }

@@ -246,25 +246,42 @@ func subjectMatches(cond map[string]map[string]any, key, subject string) bool {
 	return !found
 }
 
-// Zones are the zones of the cluster's subnets in EC2, sorted; a cluster
-// made on subnets EC2 does not know gets the region's first three.
+// Zones are the zones of the cluster's subnets in EC2, sorted.
 func (c *Cluster) Zones(ctx context.Context) []string {
-	s := c.s
-	fallback := []string{s.opt.Region + "a", s.opt.Region + "b", s.opt.Region + "c"}
-	cl, err := s.eks.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(c.Name)})
-	if err != nil || cl.Cluster.ResourcesVpcConfig == nil {
-		return fallback
+	cl, err := c.s.eks.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(c.Name)})
+	var subnets []string
+	if err == nil && cl.Cluster.ResourcesVpcConfig != nil {
+		subnets = cl.Cluster.ResourcesVpcConfig.SubnetIds
 	}
-	sns, err := s.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: cl.Cluster.ResourcesVpcConfig.SubnetIds})
-	if err != nil || len(sns.Subnets) == 0 {
-		return fallback
+	return c.subnetZones(ctx, subnets)
+}
+
+// subnetZones are the sorted zones of subnets, read from EC2 once per set;
+// subnets EC2 does not know (a cluster made without a VPC) give the
+// region's first three zones.
+func (c *Cluster) subnetZones(ctx context.Context, subnets []string) []string {
+	key := strings.Join(subnets, ",")
+	c.mu.Lock()
+	cached := c.zones[key]
+	c.mu.Unlock()
+	if cached != nil {
+		return cached
 	}
-	var zones []string
-	for _, sn := range sns.Subnets {
-		if z := aws.ToString(sn.AvailabilityZone); !slices.Contains(zones, z) {
-			zones = append(zones, z)
+	zones := []string{c.s.opt.Region + "a", c.s.opt.Region + "b", c.s.opt.Region + "c"}
+	if sns, err := c.s.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: subnets}); err == nil && len(subnets) > 0 && len(sns.Subnets) > 0 {
+		zones = nil
+		for _, sn := range sns.Subnets {
+			if z := aws.ToString(sn.AvailabilityZone); !slices.Contains(zones, z) {
+				zones = append(zones, z)
+			}
 		}
+		sort.Strings(zones)
 	}
-	sort.Strings(zones)
+	c.mu.Lock()
+	if c.zones == nil {
+		c.zones = map[string][]string{}
+	}
+	c.zones[key] = zones
+	c.mu.Unlock()
 	return zones
 }
