@@ -105,7 +105,7 @@ func TestSynthBlogTopology(t *testing.T) {
 		t.Fatalf("the service manifest must come after the database's namespace: %s", deps)
 	}
 	sc := objs["StorageClass/tb-gp2"].Object
-	if sc["volumeBindingMode"] != "Immediate" || sc["provisioner"] != "ebs.csi.aws.com" || get(sc, "parameters", "type") != "gp2" {
+	if sc["volumeBindingMode"] != "WaitForFirstConsumer" || sc["provisioner"] != "ebs.csi.aws.com" || get(sc, "parameters", "type") != "gp2" {
 		t.Fatalf("StorageClass: %v", sc)
 	}
 	if got := get(objs["PersistentVolumeClaim/mysql-data-disk"].Object, "spec", "resources", "requests", "storage"); got != "25Mi" {
@@ -116,6 +116,14 @@ func TestSynthBlogTopology(t *testing.T) {
 	}
 	if get(objs["Deployment/mysql"].Object, "metadata", "labels", "app") != "database" || get(objs["Service/springboot-service"].Object, "spec", "type") != "LoadBalancer" {
 		t.Fatal("MySQL or the LoadBalancer Service is wrong")
+	}
+	// A legacy load balancer (reached through the node group), not one that
+	// needs the AWS Load Balancer Controller, which EKS does not install.
+	if a := get(objs["Service/springboot-service"].Object, "metadata", "annotations"); a != nil {
+		t.Fatalf("springboot-service annotations %v, want none", a)
+	}
+	if got := fmt.Sprint(get(m, "resource", "fargate_cluster", "cluster", "addons")); !strings.Contains(got, "aws-ebs-csi-driver") {
+		t.Fatalf("the cluster's addons %s lack the EBS CSI driver MySQL's volume needs", got)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // TerraxStack is the blog's topology: an EKS cluster with a node group for
 // the stateful MySQL and Fargate profiles for kube-system/default and the
 // app=service pods; the tb-demo namespace, the tb-gp2 StorageClass
-// (Immediate), the mysql-data-disk claim, MySQL, and the Spring Boot service
+// (WaitForFirstConsumer), the mysql-data-disk claim, MySQL, and the Spring Boot service
 // behind a load balancer.
 type TerraxStack struct {
 	cdktf.TerraformStack
@@ -59,7 +59,10 @@ func NewTerraxStack(scope constructs.Construct, id string, c Config) *TerraxStac
 			"fp-default":      {Selectors: []Selector{{Namespace: "default"}, {Namespace: "kube-system"}}},
 			"fp-demo-service": {Selectors: []Selector{{Namespace: c.Namespace, Labels: map[string]string{"app": "service"}}}},
 		},
-		Tags: map[string]string{"team": "brewers"},
+		// EKS's three add-ons, and the EBS CSI driver MySQL's volume needs
+		// (its controller runs on the node group with a role the provider makes).
+		Addons: map[string]Addon{"vpc-cni": {}, "kube-proxy": {}, "coredns": {}, "aws-ebs-csi-driver": {}},
+		Tags:   map[string]string{"team": "brewers"},
 	})
 	database := NewManifest(s, "database", &ManifestConfig{Cluster: cluster.Name(), Objects: DatabaseObjects(c)})
 	service := NewManifest(s, "service", &ManifestConfig{Cluster: cluster.Name(), Objects: ServiceObjects(c),
@@ -77,7 +80,9 @@ func meta(name, ns string, labels map[string]string) metav1.ObjectMeta {
 // DatabaseObjects is the blog's database layer (its PVC indentation bug
 // cannot happen with typed objects).
 func DatabaseObjects(c Config) []runtime.Object {
-	immediate := storagev1.VolumeBindingImmediate
+	// The post's Immediate binding makes the volume in a zone of the EBS
+	// driver's choosing, often not MySQL's node's: wait for the consumer.
+	binding := storagev1.VolumeBindingWaitForFirstConsumer
 	class := "tb-gp2"
 	one := int32(1)
 	db := map[string]string{"app": "database"}
@@ -87,7 +92,7 @@ func DatabaseObjects(c Config) []runtime.Object {
 			ObjectMeta:        meta(class, "", nil),
 			Provisioner:       c.StorageProvisioner,
 			Parameters:        map[string]string{"type": c.StorageType, "fsType": "ext4"},
-			VolumeBindingMode: &immediate,
+			VolumeBindingMode: &binding,
 		},
 		&corev1.PersistentVolumeClaim{
 			ObjectMeta: meta("mysql-data-disk", c.Namespace, nil),
@@ -144,12 +149,10 @@ func ServiceObjects(c Config) []runtime.Object {
 			},
 		},
 		&corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: "springboot-service", Namespace: c.Namespace, Annotations: map[string]string{
-				// Fargate pods need IP targets (AWS Load Balancer Controller, NLB).
-				"service.beta.kubernetes.io/aws-load-balancer-type":            "external",
-				"service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-				"service.beta.kubernetes.io/aws-load-balancer-scheme":          "internet-facing",
-			}},
+			// EKS's legacy load balancer: instance targets on the node group,
+			// whose kube-proxy forwards to the Fargate pods (IP targets would
+			// need the AWS Load Balancer Controller, which EKS does not install).
+			ObjectMeta: metav1.ObjectMeta{Name: "springboot-service", Namespace: c.Namespace},
 			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Selector: svc,
 				Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
 		},

@@ -1,7 +1,10 @@
 # The blog's EKS + Fargate cluster (eksctl's eks-terrax-fargate.yaml) as one
 # resource: a node group for the stateful MySQL pod, and two Fargate
 # profiles: one for the default and kube-system namespaces, one for the
-# tb-demo pods labelled app=service.
+# tb-demo pods labelled app=service. Unlike the post (Kubernetes 1.15), a
+# current EKS makes EBS volumes only through the aws-ebs-csi-driver add-on,
+# whose controller runs on the node group with an IAM role (EKS Pod
+# Identity) that the provider makes.
 terraform {
   required_providers {
     fargate = {
@@ -26,6 +29,13 @@ resource "fargate_cluster" "terrax" {
   fargate_profiles = {
     "fp-default"      = { selectors = [{ namespace = "default" }, { namespace = "kube-system" }] }
     "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }] }
+  }
+
+  addons = {
+    vpc-cni            = {}
+    kube-proxy         = {}
+    coredns            = {}
+    aws-ebs-csi-driver = {}
   }
 
   tags = { team = "brewers" }

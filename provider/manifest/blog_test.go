@@ -61,6 +61,7 @@ resource "fargate_cluster" "terrax" {
     "fp-default"      = { selectors = [{ namespace = "default" }, { namespace = "kube-system" }] }
     "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }] }
   }
+  addons = { vpc-cni = {}, kube-proxy = {}, coredns = {}, aws-ebs-csi-driver = {} }
 }
 
 resource "fargate_manifest" "database" {

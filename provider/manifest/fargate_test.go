@@ -90,6 +90,9 @@ resource "fargate_cluster" "c" {
   network          = { vpc_cidr = "10.12.0.0/16" }
   node_groups      = { ng = { instance_types = ["t3.medium"], desired_size = 1, min_size = 1, max_size = 1 } }
   fargate_profiles = { apps = { selectors = [{ namespace = "apps" }] } }
+  # The claim is bound first (EKS needs the EBS CSI driver for that), then
+  # Fargate refuses the pod that mounts it.
+  addons = { vpc-cni = {}, kube-proxy = {}, coredns = {}, aws-ebs-csi-driver = {} }
 }
 `
 	withManifest := cluster + `
