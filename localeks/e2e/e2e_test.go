@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,12 +28,23 @@ import (
 
 var env *harness.Env
 
+// sharedTrust lets EKS, Fargate and EC2 assume the tests' role "eks".
+const sharedTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":` +
+	`["eks.amazonaws.com","eks-fargate-pods.amazonaws.com","ec2.amazonaws.com"]}}]}`
+
 func TestMain(m *testing.M) {
 	var err error
 	log, _ := os.CreateTemp("", "localeks-e2e-*.log")
 	env, err = harness.Start(log)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "localeks:", err)
+		os.Exit(1)
+	}
+	// The role the tests give EKS: EKS refuses a role that does not exist or
+	// does not trust the service using it.
+	if _, err := iamClient().CreateRole(context.Background(), &iam.CreateRoleInput{RoleName: aws.String("eks"), AssumeRolePolicyDocument: aws.String(sharedTrust)}); err != nil {
+		fmt.Fprintln(os.Stderr, "creating the tests' IAM role:", err)
+		env.Stop()
 		os.Exit(1)
 	}
 	code := m.Run()

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -39,12 +38,7 @@ func TestEKSAPIs(t *testing.T) {
 	cl := out.Cluster
 	// The tests after this one count their own calls (TestShaping: one IAM CreateRole);
 	// registered first, this runs last.
-	t.Cleanup(func() {
-		req, _ := http.NewRequest(http.MethodDelete, env.URL+"/_localeks/calls", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-		}
-	})
+	t.Cleanup(resetCalls)
 	t.Cleanup(func() { _, _ = e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)}) })
 
 	t.Run("DescribeAddonVersions per Kubernetes version", func(t *testing.T) {

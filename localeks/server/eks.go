@@ -19,6 +19,10 @@ func sortEvents(ev []Event) {
 
 // eksBefore answers what localeks answers itself; it reports whether it did.
 func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Call) bool {
+	if no := s.eksValidate(r.Context(), c, decode(c.Body)); no != nil {
+		eksError(w, no.status, no.code, no.msg)
+		return true
+	}
 	switch c.Op {
 	case "CreateAddon", "DescribeAddon", "DeleteAddon", "UpdateAddon", "ListAddons", "DescribeAddonVersions":
 		s.addonAPI(w, r, c)
@@ -42,15 +46,6 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// EKS refuses a role IAM has not propagated yet.
-	for _, field := range []string{"roleArn", "nodeRole", "podExecutionRoleArn"} {
-		arn, _ := body[field].(string)
-		if created, ok := s.roles[arn]; ok && now.Sub(created) < s.Shaper.Get().IAMPropagation.Duration {
-			eksError(w, http.StatusBadRequest, "InvalidParameterException",
-				fmt.Sprintf("Role with arn: %s, could not be assumed because it does not exist or the trusted entity is not correct", arn))
-			return true
-		}
-	}
 	switch c.Op {
 	case "CreateFargateProfile", "DeleteFargateProfile":
 		name := c.Name

@@ -58,6 +58,9 @@ type Server struct {
 	objects  map[string]*lifecycle
 	history  []*lifecycle
 	roles    map[string]time.Time // IAM role ARN -> created
+	// refusals counts the IAM-propagation refusals per role field and ARN: EKS's
+	// message for a role it cannot see yet varies from call to call.
+	refusals map[string]int
 	calls    map[string]int
 	// callsByKey counts per caller access key, so benchmarks running side
 	// by side can tell their calls apart.
@@ -87,7 +90,7 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{
 		opt: opt, moto: &http.Client{Timeout: 60 * time.Second}, Shaper: shaping.New(),
-		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{},
+		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{}, refusals: map[string]int{},
 		calls: map[string]int{}, callsByKey: map[string]map[string]int{}, addons: map[string]map[string]*addon{},
 		podIdentities: map[string]map[string]*podIdentity{},
 		replies:       map[string]*answer{}, lbs: map[string]*loadBalancer{}, updates: map[string]time.Time{}, ngUpdates: map[string]*ngUpdate{},
