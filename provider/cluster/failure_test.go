@@ -33,7 +33,7 @@ func TestAccCluster_failurePartWay(t *testing.T) {
 	name := "taken"
 	ctx := context.Background()
 	if _, err := c.EKS.CreateCluster(ctx, &eks.CreateClusterInput{
-		Name: aws.String(name), RoleArn: aws.String("arn:aws:iam::123456789012:role/someone-elses"),
+		Name: aws.String(name), RoleArn: aws.String(acctest.ServiceRole(t, c, "someone-elses", "eks.amazonaws.com")),
 		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{}},
 	}); err != nil {
 		t.Fatal(err)

@@ -300,7 +300,7 @@ func fargateProfilesSchema() schema.MapNestedAttribute {
 		MarkdownDescription: "Fargate profiles by name (not starting with `eks-`). A pod runs on Fargate when its namespace " +
 			"and labels match a selector of a profile. EKS profiles cannot change: changing one replaces that profile only, " +
 			"which stops the pods it placed. Profiles are created and deleted one at a time, as EKS requires.",
-		Validators: []validator.Map{mapvalidator.KeysAre(validate.FargateProfileName())},
+		Validators: []validator.Map{mapvalidator.KeysAre(validate.FargateProfileName()), validate.FargateProfiles()},
 		NestedObject: schema.NestedAttributeObject{
 			Attributes: map[string]schema.Attribute{
 				"selectors": schema.ListNestedAttribute{

@@ -61,6 +61,14 @@ func selectors(n int) string {
 	return strings.Join(s, ", ")
 }
 
+func profiles(n int) string {
+	var s []string
+	for i := range n {
+		s = append(s, fmt.Sprintf(`"fp-%d" = { selectors = [{ namespace = "ns%d" }] }`, i, i))
+	}
+	return strings.Join(s, "\n    ")
+}
+
 func manyTags(n int) string {
 	var s []string
 	for i := range n {
@@ -142,6 +150,8 @@ var clusterCases = []clusterCase{
 		want: `IAM role ARN`, at: `Attribute cluster_role_arn`},
 	{name: "wildcard in a node group label", nodeGroup: `"node-group" = { instance_types = ["t2.medium"], desired_size = 1, min_size = 1, max_size = 2, labels = { "role*" = "db" } }`,
 		want: `EKS refuses in node group labels`, at: `Attribute node_groups\["node-group"\]\.labels\["role\*"\]`},
+	{name: "more than 10 Fargate profiles", profile: profiles(11),
+		want: `Too many Fargate profiles[\s\S]*11 Fargate profiles are configured; EKS allows at most 10 per cluster`, at: `Attribute fargate_profiles: `},
 	{name: "invalid timeout", extra: `timeouts { create = "soon" }`,
 		want: `Invalid Attribute Value Time Duration`, at: `timeouts \{ create = "soon" \}`},
 }

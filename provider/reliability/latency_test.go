@@ -45,6 +45,7 @@ resource "fargate_cluster" %[1]q {
 func contend(t *testing.T, cluster string, stop <-chan struct{}) (waits int) {
 	c := acctest.Client(t)
 	name := aws.String("fp-external")
+	role := acctest.ServiceRole(t, c, "external", "eks-fargate-pods.amazonaws.com")
 	retry := func(f func() error) error {
 		for {
 			err := f()
@@ -68,13 +69,14 @@ func contend(t *testing.T, cluster string, stop <-chan struct{}) (waits int) {
 			return waits
 		default:
 		}
-		if _, err := c.EKS.DescribeCluster(bg, &eks.DescribeClusterInput{Name: aws.String(cluster)}); err != nil {
+		// EKS makes profiles only on an ACTIVE cluster.
+		if d, err := c.EKS.DescribeCluster(bg, &eks.DescribeClusterInput{Name: aws.String(cluster)}); err != nil || d.Cluster.Status != ekstypes.ClusterStatusActive {
 			time.Sleep(200 * time.Millisecond)
 			continue
 		}
 		err := retry(func() error {
 			_, err := c.EKS.CreateFargateProfile(bg, &eks.CreateFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: name,
-				PodExecutionRoleArn: aws.String("arn:aws:iam::123456789012:role/external"), Selectors: []ekstypes.FargateProfileSelector{{Namespace: aws.String("external")}}})
+				PodExecutionRoleArn: aws.String(role), Selectors: []ekstypes.FargateProfileSelector{{Namespace: aws.String("external")}}})
 			return err
 		})
 		if err != nil {

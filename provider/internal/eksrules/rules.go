@@ -20,6 +20,9 @@ const (
 	MaxFargateProfileNameLen = 100
 	MaxSelectorsPerProfile   = 5
 	MaxLabelsPerSelector     = 5
+	// MaxProfilesPerCluster is EKS's quota of Fargate profiles per cluster
+	// (Amazon EKS service quotas; not adjustable).
+	MaxProfilesPerCluster = 10
 	// MaxAddonNameLen bounds an add-on's name (EKS: 1-100 characters).
 	MaxAddonNameLen = 100
 	// ReservedProfilePrefix is kept by EKS for profiles it creates itself.
@@ -255,6 +258,15 @@ func TagKey(k string) string {
 		return fmt.Sprintf("tag key %q must be 1-128 characters long", k)
 	case strings.HasPrefix(strings.ToLower(k), "aws:"):
 		return fmt.Sprintf("tag key %q starts with \"aws:\", which AWS reserves", k)
+	}
+	return ""
+}
+
+// ProfileCount checks how many Fargate profiles a cluster asks for.
+func ProfileCount(n int) string {
+	if n > MaxProfilesPerCluster {
+		return fmt.Sprintf("%d Fargate profiles are configured; EKS allows at most %d per cluster: merge profiles (each takes up to %d selectors)",
+			n, MaxProfilesPerCluster, MaxSelectorsPerProfile)
 	}
 	return ""
 }

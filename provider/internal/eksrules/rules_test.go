@@ -184,3 +184,12 @@ func FuzzNames(f *testing.F) {
 		}
 	})
 }
+
+func TestProfileCount(t *testing.T) {
+	if msg := ProfileCount(MaxProfilesPerCluster); msg != "" {
+		t.Errorf("%d profiles refused: %s", MaxProfilesPerCluster, msg)
+	}
+	if msg := ProfileCount(11); !strings.Contains(msg, "11 Fargate profiles") || !strings.Contains(msg, "at most 10 per cluster") {
+		t.Errorf("11 profiles: %q", msg)
+	}
+}

@@ -148,6 +148,25 @@ func Tags() []validator.Map {
 	}
 }
 
+// FargateProfiles refuses more Fargate profiles than EKS allows a cluster.
+func FargateProfiles() validator.Map { return profileCount{} }
+
+type profileCount struct{}
+
+func (profileCount) Description(context.Context) string {
+	return fmt.Sprintf("at most %d Fargate profiles", eksrules.MaxProfilesPerCluster)
+}
+func (p profileCount) MarkdownDescription(ctx context.Context) string { return p.Description(ctx) }
+
+func (profileCount) ValidateMap(_ context.Context, req validator.MapRequest, resp *validator.MapResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := eksrules.ProfileCount(len(req.ConfigValue.Elements())); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Too many Fargate profiles", at(req.Path, msg))
+	}
+}
+
 // DesiredSize validates a node group's desired_size against its sibling
 // min_size and max_size, reporting on desired_size (or the bound at fault).
 func DesiredSize() validator.Int64 { return scalingValidator{} }

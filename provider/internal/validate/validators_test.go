@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -177,5 +178,22 @@ func TestNodeLabels(t *testing.T) {
 	Labels().ValidateMap(context.Background(), req, resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("selector labels accept wildcards, got %v", resp.Diagnostics)
+	}
+}
+
+func TestFargateProfiles(t *testing.T) {
+	profiles := func(n int) types.Map {
+		m := map[string]attr.Value{}
+		for i := range n {
+			m[fmt.Sprintf("fp%d", i)] = types.StringValue("x")
+		}
+		return types.MapValueMust(types.StringType, m)
+	}
+	for n, want := range map[int]int{10: 0, 11: 1} {
+		resp := &validator.MapResponse{}
+		FargateProfiles().ValidateMap(context.Background(), validator.MapRequest{Path: path.Root("fargate_profiles"), ConfigValue: profiles(n)}, resp)
+		if got := resp.Diagnostics.ErrorsCount(); got != want {
+			t.Errorf("%d profiles: %d errors, want %d: %v", n, got, want, resp.Diagnostics)
+		}
 	}
 }

@@ -19,9 +19,11 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
@@ -224,19 +226,24 @@ func (p *Addons) Disassociate(ctx context.Context, namespace, sa string) error {
 // credentials).
 func (p *Addons) Associate(ctx context.Context, namespace, sa, roleARN string) error {
 	cur, err := finder.PodIdentityAssociation(ctx, p.c.EKS, p.cluster, namespace, sa)
-	switch {
-	case apierr.NotFound(err):
-		_, err = p.c.EKS.CreatePodIdentityAssociation(ctx, &eks.CreatePodIdentityAssociationInput{
-			ClusterName: aws.String(p.cluster), Namespace: aws.String(namespace), ServiceAccount: aws.String(sa),
-			RoleArn: aws.String(roleARN), Tags: p.tags,
-		})
-	case err != nil:
+	if err != nil && !apierr.NotFound(err) {
 		return err
-	case aws.ToString(cur.RoleArn) != roleARN:
-		_, err = p.c.EKS.UpdatePodIdentityAssociation(ctx, &eks.UpdatePodIdentityAssociationInput{
-			ClusterName: aws.String(p.cluster), AssociationId: cur.AssociationId, RoleArn: aws.String(roleARN),
-		})
 	}
+	// A role made a moment ago is refused until IAM has propagated it.
+	err = wait.Retry(ctx, p.c.Timing.Retry, roles.Propagating, func(ctx context.Context) (err error) {
+		switch {
+		case cur == nil:
+			_, err = p.c.EKS.CreatePodIdentityAssociation(ctx, &eks.CreatePodIdentityAssociationInput{
+				ClusterName: aws.String(p.cluster), Namespace: aws.String(namespace), ServiceAccount: aws.String(sa),
+				RoleArn: aws.String(roleARN), Tags: p.tags,
+			})
+		case aws.ToString(cur.RoleArn) != roleARN:
+			_, err = p.c.EKS.UpdatePodIdentityAssociation(ctx, &eks.UpdatePodIdentityAssociationInput{
+				ClusterName: aws.String(p.cluster), AssociationId: cur.AssociationId, RoleArn: aws.String(roleARN),
+			})
+		}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("giving %s/%s of EKS cluster %q the IAM role %s through Pod Identity: %w", namespace, sa, p.cluster, roleARN, err)
 	}

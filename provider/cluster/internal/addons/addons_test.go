@@ -94,3 +94,27 @@ func TestApply_createSettles(t *testing.T) {
 		})
 	}
 }
+
+// A Pod Identity association of a role IAM has not propagated yet is
+// refused by EKS ("Role provided in the request does not exist") and retried.
+func TestAssociate_retriesWhileTheRolePropagates(t *testing.T) {
+	refusals := 2
+	conn, srv := ekstest.New(t, func(path []string, q url.Values) ekstest.Reply {
+		if q.Get("namespace") != "" { // ListPodIdentityAssociations
+			return ekstest.Reply{Body: map[string]any{"associations": []any{}}}
+		}
+		if refusals > 0 {
+			refusals--
+			return ekstest.Error(400, "InvalidParameterException", "Role provided in the request does not exist")
+		}
+		return ekstest.Reply{Body: map[string]any{"association": map[string]any{"associationId": "a-12345678901234567"}}}
+	})
+	fast := wait.Fixed(time.Millisecond)
+	p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast}}, owned.Owner{Cluster: "c"})
+	if err := p.Associate(context.Background(), "kube-system", "ebs-csi-controller-sa", "arn:aws:iam::123456789012:role/ebs"); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Calls("clusters/c/pod-identity-associations"); n < 3 {
+		t.Fatalf("%d calls to the associations, want the 2 refusals retried", n)
+	}
+}

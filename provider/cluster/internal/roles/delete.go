@@ -87,12 +87,30 @@ func (r *Roles) UpdateTags(ctx context.Context, old map[string]string) error {
 }
 
 // Propagating reports an EKS error caused by a role that IAM has not yet
-// propagated; such calls succeed when retried seconds later.
+// propagated; such calls succeed when retried seconds later. EKS words it
+// differently per call: "Role with arn: ... could not be assumed because it
+// does not exist or the trusted entity is not correct" (CreateCluster,
+// CreateNodegroup), "The role with name ... cannot be found.", "Misconfigured
+// PodExecutionRole Trust Policy; Please add the eks-fargate-pods.amazonaws.com
+// Service Principal" (CreateFargateProfile), "Role provided in the request
+// does not exist" (Pod Identity), "... is not authorized to perform:
+// sts:AssumeRole", "The provided role doesn't have the Amazon EKS Managed
+// Policies associated with it" (policies attached a moment ago).
 func Propagating(err error) bool {
 	if !apierr.IsA[*ekstypes.InvalidParameterException](err) && !apierr.IsA[*ekstypes.InvalidRequestException](err) {
 		return false
 	}
 	m := strings.ToLower(apierr.Message(err))
-	return strings.Contains(m, "role") && (strings.Contains(m, "assume") || strings.Contains(m, "does not exist") ||
-		strings.Contains(m, "trust") || strings.Contains(m, "not authorized"))
+	if !strings.Contains(m, "role") {
+		return false
+	}
+	for _, sign := range propagationSigns {
+		if strings.Contains(m, sign) {
+			return true
+		}
+	}
+	return false
 }
+
+// propagationSigns are the words of EKS's messages for a role it cannot use yet.
+var propagationSigns = []string{"assume", "does not exist", "trust", "not authorized", "cannot be found", "managed policies"}
