@@ -225,6 +225,10 @@ func (s *Server) replay(key string) *answer {
 
 // serve answers a call: localeks' own answers, or moto's, rewritten.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, call awsproxy.Call) {
+	// AWS finishes a request it has received even if the caller goes away
+	// (a killed terraform): so must localeks, or moto would make a cluster
+	// that localeks never starts a control plane for.
+	r = r.WithContext(context.WithoutCancel(r.Context()))
 	if call.Service == "eks" && s.eksBefore(w, r, call) {
 		return
 	}
