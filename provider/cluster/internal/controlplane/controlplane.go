@@ -65,10 +65,21 @@ func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version
 		in.Version = aws.String(version)
 	}
 	var out *eks.CreateClusterOutput
-	err := wait.Retry(ctx, cp.c.Timing.Retry, roles.Propagating, func(ctx context.Context) (err error) {
-		out, err = cp.c.EKS.CreateCluster(ctx, in)
-		return err
-	})
+	create := func() error {
+		return wait.Retry(ctx, cp.c.Timing.Retry, roles.Propagating, func(ctx context.Context) (err error) {
+			out, err = cp.c.EKS.CreateCluster(ctx, in)
+			return err
+		})
+	}
+	err := create()
+	if apierr.IsA[*ekstypes.ResourceInUseException](err) {
+		// EKS keeps the name of a cluster being deleted until it is gone.
+		if existing, ferr := finder.Cluster(ctx, cp.c.EKS, cp.name); ferr == nil && existing.Status == ekstypes.ClusterStatusDeleting {
+			if err = cp.wait.ClusterDeleted(ctx, cp.name); err == nil {
+				err = create()
+			}
+		}
+	}
 	switch {
 	case apierr.IsA[*ekstypes.ResourceInUseException](err):
 		existing, ferr := finder.Cluster(ctx, cp.c.EKS, cp.name)
