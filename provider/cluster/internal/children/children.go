@@ -235,14 +235,27 @@ func alreadyExists(err error) bool {
 // retryable), record what EKS answered, wait until ACTIVE and record that.
 // One that exists already was left by an interrupted apply of this resource
 // (the cluster is ours, so is the child): it is waited for and recorded;
-// the next plan shows any difference.
+// the next plan shows any difference. One that exists but is DELETING
+// holds its name until it is gone (EKS answers "already exists"):
+// predecessorGone waits for that, reporting whether it did, and the create
+// is made again.
 func createChild[T any](ctx context.Context, d wait.Delays, retryable func(error) bool, what string,
-	create, waitActive func(context.Context) (*T, error), record func(*T)) error {
+	create, waitActive func(context.Context) (*T, error), predecessorGone func(context.Context) (bool, error), record func(*T)) error {
 	var made *T
-	err := wait.Retry(ctx, d, retryable, func(ctx context.Context) (err error) {
-		made, err = create(ctx)
-		return err
-	})
+	try := func() error {
+		return wait.Retry(ctx, d, retryable, func(ctx context.Context) (err error) {
+			made, err = create(ctx)
+			return err
+		})
+	}
+	err := try()
+	if alreadyExists(err) {
+		if gone, werr := predecessorGone(ctx); werr != nil {
+			return fmt.Errorf("creating %s: waiting for the one of that name being deleted: %w", what, werr)
+		} else if gone {
+			err = try()
+		}
+	}
 	switch {
 	case alreadyExists(err):
 	case err != nil:

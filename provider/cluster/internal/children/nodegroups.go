@@ -14,6 +14,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 )
 
 // createNodegroups creates node groups in parallel (EKS allows it) and
@@ -58,6 +59,12 @@ func (ch *Children) createNodegroup(ctx context.Context, ob *observed.Record, na
 		},
 		func(ctx context.Context) (*ekstypes.Nodegroup, error) {
 			return ch.wait.NodegroupActive(ctx, ch.name, name)
+		},
+		func(ctx context.Context) (bool, error) {
+			if ng, err := finder.Nodegroup(ctx, ch.c.EKS, ch.name, name); err != nil || ng.Status != ekstypes.NodegroupStatusDeleting {
+				return false, nil
+			}
+			return true, ch.wait.NodegroupDeleted(ctx, ch.name, name)
 		},
 		func(ng *ekstypes.Nodegroup) { ob.SetNodegroup(name, ng) })
 }

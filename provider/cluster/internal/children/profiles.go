@@ -11,6 +11,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 )
 
 // profileBusy reports EKS refusing a Fargate profile operation because
@@ -56,6 +57,12 @@ func (ch *Children) createProfile(ctx context.Context, ob *observed.Record, name
 		},
 		func(ctx context.Context) (*ekstypes.FargateProfile, error) {
 			return ch.wait.ProfileActive(ctx, ch.name, name)
+		},
+		func(ctx context.Context) (bool, error) {
+			if fp, err := finder.FargateProfile(ctx, ch.c.EKS, ch.name, name); err != nil || fp.Status != ekstypes.FargateProfileStatusDeleting {
+				return false, nil
+			}
+			return true, ch.wait.ProfileDeleted(ctx, ch.name, name)
 		},
 		func(fp *ekstypes.FargateProfile) { ob.SetProfile(name, fp) })
 }
