@@ -115,6 +115,10 @@ func oidcOf(c *conns.Client, cluster string, arn *string) resource.TestCheckFunc
 		if u := aws.ToString(out.Url); !strings.HasSuffix(issuer, strings.TrimPrefix(u, "https://")) || !slices.Equal(out.ClientIDList, []string{"sts.amazonaws.com"}) {
 			return fmt.Errorf("OIDC provider %s has URL %s and clients %v; want the issuer %s and sts.amazonaws.com", *arn, u, out.ClientIDList, issuer)
 		}
+		// The thumbprint AWS documents for its EKS issuers (none is fetched).
+		if !slices.Equal(out.ThumbprintList, []string{"9e99a48a9960b14926bb7f3b02e22da2b0ab7280"}) {
+			return fmt.Errorf("OIDC provider %s has thumbprints %v", *arn, out.ThumbprintList)
+		}
 		return nil
 	}
 }
