@@ -257,9 +257,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call awsproxy.Cal
 	w.Write(body)
 }
 
-// forward sends the request to moto unchanged.
+// forward sends the request to moto unchanged. AWS carries out a request
+// it has received even when the caller goes away (a killed terraform), so
+// the call to moto, and what localeks does with its answer (a cluster's
+// control plane), must not end with the caller's connection.
 func (s *Server) forward(r *http.Request, body []byte) (int, http.Header, []byte, error) {
-	out, err := http.NewRequestWithContext(r.Context(), r.Method, s.opt.MotoURL+r.URL.RequestURI(), bytesReader(body))
+	out, err := http.NewRequestWithContext(context.WithoutCancel(r.Context()), r.Method, s.opt.MotoURL+r.URL.RequestURI(), bytesReader(body))
 	if err != nil {
 		return 0, nil, nil, err
 	}
