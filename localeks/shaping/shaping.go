@@ -37,9 +37,11 @@ type Config struct {
 	NodegroupCreate Duration `json:"nodegroup_create,omitempty"`
 	NodegroupDelete Duration `json:"nodegroup_delete,omitempty"`
 	NodegroupUpdate Duration `json:"nodegroup_update,omitempty"`
-	ProfileCreate   Duration `json:"profile_create,omitempty"`
-	ProfileDelete   Duration `json:"profile_delete,omitempty"`
-	AddonCreate     Duration `json:"addon_create,omitempty"`
+	// ClusterUpdate: how long a cluster update stays InProgress.
+	ClusterUpdate Duration `json:"cluster_update,omitempty"`
+	ProfileCreate Duration `json:"profile_create,omitempty"`
+	ProfileDelete Duration `json:"profile_delete,omitempty"`
+	AddonCreate   Duration `json:"addon_create,omitempty"`
 	// ProfileCreateJitter adds up to this much to each profile's creation,
 	// drawn per profile (realistic profiles take 26 s to minutes).
 	ProfileCreateJitter Duration `json:"profile_create_jitter,omitempty"`
