@@ -176,4 +176,25 @@ func TestUpdates(t *testing.T) {
 			t.Fatalf("node group updates %v, want its version and config updates", list.UpdateIds)
 		}
 	})
+
+	t.Run("a failed update: Failed with EKS's errors, nothing changed", func(t *testing.T) {
+		env.Server.Shaper.Set(shaping.Config{UpdateFailRate: 1, NodegroupUpdate: shaping.Duration{Duration: 300 * time.Millisecond}})
+		defer env.Server.Shaper.Set(shaping.Config{})
+		out, err := e.UpdateNodegroupConfig(ctx, &eks.UpdateNodegroupConfigInput{ClusterName: aws.String(name), NodegroupName: aws.String("ng"),
+			ScalingConfig: &ekstypes.NodegroupScalingConfig{DesiredSize: aws.Int32(3), MinSize: aws.Int32(1), MaxSize: aws.Int32(3)}})
+		must(t, err)
+		eventually(t, 10*time.Second, "the update Failed", func() error {
+			d, err := e.DescribeUpdate(ctx, &eks.DescribeUpdateInput{Name: aws.String(name), NodegroupName: aws.String("ng"), UpdateId: out.Update.Id})
+			if err != nil {
+				return err
+			}
+			if d.Update.Status != ekstypes.UpdateStatusFailed || len(d.Update.Errors) != 1 || len(d.Update.Errors[0].ResourceIds) != 1 {
+				return fmt.Errorf("update %s errors %+v", d.Update.Status, d.Update.Errors)
+			}
+			return nil
+		})
+		if n := nodegroup(); aws.ToInt32(n.ScalingConfig.DesiredSize) != 2 || n.Status != ekstypes.NodegroupStatusActive {
+			t.Fatalf("after a failed update: %s, desired size %d, want ACTIVE and still 2", n.Status, aws.ToInt32(n.ScalingConfig.DesiredSize))
+		}
+	})
 }

@@ -66,22 +66,40 @@ func (s *Server) updateWindow(nodegroup string) time.Duration {
 func (s *Server) startUpdate(u *eksUpdate) {
 	u.id, u.at, u.status = newUUID(), time.Now(), "InProgress"
 	s.eksUpdates = append(s.eksUpdates, u)
+	fails := s.Shaper.UpdateFails()
 	time.AfterFunc(s.updateWindow(u.nodegroup), func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		var code string
 		var err error
-		if u.apply != nil {
-			err = u.apply(ctx)
+		switch {
+		case fails:
+			code, err = updateFailure(u)
+		case u.apply != nil:
+			code, err = "Unknown", u.apply(ctx)
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		u.status, u.done = "Successful", time.Now()
 		if err != nil {
 			u.status = "Failed"
-			u.errors = []map[string]any{{"errorCode": "Unknown", "errorMessage": err.Error(), "resourceIds": []string{u.cluster}}}
+			ids := []string{u.cluster}
+			if u.nodegroup != "" {
+				ids = []string{u.nodegroup}
+			}
+			u.errors = []map[string]any{{"errorCode": code, "errorMessage": err.Error(), "resourceIds": ids}}
 			s.logf("cluster %s: update %s failed: %v", u.cluster, u.id, err)
 		}
 	})
+}
+
+// updateFailure is the error a shaped failure of u reports, as EKS's
+// (ErrorDetail: https://docs.aws.amazon.com/eks/latest/APIReference/API_ErrorDetail.html).
+func updateFailure(u *eksUpdate) (string, error) {
+	if u.nodegroup != "" && u.typ == "VersionUpdate" {
+		return "PodEvictionFailure", fmt.Errorf("Reached max retries while trying to evict pods from nodes in node group %s", u.nodegroup)
+	}
+	return "Unknown", fmt.Errorf("the %s of %s failed (shaped failure)", u.typ, u.cluster)
 }
 
 // runningUpdate is the cluster's (nodegroup "") or node group's update in
