@@ -197,4 +197,16 @@ func TestUpdates(t *testing.T) {
 			t.Fatalf("after a failed update: %s, desired size %d, want ACTIVE and still 2", n.Status, aws.ToInt32(n.ScalingConfig.DesiredSize))
 		}
 	})
+
+	t.Run("a retried update with its clientRequestToken gets the first answer, not ResourceInUseException", func(t *testing.T) {
+		in := &eks.UpdateClusterVersionInput{Name: aws.String(name), Version: aws.String("1.36"), ClientRequestToken: aws.String("upgrade-136")}
+		first, err := e.UpdateClusterVersion(ctx, in)
+		must(t, err)
+		again, err := e.UpdateClusterVersion(ctx, in)
+		must(t, err)
+		if aws.ToString(again.Update.Id) != aws.ToString(first.Update.Id) {
+			t.Fatalf("retry answered update %s, want the first, %s", aws.ToString(again.Update.Id), aws.ToString(first.Update.Id))
+		}
+		succeeded(first.Update, "")
+	})
 }
