@@ -108,7 +108,7 @@ func Thumbprint(ctx context.Context, issuer string) string {
 	if err != nil {
 		return awsThumbprint
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // read-only handshake: nothing to flush
 	chains := conn.(*tls.Conn).ConnectionState().VerifiedChains
 	if len(chains) == 0 || len(chains[0]) == 0 {
 		return awsThumbprint
