@@ -1,18 +1,15 @@
 package reliability_test
 
 import (
-	"context"
 	"regexp"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
-	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
-	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
 )
 
 func plan(t *testing.T, w *acctest.Workdir) string {
@@ -45,23 +42,7 @@ func TestDrift_outOfBandChanges(t *testing.T) {
 	if _, err := c.EKS.DeleteFargateProfile(bg, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: fpName}); err != nil {
 		t.Fatal(err)
 	}
-	up, err := c.EKS.UpdateNodegroupConfig(bg, &eks.UpdateNodegroupConfigInput{ClusterName: aws.String(name), NodegroupName: ngName,
-		ScalingConfig: &ekstypes.NodegroupScalingConfig{DesiredSize: aws.Int32(2), MinSize: aws.Int32(1), MaxSize: aws.Int32(2)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// As on EKS, the scaling shows once its update has succeeded.
-	waitCtx, cancel := context.WithTimeout(bg, time.Minute)
-	defer cancel()
-	if err := wait.Until(waitCtx, wait.Fixed(200*time.Millisecond), func(ctx context.Context) (bool, error) {
-		d, err := c.EKS.DescribeUpdate(ctx, &eks.DescribeUpdateInput{Name: aws.String(name), NodegroupName: ngName, UpdateId: up.Update.Id})
-		if err != nil {
-			return false, wait.Stop(err)
-		}
-		return d.Update.Status == ekstypes.UpdateStatusSuccessful, nil
-	}); err != nil {
-		t.Fatalf("the scaling by hand: %v", err)
-	}
+	acctest.ScaleNodegroup(t, c, name, aws.ToString(ngName), 2, 1, 2)
 	out := plan(t, w)
 	mustMatch(t, "plan after a profile was deleted and the node group scaled by hand", out,
 		`(?s)~ resource "fargate_cluster" "terrax".*"fp-demo-service" = \{.*\+ selectors`,
