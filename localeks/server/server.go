@@ -67,8 +67,7 @@ type Server struct {
 	podIdentities map[string]map[string]*podIdentity
 	replies       map[string]*answer // idempotency token -> first answer
 	lbs           map[string]*loadBalancer
-	updates       map[string]time.Time // node group -> when its update ends
-	ngUpdates     map[string]*ngUpdate
+	eksUpdates    []*eksUpdate // cluster and node group updates, oldest first
 }
 
 // New starts localeks' listeners; clusters start as EKS creates them.
@@ -90,7 +89,7 @@ func New(opt Options) (*Server, error) {
 		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{},
 		calls: map[string]int{}, callsByKey: map[string]map[string]int{}, addons: map[string]map[string]*addon{},
 		podIdentities: map[string]map[string]*podIdentity{},
-		replies:       map[string]*answer{}, lbs: map[string]*loadBalancer{}, updates: map[string]time.Time{}, ngUpdates: map[string]*ngUpdate{},
+		replies:       map[string]*answer{}, lbs: map[string]*loadBalancer{},
 	}
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "localeks", SecretAccessKey: "localeks"}, nil

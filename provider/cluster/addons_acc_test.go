@@ -163,10 +163,8 @@ func deleteAddon(c *conns.Client, cluster, name string) func() {
 // EKS's default versions, with the cluster's OIDC provider; an add-on's
 // configuration changes in place; one removed is deleted; one deleted by
 // hand shows in the plan and comes back, with one added; destroy deletes
-// the OIDC provider. (That add-ons follow a Kubernetes upgrade is tested
-// without a cluster, TestUpgradeVersionOrdering_addons and
-// addons.TestApply_versionFollowsKubernetes: localeks does not upgrade
-// control planes.)
+// the OIDC provider. (Add-ons following a Kubernetes upgrade:
+// TestAccCluster_upgrade.)
 func TestAccCluster_addons(t *testing.T) {
 	c := acctest.Client(t)
 	name := "small-addons"
