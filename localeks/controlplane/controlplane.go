@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 
 	"fmt"
 	"io"
@@ -85,8 +86,24 @@ current-context: default
 `, server, b64(caPEM), b64(cert.CertPEM), b64(cert.KeyPEM))
 }
 
+// errExitedEarly is a process of the control plane ending while it starts.
+var errExitedEarly = errors.New("exited while the control plane started")
+
 // Start brings up the control plane and waits until the apiserver is ready.
-func Start(ctx context.Context, c Config) (_ *ControlPlane, err error) {
+// Its ports are picked free and then bound by the child processes, so
+// another process starting at the same moment (a second cluster, another
+// test binary) can take one in between: a start whose process exits early
+// is tried again, on new ports, up to three times.
+func Start(ctx context.Context, c Config) (cp *ControlPlane, err error) {
+	for range 3 {
+		if cp, err = start(ctx, c); !errors.Is(err, errExitedEarly) || ctx.Err() != nil {
+			break
+		}
+	}
+	return cp, err
+}
+
+func start(ctx context.Context, c Config) (_ *ControlPlane, err error) {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -254,7 +271,7 @@ func (cp *ControlPlane) waitReady(ctx context.Context) error {
 		for i, done := range cp.exited {
 			select {
 			case <-done:
-				return fmt.Errorf("%s exited while the control plane of %s started (run localeks with -v to see why)", cp.procs[i].Args[1], cp.Name)
+				return fmt.Errorf("%s of %s %w (run localeks with -v to see why)", cp.procs[i].Args[1], cp.Name, errExitedEarly)
 			default:
 			}
 		}

@@ -155,8 +155,20 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 	}
 }
 
-// clusterVersion is the cluster's Kubernetes version as moto knows it ("" if unknown).
+// clusterVersion is the cluster's Kubernetes version ("" if unknown).
 func (s *Server) clusterVersion(ctx context.Context, name string) string {
+	v := s.motoClusterVersion(ctx, name)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.appliedVersion(name, ""); u != "" {
+		return u // upgraded through localeks (moto has no UpdateClusterVersion)
+	}
+	return v
+}
+
+// motoClusterVersion is the cluster's Kubernetes version as moto knows it
+// (the one it was created with; "" if unknown).
+func (s *Server) motoClusterVersion(ctx context.Context, name string) string {
 	out, err := s.eks.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
 	if err != nil || out.Cluster == nil {
 		return ""

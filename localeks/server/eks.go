@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -35,13 +34,20 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 	case "ListUpdates":
 		if name := r.URL.Query().Get("addonName"); name != "" {
 			s.addonUpdates(w, c.Cluster, name)
-			return true
+		} else {
+			s.listUpdates(w, r, c)
 		}
+		return true
 	case "DescribeUpdate":
 		id := strings.TrimPrefix(r.URL.Path, "/clusters/"+c.Cluster+"/updates/")
-		if s.addonUpdate(w, c.Cluster, id) || s.nodegroupUpdate(w, id) {
+		if s.addonUpdate(w, c.Cluster, id) || s.describeUpdate(w, r, c, id) {
 			return true
 		}
+		eksError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("No update found for ID: %s", id))
+		return true
+	case "UpdateClusterConfig", "UpdateClusterVersion", "UpdateNodegroupConfig", "UpdateNodegroupVersion":
+		s.updateAPI(w, r, c)
+		return true
 	}
 	body := decode(c.Body)
 	now := time.Now()
@@ -52,6 +58,11 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 		name := c.Name
 		if name == "" {
 			name, _ = body["fargateProfileName"].(string)
+		}
+		if u := s.runningUpdate(c.Cluster, ""); u != nil {
+			eksError(w, http.StatusConflict, "ResourceInUseException",
+				fmt.Sprintf("Cannot %s Fargate Profile %s because cluster %s currently has update %s in progress", strings.ToLower(strings.TrimSuffix(c.Op, "FargateProfile")), name, c.Cluster, u.id))
+			return true
 		}
 		for _, l := range s.objects {
 			if l.Kind == "fargateprofile" && l.Cluster == c.Cluster && l.Name != name && (l.creating(now) || l.deleting(now)) {
@@ -91,30 +102,6 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 	return false
 }
 
-// ngUpdate is a node group update localeks keeps InProgress for a while
-// (moto finishes updates at once and cannot describe them).
-type ngUpdate struct {
-	body map[string]any
-	end  time.Time
-}
-
-// nodegroupUpdate answers DescribeUpdate for a shaped node group update.
-func (s *Server) nodegroupUpdate(w http.ResponseWriter, id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.ngUpdates[id]
-	if u == nil {
-		return false
-	}
-	body := maps.Clone(u.body)
-	body["status"] = "Successful"
-	if time.Now().Before(u.end) {
-		body["status"] = "InProgress"
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"update": body})
-	return true
-}
-
 // eksAfter rewrites moto's EKS answers.
 func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []byte) (outStatus int, outBody []byte) {
 	if status == http.StatusNotFound {
@@ -128,6 +115,10 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 	m := decode(body)
 	if m == nil {
 		return status, body
+	}
+	var clusterCreated string // the version moto knows the cluster by
+	if c.Op == "DescribeNodegroup" {
+		clusterCreated = s.motoClusterVersion(r.Context(), c.Cluster)
 	}
 	now := time.Now()
 	cfg := s.Shaper.Get()
@@ -163,6 +154,7 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 	case "DescribeCluster":
 		if o := obj("cluster"); o != nil {
 			s.clusterView(c.Cluster, o, now)
+			s.updatedView(c.Cluster, "", o, "")
 		}
 	case "DeleteCluster":
 		if o := obj("cluster"); o != nil {
@@ -172,6 +164,7 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 				delete(s.clusters, c.Cluster)
 				delete(s.addons, c.Cluster)
 				delete(s.podIdentities, c.Cluster) // EKS deletes them with their cluster
+				s.forgetUpdates(c.Cluster)
 				go cl.stop()
 			}
 		}
@@ -196,18 +189,9 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 		if o := obj(key); o != nil {
 			if l := s.objects[objKey(kind, c.Cluster, c.Name)]; l != nil && l.creating(now) {
 				o["status"] = "CREATING"
-			} else if now.Before(s.updates[objKey(kind, c.Cluster, c.Name)]) {
-				o["status"] = "UPDATING"
+			} else if kind == "nodegroup" {
+				s.updatedView(c.Cluster, c.Name, o, clusterCreated)
 			}
-		}
-	case "UpdateNodegroupConfig", "UpdateNodegroupVersion":
-		// The update stays InProgress, and the node group UPDATING, for a while.
-		if u := obj("update"); u != nil && cfg.NodegroupUpdate.Duration > 0 {
-			id, _ := u["id"].(string)
-			end := now.Add(cfg.NodegroupUpdate.Duration)
-			s.updates[objKey("nodegroup", c.Cluster, c.Name)] = end
-			u["status"] = "InProgress"
-			s.ngUpdates[id] = &ngUpdate{body: maps.Clone(u), end: end}
 		}
 	case "DeleteNodegroup":
 		gone("nodegroup", c.Cluster, c.Name, cfg.NodegroupDelete.Duration, obj("nodegroup"))

@@ -69,8 +69,7 @@ type Server struct {
 	podIdentities map[string]map[string]*podIdentity
 	replies       map[string]*answer // idempotency token -> first answer
 	lbs           map[string]*loadBalancer
-	updates       map[string]time.Time // node group -> when its update ends
-	ngUpdates     map[string]*ngUpdate
+	eksUpdates    []*eksUpdate // cluster and node group updates, oldest first
 }
 
 // New starts localeks' listeners; clusters start as EKS creates them.
@@ -92,7 +91,7 @@ func New(opt Options) (*Server, error) {
 		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{}, refusals: map[string]int{},
 		calls: map[string]int{}, callsByKey: map[string]map[string]int{}, addons: map[string]map[string]*addon{},
 		podIdentities: map[string]map[string]*podIdentity{},
-		replies:       map[string]*answer{}, lbs: map[string]*loadBalancer{}, updates: map[string]time.Time{}, ngUpdates: map[string]*ngUpdate{},
+		replies:       map[string]*answer{}, lbs: map[string]*loadBalancer{},
 	}
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "localeks", SecretAccessKey: "localeks"}, nil
@@ -263,9 +262,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call awsproxy.Cal
 	w.Write(body)
 }
 
-// forward sends the request to moto unchanged.
+// forward sends the request to moto unchanged. AWS carries out a request
+// it has received even when the caller goes away (a killed terraform), so
+// the call to moto, and what localeks does with its answer (a cluster's
+// control plane), must not end with the caller's connection.
 func (s *Server) forward(r *http.Request, body []byte) (int, http.Header, []byte, error) {
-	out, err := http.NewRequestWithContext(r.Context(), r.Method, s.opt.MotoURL+r.URL.RequestURI(), bytesReader(body))
+	out, err := http.NewRequestWithContext(context.WithoutCancel(r.Context()), r.Method, s.opt.MotoURL+r.URL.RequestURI(), bytesReader(body))
 	if err != nil {
 		return 0, nil, nil, err
 	}

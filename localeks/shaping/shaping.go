@@ -37,9 +37,14 @@ type Config struct {
 	NodegroupCreate Duration `json:"nodegroup_create,omitempty"`
 	NodegroupDelete Duration `json:"nodegroup_delete,omitempty"`
 	NodegroupUpdate Duration `json:"nodegroup_update,omitempty"`
-	ProfileCreate   Duration `json:"profile_create,omitempty"`
-	ProfileDelete   Duration `json:"profile_delete,omitempty"`
-	AddonCreate     Duration `json:"addon_create,omitempty"`
+	// ClusterUpdate: how long a cluster update stays InProgress.
+	ClusterUpdate Duration `json:"cluster_update,omitempty"`
+	// UpdateFailRate is the share of cluster and node group updates (0..1)
+	// that end Failed, with EKS's errors, and change nothing.
+	UpdateFailRate float64  `json:"update_fail_rate,omitempty"`
+	ProfileCreate  Duration `json:"profile_create,omitempty"`
+	ProfileDelete  Duration `json:"profile_delete,omitempty"`
+	AddonCreate    Duration `json:"addon_create,omitempty"`
 	// ProfileCreateJitter adds up to this much to each profile's creation,
 	// drawn per profile (realistic profiles take 26 s to minutes).
 	ProfileCreateJitter Duration `json:"profile_create_jitter,omitempty"`
@@ -148,6 +153,13 @@ func (s *Shaper) ENIRelease() time.Duration {
 		return d
 	}
 	return 2 * time.Second
+}
+
+// UpdateFails draws whether an update ends Failed.
+func (s *Shaper) UpdateFails() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cfg.UpdateFailRate > 0 && s.rnd.Float64() < s.cfg.UpdateFailRate
 }
 
 // Jitter draws a profile's extra creation time.

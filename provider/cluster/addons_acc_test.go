@@ -115,6 +115,10 @@ func oidcOf(c *conns.Client, cluster string, arn *string) resource.TestCheckFunc
 		if u := aws.ToString(out.Url); !strings.HasSuffix(issuer, strings.TrimPrefix(u, "https://")) || !slices.Equal(out.ClientIDList, []string{"sts.amazonaws.com"}) {
 			return fmt.Errorf("OIDC provider %s has URL %s and clients %v; want the issuer %s and sts.amazonaws.com", *arn, u, out.ClientIDList, issuer)
 		}
+		// The thumbprint AWS documents for its EKS issuers (none is fetched).
+		if !slices.Equal(out.ThumbprintList, []string{"9e99a48a9960b14926bb7f3b02e22da2b0ab7280"}) {
+			return fmt.Errorf("OIDC provider %s has thumbprints %v", *arn, out.ThumbprintList)
+		}
 		return nil
 	}
 }
@@ -159,10 +163,8 @@ func deleteAddon(c *conns.Client, cluster, name string) func() {
 // EKS's default versions, with the cluster's OIDC provider; an add-on's
 // configuration changes in place; one removed is deleted; one deleted by
 // hand shows in the plan and comes back, with one added; destroy deletes
-// the OIDC provider. (That add-ons follow a Kubernetes upgrade is tested
-// without a cluster, TestUpgradeVersionOrdering_addons and
-// addons.TestApply_versionFollowsKubernetes: localeks does not upgrade
-// control planes.)
+// the OIDC provider. (Add-ons following a Kubernetes upgrade:
+// TestAccCluster_upgrade.)
 func TestAccCluster_addons(t *testing.T) {
 	c := acctest.Client(t)
 	name := "small-addons"

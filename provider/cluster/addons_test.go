@@ -146,3 +146,18 @@ func TestUpgradeVersionOrdering_addons(t *testing.T) {
 		t.Fatalf("want control plane, then add-ons, then node groups: %v", f.log)
 	}
 }
+
+// An upgrade an interrupted apply already made is not sent again: EKS
+// refuses one to the version the cluster has ("Unsupported Kubernetes minor
+// version update from 1.35 to 1.35").
+func TestUpgradeVersion_alreadyThere(t *testing.T) {
+	f := newFakeEKS(2)
+	f.cluster = &fakeObj{status: "ACTIVE"} // the fake's cluster is at 1.35
+	o, _ := fakeRun(t, f)
+	if err := o.upgradeVersion(context.Background(), observed.New(), "1.35"); err != nil {
+		t.Fatalf("upgradeVersion: %v\nlog: %v", err, f.log)
+	}
+	if i := index(f.log, "upgrade cluster"); i >= 0 {
+		t.Fatalf("sent an upgrade to the version the cluster has: %v", f.log)
+	}
+}

@@ -133,10 +133,7 @@ func TestAccCluster_blog(t *testing.T) {
 					if _, err := c.EKS.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String("fp-batch")}); err != nil {
 						t.Fatal(err)
 					}
-					if _, err := c.EKS.UpdateNodegroupConfig(ctx, &eks.UpdateNodegroupConfigInput{ClusterName: aws.String(name), NodegroupName: aws.String("node-group"),
-						ScalingConfig: &ekstypes.NodegroupScalingConfig{DesiredSize: aws.Int32(3), MinSize: aws.Int32(1), MaxSize: aws.Int32(3)}}); err != nil {
-						t.Fatal(err)
-					}
+					acctest.ScaleNodegroup(t, c, name, "node-group", 3, 1, 3)
 				},
 				Config:             blogConfig(name, 2, 3, fpDefault3+"\n"+fpBatch, `team = "brewers", env = "demo"`, "t3.large", endpointAccess),
 				PlanOnly:           true,

@@ -7,7 +7,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
-	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
@@ -43,10 +42,7 @@ func TestDrift_outOfBandChanges(t *testing.T) {
 	if _, err := c.EKS.DeleteFargateProfile(bg, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: fpName}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.EKS.UpdateNodegroupConfig(bg, &eks.UpdateNodegroupConfigInput{ClusterName: aws.String(name), NodegroupName: ngName,
-		ScalingConfig: &ekstypes.NodegroupScalingConfig{DesiredSize: aws.Int32(2), MinSize: aws.Int32(1), MaxSize: aws.Int32(2)}}); err != nil {
-		t.Fatal(err)
-	}
+	acctest.ScaleNodegroup(t, c, name, aws.ToString(ngName), 2, 1, 2)
 	out := plan(t, w)
 	mustMatch(t, "plan after a profile was deleted and the node group scaled by hand", out,
 		`(?s)~ resource "fargate_cluster" "terrax".*"fp-demo-service" = \{.*\+ selectors`,

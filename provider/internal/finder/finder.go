@@ -62,30 +62,14 @@ func FargateProfile(ctx context.Context, conn *eks.Client, cluster, name string)
 
 // Nodegroups lists the names of cluster's node groups, every page.
 func Nodegroups(ctx context.Context, conn *eks.Client, cluster string) ([]string, error) {
-	var names []string
 	p := eks.NewListNodegroupsPaginator(conn, &eks.ListNodegroupsInput{ClusterName: aws.String(cluster)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing node groups of EKS cluster %q: %w", cluster, err)
-		}
-		names = append(names, page.Nodegroups...)
-	}
-	return names, nil
+	return list(ctx, p, func(o *eks.ListNodegroupsOutput) []string { return o.Nodegroups }, "node groups", cluster)
 }
 
 // FargateProfiles lists the names of cluster's Fargate profiles, every page.
 func FargateProfiles(ctx context.Context, conn *eks.Client, cluster string) ([]string, error) {
-	var names []string
 	p := eks.NewListFargateProfilesPaginator(conn, &eks.ListFargateProfilesInput{ClusterName: aws.String(cluster)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("listing Fargate profiles of EKS cluster %q: %w", cluster, err)
-		}
-		names = append(names, page.FargateProfileNames...)
-	}
-	return names, nil
+	return list(ctx, p, func(o *eks.ListFargateProfilesOutput) []string { return o.FargateProfileNames }, "Fargate profiles", cluster)
 }
 
 // DescribedFargateProfiles returns every Fargate profile of cluster,
@@ -122,22 +106,32 @@ func Addon(ctx context.Context, conn *eks.Client, cluster, name string) (*ekstyp
 }
 
 // Addons lists the names of cluster's add-ons, every page; a cluster that
-// does not exist is not found.
+// does not exist (deleted since it was read) is not found.
 func Addons(ctx context.Context, conn *eks.Client, cluster string) ([]string, error) {
-	var names []string
 	p := eks.NewListAddonsPaginator(conn, &eks.ListAddonsInput{ClusterName: aws.String(cluster)})
+	return list(ctx, p, func(o *eks.ListAddonsOutput) []string { return o.Addons }, "add-ons", cluster)
+}
+
+// pages is what the SDK's EKS list paginators have in common.
+type pages[O any] interface {
+	HasMorePages() bool
+	NextPage(context.Context, ...func(*eks.Options)) (O, error)
+}
+
+// list gathers the names on every page of p; a missing cluster is not found.
+func list[O any](ctx context.Context, p pages[O], names func(O) []string, what, cluster string) ([]string, error) {
+	var all []string
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
-			// The cluster is gone (deleted since it was read).
 			return nil, &apierr.NotFoundError{What: fmt.Sprintf("EKS cluster %q", cluster), Cause: err}
 		}
 		if err != nil {
-			return nil, fmt.Errorf("listing add-ons of EKS cluster %q: %w", cluster, err)
+			return nil, fmt.Errorf("listing %s of EKS cluster %q: %w", what, cluster, err)
 		}
-		names = append(names, page.Addons...)
+		all = append(all, names(page)...)
 	}
-	return names, nil
+	return all, nil
 }
 
 // PodIdentityAssociation returns the association of the service account

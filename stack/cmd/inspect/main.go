@@ -67,7 +67,7 @@ func run(cluster, ns string) error {
 				}
 			}
 		}
-		compute, detail := "nodegroup", n.Labels["eks.amazonaws.com/nodegroup"]+" "+n.Labels["node.kubernetes.io/instance-type"]
+		compute, detail := "nodegroup", n.Labels["eks.amazonaws.com/nodegroup"]+" "+n.Labels["node.kubernetes.io/instance-type"]+" "+n.Labels["topology.kubernetes.io/zone"]
 		if n.Labels["eks.amazonaws.com/compute-type"] == "fargate" {
 			fargate++
 			compute, detail = "fargate", "profile "+n.Labels["eks.amazonaws.com/fargate-profile"]
@@ -83,6 +83,27 @@ func run(cluster, ns string) error {
 	}
 	for _, p := range pods.Items {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", p.Name, p.Status.Phase, p.Spec.NodeName)
+	}
+	claims, err := kc.Kube.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n$ kubectl get pvc -n %s\nNAME\tSTATUS\tCLASS\tVOLUME ZONE\n", ns)
+	for _, c := range claims.Items {
+		class, zone := "", "-"
+		if c.Spec.StorageClassName != nil {
+			class = *c.Spec.StorageClassName
+		}
+		// An EBS volume lives in one zone: the one of MySQL's node.
+		if pv, err := kc.Kube.CoreV1().PersistentVolumes().Get(ctx, c.Spec.VolumeName, metav1.GetOptions{}); c.Spec.VolumeName != "" && err == nil &&
+			pv.Spec.NodeAffinity != nil && pv.Spec.NodeAffinity.Required != nil {
+			for _, t := range pv.Spec.NodeAffinity.Required.NodeSelectorTerms {
+				for _, e := range t.MatchExpressions {
+					zone = strings.Join(e.Values, ",")
+				}
+			}
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", c.Name, c.Status.Phase, class, zone)
 	}
 	svcs, err := kc.Kube.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {

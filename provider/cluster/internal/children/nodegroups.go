@@ -98,6 +98,10 @@ func (ch *Children) updateNodegroups(ctx context.Context, ob *observed.Record, p
 			add, remove := owned.MapChanges(old.Labels, s.Labels)
 			in.Labels = &ekstypes.UpdateLabelsPayload{AddOrUpdateLabels: add, RemoveLabels: remove}
 		}
+		// EKS takes one update of a node group at a time.
+		if _, err := ch.wait.NodegroupActive(ctx, ch.name, name); err != nil {
+			return err
+		}
 		out, err := ch.c.EKS.UpdateNodegroupConfig(ctx, in)
 		if err != nil {
 			return fmt.Errorf("updating node group %q of EKS cluster %q: %w", name, ch.name, err)
@@ -123,6 +127,15 @@ func (ch *Children) finishNodegroupUpdate(ctx context.Context, ob *observed.Reco
 // version, in parallel.
 func (ch *Children) UpgradeNodegroups(ctx context.Context, ob *observed.Record, version string) error {
 	return parallel(slices.Sorted(maps.Keys(ob.Nodegroups())), func(name string) error {
+		// One update at a time; none when an interrupted apply already upgraded it.
+		ng, err := ch.wait.NodegroupActive(ctx, ch.name, name)
+		if err != nil {
+			return err
+		}
+		if aws.ToString(ng.Version) == version {
+			ob.SetNodegroup(name, ng)
+			return nil
+		}
 		out, err := ch.c.EKS.UpdateNodegroupVersion(ctx, &eks.UpdateNodegroupVersionInput{
 			ClusterName: aws.String(ch.name), NodegroupName: aws.String(name), Version: aws.String(version),
 		})

@@ -7,6 +7,7 @@ package controlplane
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -30,6 +31,21 @@ type Access struct {
 
 func (a Access) String() string {
 	return fmt.Sprintf("%v/%v/%v", a.Public, a.Private, a.PublicCIDRs)
+}
+
+// Matches reports whether EKS's endpoint configuration is already a (nil
+// CIDRs: EKS's default, open to all).
+func (a Access) Matches(v *ekstypes.VpcConfigResponse) bool {
+	if v == nil {
+		return false
+	}
+	cidrs := func(c []string) []string {
+		if len(c) == 0 {
+			return []string{"0.0.0.0/0"}
+		}
+		return slices.Sorted(slices.Values(c))
+	}
+	return a.Public == v.EndpointPublicAccess && a.Private == v.EndpointPrivateAccess && slices.Equal(cidrs(a.PublicCIDRs), cidrs(v.PublicAccessCidrs))
 }
 
 // ControlPlane is the EKS cluster of one fargate_cluster.

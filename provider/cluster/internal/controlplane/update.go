@@ -12,8 +12,19 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 )
 
-// UpdateAccess changes the API endpoint access in place.
+// UpdateAccess changes the API endpoint access in place. EKS takes one
+// update at a time and refuses one that changes nothing ("already at the
+// desired configuration"): it waits for an update an interrupted apply
+// left running, and sends nothing when the cluster already has the access.
 func (cp *ControlPlane) UpdateAccess(ctx context.Context, ob *observed.Record, access Access) error {
+	c, err := cp.wait.ClusterActive(ctx, cp.name)
+	if err != nil {
+		return err
+	}
+	if access.Matches(c.ResourcesVpcConfig) {
+		ob.SetCluster(c)
+		return nil
+	}
 	out, err := cp.c.EKS.UpdateClusterConfig(ctx, &eks.UpdateClusterConfigInput{
 		Name: aws.String(cp.name),
 		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{
@@ -29,8 +40,18 @@ func (cp *ControlPlane) UpdateAccess(ctx context.Context, ob *observed.Record, a
 }
 
 // UpgradeVersion upgrades the control plane; its node groups follow (EKS
-// requires nodes not newer than the control plane).
+// requires nodes not newer than the control plane). As UpdateAccess, it
+// waits for a running update first, and sends nothing when an interrupted
+// apply already upgraded it (EKS refuses an upgrade to the same version).
 func (cp *ControlPlane) UpgradeVersion(ctx context.Context, ob *observed.Record, version string) error {
+	c, err := cp.wait.ClusterActive(ctx, cp.name)
+	if err != nil {
+		return err
+	}
+	if aws.ToString(c.Version) == version {
+		ob.SetCluster(c)
+		return nil
+	}
 	out, err := cp.c.EKS.UpdateClusterVersion(ctx, &eks.UpdateClusterVersionInput{Name: aws.String(cp.name), Version: aws.String(version)})
 	if err != nil {
 		return fmt.Errorf("upgrading EKS cluster %q to Kubernetes %s: %w", cp.name, version, err)
