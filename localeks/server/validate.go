@@ -59,7 +59,7 @@ func (s *Server) eksValidate(ctx context.Context, c awsproxy.Call, body map[stri
 			func() *refusal { return s.reused("nodegroup", c.Cluster, str("nodegroupName")) },
 			func() *refusal { return s.roleUsable(ctx, str("nodeRole"), "nodeRole") },
 			func() *refusal {
-				return s.nodegroupVersion(ctx, c.Cluster, str("version"), body["launchTemplate"] != nil)
+				return s.nodegroupVersionIsCluster(ctx, c.Cluster, str("version"), body["launchTemplate"] != nil)
 			})
 	case "CreateFargateProfile":
 		return first(s.notActive(c.Cluster),
@@ -165,18 +165,19 @@ func (s *Server) profileLimits(ctx context.Context, cluster string, body map[str
 	return nil
 }
 
-// nodegroupVersion: "By default, the Kubernetes version of the cluster is
-// used, and this is the only accepted specified value" (CreateNodegroup,
-// EKS API reference), unless a launch template brings a custom AMI.
-func (s *Server) nodegroupVersion(ctx context.Context, cluster, version string, launchTemplate bool) *refusal {
+// nodegroupVersionIsCluster: "By default, the Kubernetes version of the
+// cluster is used, and this is the only accepted specified value"
+// (CreateNodegroup, EKS API reference), unless a launch template brings a
+// custom AMI. The cluster's version is the one localeks has upgraded it to.
+func (s *Server) nodegroupVersionIsCluster(ctx context.Context, cluster, version string, launchTemplate bool) *refusal {
 	if version == "" || launchTemplate {
 		return nil
 	}
-	d, err := s.eks.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(cluster)})
-	if err != nil || aws.ToString(d.Cluster.Version) == version {
+	cv := s.clusterVersion(ctx, cluster)
+	if cv == "" || cv == version {
 		return nil
 	}
-	return invalidParameter("Requested Nodegroup version %s is invalid. Allowed values: %s (the version of cluster %s)", version, aws.ToString(d.Cluster.Version), cluster)
+	return invalidParameter("Requested Nodegroup version %s is invalid. Allowed values: %s (the version of cluster %s)", version, cv, cluster)
 }
 
 // roleService is the service principal each role field must trust, and
