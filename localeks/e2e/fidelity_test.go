@@ -17,7 +17,7 @@ import (
 )
 
 // The requests EKS validates itself, which moto lets through: localeks
-// refuses them with EKS's errors (issue 14, items 1 and 2). One cluster
+// refuses them with EKS's errors. One cluster
 // serves every subtest.
 
 const eksRole = "arn:aws:iam::123456789012:role/eks"
