@@ -73,6 +73,11 @@ func TestBlog(t *testing.T) {
 	must(t, err)
 	cl := out.Cluster
 	t.Logf("control plane ACTIVE after %s at %s", time.Since(start).Round(time.Millisecond), aws.ToString(cl.Endpoint))
+	// Made without a version: EKS's default one, as the EKS API reference
+	// (CreateCluster) says, not moto's 1.19.
+	if v := aws.ToString(cl.Version); v != "1.35" {
+		t.Fatalf("a cluster made without a version reports %q, want EKS's default 1.35", v)
+	}
 	if time.Since(start) > 30*time.Second || !strings.HasPrefix(aws.ToString(cl.Endpoint), "https://127.0.0.1:") {
 		t.Fatalf("cluster ACTIVE after %s at %q: want a loopback endpoint within 30s", time.Since(start), aws.ToString(cl.Endpoint))
 	}

@@ -20,6 +20,12 @@ var kubernetesVersions = []string{"1.31", "1.32", "1.33", "1.34", "1.35", "1.36"
 // created without a version 1.19, which EKS never would) gets its add-ons.
 const controlPlaneVersion = "1.37"
 
+// defaultKubernetesVersion is the version EKS makes a cluster with when
+// CreateCluster names none ("the default version available in Amazon EKS is
+// used", CreateCluster, EKS API reference). moto would report 1.19, which EKS
+// has not offered for years and for which no add-on version exists.
+const defaultKubernetesVersion = "1.35"
+
 // addonRelease is one version of an add-on: the Kubernetes versions it is
 // compatible with and those for which it is EKS's default.
 type addonRelease struct {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -245,4 +246,22 @@ func (c *Cluster) transitioning(kind, name string, now time.Time) bool {
 	defer c.s.mu.Unlock()
 	l := c.s.objects[objKey(kind, c.Name, name)]
 	return l != nil && (l.creating(now) || l.deleting(now))
+}
+
+// withDefaultVersion gives a CreateCluster body without a version EKS's
+// default one, before moto sees it.
+func withDefaultVersion(body []byte) []byte {
+	m := decode(body)
+	if m == nil {
+		return body
+	}
+	if v, _ := m["version"].(string); v != "" {
+		return body
+	}
+	m["version"] = defaultKubernetesVersion
+	b, err := json.Marshal(m)
+	if err != nil {
+		return body
+	}
+	return b
 }

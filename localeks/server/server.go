@@ -227,6 +227,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call awsproxy.Cal
 	// (a killed terraform): so must localeks, or moto would make a cluster
 	// that localeks never starts a control plane for.
 	r = r.WithContext(context.WithoutCancel(r.Context()))
+	if call.Service == "eks" && call.Op == "CreateCluster" {
+		call.Body = withDefaultVersion(call.Body)
+	}
 	if call.Service == "eks" && s.eksBefore(w, r, call) {
 		return
 	}
