@@ -19,7 +19,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,9 +30,8 @@ func TestMain(m *testing.M) { acctest.Main(m) }
 // The latency model: the reference model of EKS (cluster ~2 min, node group
 // ~1 min, profiles 15-30 s each, itself real EKS's 9-15 min, 2-5 min and
 // 26 s-5 min scaled down) compressed a further 4x so that the repeated,
-// side-by-side runs fit in 25 minutes: 31 s, 16 s, 4-8 s here, not
-// multiples of the baseline's period, which would flatter it. The
-// fixed-poll baseline polls every 30 s of that model, 7.5 s here.
+// side-by-side runs fit in 25 minutes: 31 s, 16 s, 4-8 s here. The peer
+// models' waiting periods are compressed by the same factor.
 var model = map[string]any{
 	"latency":        map[string]string{"*": "25ms"},
 	"cluster_create": "31s", "cluster_delete": "14s",
@@ -42,10 +40,7 @@ var model = map[string]any{
 	"seed": 7,
 }
 
-const (
-	compression = 4
-	fixedPoll   = "7500ms"
-)
+const compression = 4
 
 type topology struct {
 	name                 string
@@ -189,47 +184,36 @@ func delta(before, after map[string]int) map[string]int {
 	return d
 }
 
-// side is one of the two waiting strategies, run side by side.
+// side is this provider's run of one repetition.
 type side struct {
 	name, key string
-	// provider configures the provider block: the fixed side sets its
-	// poll_interval.
-	provider string
-	w        *acctest.Workdir
-	cluster  string
+	w         *acctest.Workdir
+	cluster   string
 }
 
-// fixedPollProvider makes the provider poll and retry every fixedPoll.
-var fixedPollProvider = fmt.Sprintf("\nprovider \"fargate\" {\n  poll_interval = %q\n}\n", fixedPoll)
-
-// together runs the same terraform command on every side at once and
-// returns each side's wall time.
-func together(t *testing.T, sides []*side, args ...string) []time.Duration {
-	walls := make([]time.Duration, len(sides))
-	var wg sync.WaitGroup
-	for i, s := range sides {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			start := time.Now()
-			p := s.w.Start(args...)
-			if ended, err := p.Wait(20 * time.Minute); !ended || err != nil {
-				t.Errorf("%s: terraform %s: %v\n%s", s.cluster, args[0], err, p.Output())
-			}
-			walls[i] = time.Since(start)
-		}()
+// together runs the terraform command of this provider while the peers run
+// the same phase, and returns this provider's wall time.
+func together(t *testing.T, s *side, ps *peers, create bool, args ...string) (time.Duration, peerWalls) {
+	wait := ps.start(t, create)
+	start := time.Now()
+	p := s.w.Start(args...)
+	if ended, err := p.Wait(20 * time.Minute); !ended || err != nil {
+		t.Errorf("%s: terraform %s: %v\n%s", s.cluster, args[0], err, p.Output())
 	}
-	wg.Wait()
+	wall := time.Since(start)
+	pw := wait()
 	if t.Failed() {
 		t.FailNow()
 	}
-	return walls
+	return wall, pw
 }
 
 type topoResult struct {
 	Topology                              string
 	Create, Destroy                       []phase // ours, per repetition
-	FixedCreate, FixedDestroy             []phase
+	PeerAWS, PeerEksctl                   peerSummary
+	PeerAWSRefresh                        map[string]int
+	Lanes                                 map[string][]lane `json:",omitempty"` // the first repetition, for the timeline
 	RefreshCalls, ScaleCalls, AddCalls    map[string]int
 	RefreshTotal, ScaleTotal, AddTotal    int
 	CreateCallsTotal, DestroyCallsTotal   int
@@ -266,28 +250,31 @@ var reps = func() int {
 // benchTopology creates and destroys the topology `reps` times with both
 // strategies side by side, and counts the calls of refresh, scaling and
 // adding a profile once.
-func benchTopology(t *testing.T, tp topology, cidrBase int) topoResult {
-	r := topoResult{Topology: tp.name}
+func benchTopology(t *testing.T, tp topology, cidrBase int, tfOverhead time.Duration) topoResult {
+	r := topoResult{Topology: tp.name, Lanes: map[string][]lane{}}
 	for rep := range reps {
-		sides := []*side{
-			{name: "ours", key: fmt.Sprintf("bench-%s-ours-%d", tp.name, rep)},
-			{name: "fixed", key: fmt.Sprintf("bench-%s-fixed-%d", tp.name, rep), provider: fixedPollProvider},
-		}
-		for i, s := range sides {
-			s.cluster = fmt.Sprintf("%s-%s-%d", tp.name, s.name, rep)
-			s.w = acctest.NewWorkdir(t, config(s.cluster, fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2+i), tp, false, 1)+s.provider)
-			s.w.Env = []string{"AWS_ACCESS_KEY_ID=" + s.key}
-		}
+		ours := &side{name: "ours", key: fmt.Sprintf("bench-%s-ours-%d", tp.name, rep)}
+		ours.cluster = fmt.Sprintf("%s-ours-%d", tp.name, rep)
+		cidr := fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*3)
+		ours.w = acctest.NewWorkdir(t, config(ours.cluster, cidr, tp, false, 1))
+		ours.w.Env = []string{"AWS_ACCESS_KEY_ID=" + ours.key}
+		ps := newPeers(t, tp, rep, cidrBase, tfOverhead)
 		apply := []string{"apply", "-auto-approve", "-input=false", "-no-color"}
-		ours := sides[0]
+
 		from := time.Now()
-		before := callsOf(t, ours.key)
-		walls := together(t, sides, apply...)
+		before, peerBefore, eksctlBefore, stackBefore := callsOf(t, ours.key), callsOf(t, ps.awsKey), callsOf(t, ps.eksctlKey), ps.eksctl.calls()
+		wall, pw := together(t, ours, ps, true, apply...)
 		to := time.Now()
-		created := callsOf(t, ours.key)
-		r.Create = append(r.Create, analyse(t, ours.cluster, from, to, true, walls[0]))
-		r.FixedCreate = append(r.FixedCreate, analyse(t, sides[1].cluster, from, to, true, walls[1]))
-		r.Create[rep].Calls = delta(before, created)
+		r.Create = append(r.Create, analyse(t, ours.cluster, from, to, true, wall))
+		r.Create[rep].Calls = delta(before, callsOf(t, ours.key))
+		r.PeerAWS.Create = append(r.PeerAWS.Create, analyse(t, ps.aws.cluster, from, to, true, pw.aws))
+		r.PeerAWS.Create[rep].Calls = delta(peerBefore, callsOf(t, ps.awsKey))
+		r.PeerEksctl.Create = append(r.PeerEksctl.Create, analyse(t, ps.eksctl.cluster, from, to, true, pw.eksctl))
+		r.PeerEksctl.Create[rep].Calls = ps.eksctlCalls(t, eksctlBefore, stackBefore)
+		if rep == 0 {
+			r.Lanes["create"] = lanes(t, from, to, true, []string{ours.cluster, ps.aws.cluster, ps.eksctl.cluster},
+				[]float64{wall.Seconds(), pw.aws.Seconds(), pw.eksctl.Seconds()})
+		}
 
 		if rep == 0 {
 			step := func(cfg string, args ...string) map[string]int {
@@ -298,29 +285,61 @@ func benchTopology(t *testing.T, tp topology, cidrBase int) topoResult {
 				ours.w.Must(args...)
 				return delta(b, callsOf(t, ours.key))
 			}
-			cidr := fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2)
 			r.RefreshCalls = step("", "plan", "-input=false", "-no-color")
+			r.PeerAWSRefresh = ps.refreshCalls(t)
 			r.ScaleCalls = step(config(ours.cluster, cidr, tp, false, 2), apply...)
 			r.AddCalls = step(config(ours.cluster, cidr, tp, true, 2), apply...)
-			// Both sides destroy the same topology.
-			sides[1].w.SetConfig(config(sides[1].cluster, fmt.Sprintf("10.%d.0.0/16", cidrBase+rep*2+1), tp, true, 2) + sides[1].provider)
-			sides[1].w.Must(apply...)
+			// Back to the topology the peers have, so all destroy the same.
+			step(config(ours.cluster, cidr, tp, false, 2), apply...)
 		}
 		destroy := []string{"destroy", "-auto-approve", "-input=false", "-no-color"}
 		from = time.Now()
-		before = callsOf(t, ours.key)
-		walls = together(t, sides, destroy...)
+		before, peerBefore, eksctlBefore, stackBefore = callsOf(t, ours.key), callsOf(t, ps.awsKey), callsOf(t, ps.eksctlKey), ps.eksctl.calls()
+		wall, pw = together(t, ours, ps, false, destroy...)
 		to = time.Now()
-		r.Destroy = append(r.Destroy, analyse(t, ours.cluster, from, to, false, walls[0]))
-		r.FixedDestroy = append(r.FixedDestroy, analyse(t, sides[1].cluster, from, to, false, walls[1]))
+		r.Destroy = append(r.Destroy, analyse(t, ours.cluster, from, to, false, wall))
 		r.Destroy[rep].Calls = delta(before, callsOf(t, ours.key))
-		t.Logf("%s rep %d: create %.1fs (ideal %.1fs, fixed poll %.1fs), destroy %.1fs (ideal %.1fs, fixed poll %.1fs)", tp.name, rep,
-			r.Create[rep].Wall, r.Create[rep].Ideal, r.FixedCreate[rep].Wall, r.Destroy[rep].Wall, r.Destroy[rep].Ideal, r.FixedDestroy[rep].Wall)
+		r.PeerAWS.Destroy = append(r.PeerAWS.Destroy, analyse(t, ps.aws.cluster, from, to, false, pw.aws))
+		r.PeerAWS.Destroy[rep].Calls = delta(peerBefore, callsOf(t, ps.awsKey))
+		r.PeerEksctl.Destroy = append(r.PeerEksctl.Destroy, analyse(t, ps.eksctl.cluster, from, to, false, pw.eksctl))
+		r.PeerEksctl.Destroy[rep].Calls = ps.eksctlCalls(t, eksctlBefore, stackBefore)
+		if rep == 0 {
+			r.Lanes["destroy"] = lanes(t, from, to, false, []string{ours.cluster, ps.aws.cluster, ps.eksctl.cluster},
+				[]float64{wall.Seconds(), pw.aws.Seconds(), pw.eksctl.Seconds()})
+		}
+		t.Logf("%s rep %d: create %.1fs (ideal %.1fs; aws model %.1fs, eksctl model %.1fs), destroy %.1fs (ideal %.1fs; aws model %.1fs, eksctl model %.1fs)", tp.name, rep,
+			r.Create[rep].Wall, r.Create[rep].Ideal, r.PeerAWS.Create[rep].Wall, r.PeerEksctl.Create[rep].Wall,
+			r.Destroy[rep].Wall, r.Destroy[rep].Ideal, r.PeerAWS.Destroy[rep].Wall, r.PeerEksctl.Destroy[rep].Wall)
 	}
 	r.RefreshTotal, r.ScaleTotal, r.AddTotal = sum(r.RefreshCalls), sum(r.ScaleCalls), sum(r.AddCalls)
 	r.CreateCallsTotal, r.DestroyCallsTotal = sum(r.Create[0].Calls), sum(r.Destroy[0].Calls)
 	r.CreateCallsPerService, r.DestroyPerServ = perService(r.Create[0].Calls), perService(r.Destroy[0].Calls)
+	for _, s := range []*peerSummary{&r.PeerAWS, &r.PeerEksctl} {
+		s.CreateCalls, s.DestroyCalls = sum(s.Create[0].Calls), sum(s.Destroy[0].Calls)
+	}
+	r.PeerAWS.RefreshCalls = sum(r.PeerAWSRefresh)
 	return r
+}
+
+// lanes are the first repetition's transitions of each tool's cluster, for
+// the timeline.
+func lanes(t *testing.T, from, to time.Time, create bool, clusters []string, walls []float64) []lane {
+	want := "gone"
+	if create {
+		want = "ACTIVE"
+	}
+	all := events(t)
+	var out []lane
+	for i, tool := range []string{"this provider", "terraform-provider-aws", "eksctl"} {
+		l := lane{Tool: tool, Start: from, Wall: walls[i]}
+		for _, e := range all {
+			if e.Cluster == clusters[i] && e.Event == want && !e.Started.Before(from) && !e.Started.After(to) {
+				l.Events = append(l.Events, e)
+			}
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 // planCost is the wall time and the provider's peak memory of no-change plans.
@@ -452,8 +471,9 @@ func TestBench(t *testing.T) {
 
 	// 1 and 2: critical path and API calls, both strategies side by side.
 	acctest.Shape(t, model)
-	blog := benchTopology(t, blogTopology, 20)
-	large := benchTopology(t, largeTopology, 40)
+	tfOverhead := measureTerraformOverhead(t)
+	blog := benchTopology(t, blogTopology, 20, tfOverhead)
+	large := benchTopology(t, largeTopology, 40, tfOverhead)
 	acctest.Shape(t, map[string]any{})
 
 	// 3: plan time and memory.
@@ -519,8 +539,24 @@ func TestBench(t *testing.T) {
 	res["plan_blog_s"], res["plan_blog_peak_mib"] = planBlog.Seconds, planBlog.PeakMiB
 	res["plan_big_s"], res["plan_big_peak_mib"] = planBig.Seconds, planBig.PeakMiB
 	res["placement_templates_per_s"] = median(tput)
-	res["fixed_poll_create_ratio"] = medianOf(blog.FixedCreate, phase.ratio)
-	res["fixed_poll_destroy_ratio"] = medianOf(blog.FixedDestroy, phase.ratio)
+	for _, r := range []topoResult{blog, large} {
+		res[r.Topology] = map[string]any{
+			"create_ratio":              medianOf(r.Create, phase.ratio),
+			"destroy_ratio":             medianOf(r.Destroy, phase.ratio),
+			"peer_aws_create_ratio":     medianOf(r.PeerAWS.Create, phase.ratio),
+			"peer_aws_destroy_ratio":    medianOf(r.PeerAWS.Destroy, phase.ratio),
+			"peer_eksctl_create_ratio":  medianOf(r.PeerEksctl.Create, phase.ratio),
+			"peer_eksctl_destroy_ratio": medianOf(r.PeerEksctl.Destroy, phase.ratio),
+			"noticed_late_max_s": max(medianOf(r.Create, func(p phase) float64 { return p.NoticedLateMax }),
+				medianOf(r.Destroy, func(p phase) float64 { return p.NoticedLateMax })),
+		}
+	}
+	res["peer_aws_create_ratio"] = medianOf(blog.PeerAWS.Create, phase.ratio)
+	res["peer_aws_destroy_ratio"] = medianOf(blog.PeerAWS.Destroy, phase.ratio)
+	res["peer_eksctl_create_ratio"] = medianOf(blog.PeerEksctl.Create, phase.ratio)
+	res["peer_eksctl_destroy_ratio"] = medianOf(blog.PeerEksctl.Destroy, phase.ratio)
+	res["peer_aws_refresh_calls_blog"] = blog.PeerAWS.RefreshCalls
+	res["terraform_overhead_s"] = tfOverhead.Seconds()
 	res["repetitions"] = reps
 	res["model"] = model
 	res["topologies"] = []topoResult{blog, large}
@@ -531,6 +567,21 @@ func TestBench(t *testing.T) {
 
 	res["plans"] = []planCost{planBlog, planBig}
 	writeResults(t, root, res)
+}
+
+// writeTimeline draws bench/timeline.svg from the blog's first repetition.
+func writeTimeline(t *testing.T, root string, r results) {
+	if len(r.Topologies) == 0 || len(r.Topologies[0].Lanes) == 0 {
+		return
+	}
+	f, err := os.Create(filepath.Join(root, "bench", "timeline.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	l := r.Topologies[0].Lanes
+	drawTimeline(f, fmt.Sprintf("The blog's create and destroy on localeks (EKS's durations compressed %dx), %s", compression, r.Date),
+		map[string][]lane{"1. create": l["create"], "2. destroy": l["destroy"]})
 }
 
 // TestReport rewrites results.md and the README's table from results.json
@@ -563,6 +614,7 @@ func writeResults(t *testing.T, root string, res map[string]any) {
 	if err := os.WriteFile(filepath.Join(root, "bench", "results.json"), append(b, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	writeTimeline(t, root, r)
 	md := report(r)
 	if err := os.WriteFile(filepath.Join(root, "bench", "results.md"), []byte(md), 0o644); err != nil {
 		t.Fatal(err)
@@ -623,18 +675,7 @@ func report(res results) string {
 				medianOf(ph.ps, func(p phase) float64 { return p.NoticedLateMax }), ph.calls)
 		}
 	}
-	f("\n**Waiting strategy** (same model, same runs, side by side): this provider's waiters (backoff between 1 and 2 s; 0.5 and 1 s for Fargate profiles, whose waits follow one another) against a fixed poll every 30 s of the reference model (%s here), the strategy of the common waiters.\n\n", fixedPoll)
-	f("| topology | phase | ours (s) | fixed poll (s) | fixed / ours | noticed late, ours / fixed (s) |\n| --- | --- | --- | --- | --- | --- |\n")
-	for _, r := range res.Topologies {
-		for _, ph := range []struct {
-			name       string
-			ours, base []phase
-		}{{"create", r.Create, r.FixedCreate}, {"destroy", r.Destroy, r.FixedDestroy}} {
-			o, x := medianOf(ph.ours, func(p phase) float64 { return p.Wall }), medianOf(ph.base, func(p phase) float64 { return p.Wall })
-			f("| %s | %s | %.1f | %.1f | %.2f | %.1f / %.1f |\n", r.Topology, ph.name, o, x, x/o,
-				medianOf(ph.ours, func(p phase) float64 { return p.NoticedLate }), medianOf(ph.base, func(p phase) float64 { return p.NoticedLate }))
-		}
-	}
+	peerReport(&b, res)
 	f("\n**API calls** per operation (this provider; all services, from localeks' counts per access key):\n\n")
 	f("| topology | create | no-change plan (refresh) | scale a node group | add a profile | destroy | create by service |\n| --- | --- | --- | --- | --- | --- | --- |\n")
 	for _, r := range res.Topologies {
