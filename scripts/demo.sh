@@ -9,7 +9,9 @@ export PATH="$repo/bin:$PATH" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 CI=true
 # jsii (CDKTF's Go bindings run on node) would warn about the node version at every synth.
 # Nothing cached or looked up outside the repository: no Terraform plugin cache
 # in ~/.terraform.d, no jsii package cache in ~/.cache, no version check online.
-export CDKTF_DISABLE_PLUGIN_CACHE_ENV=true DISABLE_VERSION_CHECK=true JSII_RUNTIME_PACKAGE_CACHE=disabled
+export CDKTF_DISABLE_PLUGIN_CACHE_ENV=true DISABLE_VERSION_CHECK=true
+# jsii's package cache (the CDKTF library, extracted once, not at every synth) in bin/.
+export JSII_RUNTIME_PACKAGE_CACHE=enabled JSII_RUNTIME_PACKAGE_CACHE_ROOT="$repo/bin/jsii-cache"
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1 JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
 export TF_CLI_CONFIG_FILE="$repo/bin/terraformrc"   # the provider from bin/mirror, nothing downloaded
 start=$(date +%s)
