@@ -219,4 +219,3 @@ func enis(t *testing.T, ctx context.Context, ec *ec2.Client, vpc, prefix string)
 	}
 	return n
 }
-
