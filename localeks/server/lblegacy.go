@@ -157,7 +157,8 @@ func (s *Server) createClassic(ctx context.Context, lb *loadBalancer, svc *corev
 
 // createLegacyNLB makes what the legacy controller makes for an `nlb`
 // Service: an NLB without a security group, and per Service port an
-// instance target group k8s-<ns>-<name>-<hash> on its node port, holding
+// instance target group k8s-<ns>-<name>-<hash> (namespace and name
+// without dashes, 8 characters each) on its node port, holding
 // the node group's instances, behind a TCP listener.
 func (s *Server) createLegacyNLB(ctx context.Context, lb *loadBalancer, svc *corev1.Service, tags map[string]string) (string, error) {
 	out, err := s.elb.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
@@ -170,7 +171,7 @@ func (s *Server) createLegacyNLB(ctx context.Context, lb *loadBalancer, svc *cor
 	lb.ARN = aws.ToString(out.LoadBalancers[0].LoadBalancerArn)
 	for _, p := range svc.Spec.Ports {
 		sum := sha1.Sum([]byte(fmt.Sprintf("%s/%s/%d/%s/%d", svc.Namespace, svc.Name, p.Port, p.Protocol, p.NodePort)))
-		name := fmt.Sprintf("k8s-%s-%s-%s", short(svc.Namespace, 8), short(svc.Name, 8), hex.EncodeToString(sum[:])[:10])
+		name := fmt.Sprintf("k8s-%s-%s-%s", short(alnum(svc.Namespace), 8), short(alnum(svc.Name), 8), hex.EncodeToString(sum[:])[:10])
 		tg, err := s.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{
 			Name: aws.String(name), Protocol: elbtypes.ProtocolEnumTcp, Port: aws.Int32(p.NodePort), VpcId: aws.String(lb.VPC),
 			TargetType: elbtypes.TargetTypeEnumInstance, Tags: elbv2Tags(tags),
@@ -200,6 +201,12 @@ func (s *Server) createLegacyNLB(ctx context.Context, lb *loadBalancer, svc *cor
 }
 
 func short(s string, n int) string { return s[:min(len(s), n)] }
+
+// alnum drops what a target group name may not hold twice in a row (ELBv2
+// refuses "--").
+func alnum(s string) string { return nonAlnum.ReplaceAllString(s, "") }
+
+var nonAlnum = regexp.MustCompile(`[^A-Za-z0-9]`)
 
 func ec2Tags(tags map[string]string) []ec2types.Tag {
 	var out []ec2types.Tag

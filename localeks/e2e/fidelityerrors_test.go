@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/terrax/terraform-provider-fargate/localeks/shaping"
+)
+
+// status is the HTTP status of an AWS error (0 if none).
+func status(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// TestFidelityThrottling: throttling comes in each service's own shape, as
+// AWS sends it: EKS ThrottlingException with HTTP 429 (the EKS API model's
+// ThrottlingException, e.g. https://docs.aws.amazon.com/eks/latest/APIReference/API_DescribeCluster.html#API_DescribeCluster_Errors
+// lists the common errors; the SDKs' EKS model gives it status 429), EC2
+// RequestLimitExceeded with 503 ("Request throttling for the Amazon EC2
+// API", https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html),
+// IAM Throttling with 400 (IAM API reference, "Common Errors"). The AWS SDK's
+// standard retryer, which the provider uses, retries each.
+func TestFidelityThrottling(t *testing.T) {
+	ctx := context.Background()
+	e := eksClient("AKIDCREATOR")
+	ec := ec2.New(ec2.Options{Region: "eu-west-1", BaseEndpoint: aws.String(env.URL), Credentials: e.Options().Credentials})
+	setShaping(t, shaping.Config{ThrottleRate: 1})
+	one := func(o *retry.StandardOptions) { o.MaxAttempts = 1 }
+	_, eksErr := e.ListClusters(ctx, &eks.ListClustersInput{}, func(o *eks.Options) { o.Retryer = retry.NewStandard(one) })
+	_, ec2Err := ec.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{}, func(o *ec2.Options) { o.Retryer = retry.NewStandard(one) })
+	_, iamErr := iamClient().ListRoles(ctx, &iam.ListRolesInput{}, func(o *iam.Options) { o.Retryer = retry.NewStandard(one) })
+	for _, c := range []struct {
+		service, code string
+		status        int
+		err           error
+	}{{"EKS", "ThrottlingException", 429, eksErr}, {"EC2", "RequestLimitExceeded", 503, ec2Err}, {"IAM", "Throttling", 400, iamErr}} {
+		if code(c.err) != c.code || status(c.err) != c.status {
+			t.Errorf("%s throttled: %v (HTTP %d), want %s with HTTP %d", c.service, c.err, status(c.err), c.code, c.status)
+		}
+		if retry.IsErrorRetryables(retry.DefaultRetryables).IsErrorRetryable(c.err) != aws.TrueTernary {
+			t.Errorf("%s throttled: the SDK's standard retryer would not retry %v", c.service, c.err)
+		}
+	}
+	env.Server.Shaper.Set(shaping.Config{ThrottleRate: 0.5, Seed: 3})
+	for i := 0; i < 5; i++ { // with the provider's 10 attempts, calls get through
+		_, err := e.ListClusters(ctx, &eks.ListClustersInput{}, func(o *eks.Options) { o.RetryMaxAttempts = 10 })
+		must(t, err)
+	}
+}
+
+// TestFidelityMissingCluster: every call the provider makes on a cluster
+// that does not exist gets EKS's 404 ResourceNotFoundException "No cluster
+// found for name: <name>." (EKS API reference, each call's "Errors":
+// ResourceNotFoundException, "The specified resource could not be found"),
+// not moto's 500 (ListNodegroups, ListFargateProfiles) nor another refusal
+// of localeks' own checks.
+func TestFidelityMissingCluster(t *testing.T) {
+	ctx := context.Background()
+	e := eksClient("AKIDCREATOR")
+	n, x := aws.String("no-such-cluster"), aws.String("x")
+	calls := map[string]func() error{
+		"DescribeCluster": func() error {
+			_, err := e.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: n}, noRetry)
+			return err
+		},
+		"DeleteCluster": func() error { _, err := e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: n}, noRetry); return err },
+		"ListNodegroups": func() error {
+			_, err := e.ListNodegroups(ctx, &eks.ListNodegroupsInput{ClusterName: n}, noRetry)
+			return err
+		},
+		"ListFargateProfiles": func() error {
+			_, err := e.ListFargateProfiles(ctx, &eks.ListFargateProfilesInput{ClusterName: n}, noRetry)
+			return err
+		},
+		"CreateFargateProfile": func() error {
+			_, err := e.CreateFargateProfile(ctx, profile("no-such-cluster", "p", eksRole, []string{"subnet-a"}, selectors(1, 0)), noRetry)
+			return err
+		},
+		"CreateNodegroup": func() error {
+			_, err := e.CreateNodegroup(ctx, nodegroup("no-such-cluster", "ng", "subnet-a"), noRetry)
+			return err
+		},
+		"DescribeNodegroup": func() error {
+			_, err := e.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: n, NodegroupName: x}, noRetry)
+			return err
+		},
+		"DescribeFargateProfile": func() error {
+			_, err := e.DescribeFargateProfile(ctx, &eks.DescribeFargateProfileInput{ClusterName: n, FargateProfileName: x}, noRetry)
+			return err
+		},
+		"DeleteNodegroup": func() error {
+			_, err := e.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: n, NodegroupName: x}, noRetry)
+			return err
+		},
+		"DeleteFargateProfile": func() error {
+			_, err := e.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: n, FargateProfileName: x}, noRetry)
+			return err
+		},
+		"UpdateClusterConfig": func() error {
+			_, err := e.UpdateClusterConfig(ctx, &eks.UpdateClusterConfigInput{Name: n, ResourcesVpcConfig: &ekstypes.VpcConfigRequest{EndpointPublicAccess: aws.Bool(true)}}, noRetry)
+			return err
+		},
+		"UpdateClusterVersion": func() error {
+			_, err := e.UpdateClusterVersion(ctx, &eks.UpdateClusterVersionInput{Name: n, Version: aws.String("1.36")}, noRetry)
+			return err
+		},
+		"UpdateNodegroupConfig": func() error {
+			_, err := e.UpdateNodegroupConfig(ctx, &eks.UpdateNodegroupConfigInput{ClusterName: n, NodegroupName: x,
+				ScalingConfig: &ekstypes.NodegroupScalingConfig{DesiredSize: aws.Int32(2)}}, noRetry)
+			return err
+		},
+		"UpdateNodegroupVersion": func() error {
+			_, err := e.UpdateNodegroupVersion(ctx, &eks.UpdateNodegroupVersionInput{ClusterName: n, NodegroupName: x}, noRetry)
+			return err
+		},
+		"DescribeUpdate": func() error {
+			_, err := e.DescribeUpdate(ctx, &eks.DescribeUpdateInput{Name: n, UpdateId: x}, noRetry)
+			return err
+		},
+		"ListAddons": func() error { _, err := e.ListAddons(ctx, &eks.ListAddonsInput{ClusterName: n}, noRetry); return err },
+		"CreateAddon": func() error {
+			_, err := e.CreateAddon(ctx, &eks.CreateAddonInput{ClusterName: n, AddonName: aws.String("coredns")}, noRetry)
+			return err
+		},
+		"DescribeAddon": func() error {
+			_, err := e.DescribeAddon(ctx, &eks.DescribeAddonInput{ClusterName: n, AddonName: aws.String("coredns")}, noRetry)
+			return err
+		},
+		"UpdateAddon": func() error {
+			_, err := e.UpdateAddon(ctx, &eks.UpdateAddonInput{ClusterName: n, AddonName: aws.String("coredns")}, noRetry)
+			return err
+		},
+		"DeleteAddon": func() error {
+			_, err := e.DeleteAddon(ctx, &eks.DeleteAddonInput{ClusterName: n, AddonName: aws.String("coredns")}, noRetry)
+			return err
+		},
+		"CreatePodIdentityAssociation": func() error {
+			_, err := e.CreatePodIdentityAssociation(ctx, &eks.CreatePodIdentityAssociationInput{ClusterName: n, Namespace: x,
+				ServiceAccount: x, RoleArn: aws.String(eksRole)}, noRetry)
+			return err
+		},
+		"ListPodIdentityAssociations": func() error {
+			_, err := e.ListPodIdentityAssociations(ctx, &eks.ListPodIdentityAssociationsInput{ClusterName: n}, noRetry)
+			return err
+		},
+		"DeletePodIdentityAssociation": func() error {
+			_, err := e.DeletePodIdentityAssociation(ctx, &eks.DeletePodIdentityAssociationInput{ClusterName: n, AssociationId: x}, noRetry)
+			return err
+		},
+	}
+	for op, call := range calls {
+		err := call()
+		var nf *ekstypes.ResourceNotFoundException
+		if !errors.As(err, &nf) || status(err) != 404 || aws.ToString(nf.Message) != "No cluster found for name: no-such-cluster." {
+			t.Errorf("%s on a missing cluster: %v (HTTP %d), want 404 ResourceNotFoundException: No cluster found for name: no-such-cluster.", op, err, status(err))
+		}
+	}
+}
