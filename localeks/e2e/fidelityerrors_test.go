@@ -3,7 +3,9 @@ package e2e
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -11,6 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/terrax/terraform-provider-fargate/localeks/shaping"
 )
@@ -166,5 +172,54 @@ func TestFidelityMissingCluster(t *testing.T) {
 		if !errors.As(err, &nf) || status(err) != 404 || aws.ToString(nf.Message) != "No cluster found for name: no-such-cluster." {
 			t.Errorf("%s on a missing cluster: %v (HTTP %d), want 404 ResourceNotFoundException: No cluster found for name: no-such-cluster.", op, err, status(err))
 		}
+	}
+}
+
+// TestFidelityDefaultStorageClass: EKS makes the gp2 StorageClass in every
+// new cluster, but from Kubernetes 1.30 on without the
+// storageclass.kubernetes.io/is-default-class annotation, so a claim
+// without storageClassName gets no class and stays Pending; 1.29 keeps gp2
+// the default (EKS user guide, "Review release notes for Kubernetes
+// versions on standard support", Kubernetes 1.30:
+// https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html#kubernetes-1-30).
+func TestFidelityDefaultStorageClass(t *testing.T) {
+	ctx := context.Background()
+	e := eksClient("AKIDCREATOR")
+	for _, c := range []struct {
+		version   string
+		isDefault bool
+	}{{"1.29", true}, {"1.30", false}, {"1.35", false}} {
+		t.Run(c.version, func(t *testing.T) {
+			name := "gp2-" + strings.ReplaceAll(c.version, ".", "-")
+			_, err := e.CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String(name), RoleArn: aws.String(eksRole), Version: aws.String(c.version),
+				ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{"subnet-a", "subnet-b"}}})
+			must(t, err)
+			// One control plane at a time: each takes ~700 MB.
+			defer func() { _, _ = e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)}) }()
+			out, err := eks.NewClusterActiveWaiter(e, func(o *eks.ClusterActiveWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).
+				WaitForOutput(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, time.Minute)
+			must(t, err)
+			k := adminKube(t, ctx, out.Cluster)
+			var sc *storagev1.StorageClass
+			eventually(t, 30*time.Second, "the gp2 StorageClass", func() error {
+				sc, err = k.StorageV1().StorageClasses().Get(ctx, "gp2", metav1.GetOptions{})
+				return err
+			})
+			if got := sc.Annotations["storageclass.kubernetes.io/is-default-class"] == "true"; got != c.isDefault {
+				t.Fatalf("Kubernetes %s: gp2 is the default class: %v, want %v (annotations %v)", c.version, got, c.isDefault, sc.Annotations)
+			}
+			// What that means for a claim that names no class.
+			_, err = k.CoreV1().PersistentVolumeClaims("default").Create(ctx, &corev1.PersistentVolumeClaim{
+				ObjectMeta: metav1.ObjectMeta{Name: "data"},
+				Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+					Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}},
+			}, metav1.CreateOptions{})
+			must(t, err)
+			pvc, err := k.CoreV1().PersistentVolumeClaims("default").Get(ctx, "data", metav1.GetOptions{})
+			must(t, err)
+			if got := aws.ToString(pvc.Spec.StorageClassName); (got == "gp2") != c.isDefault {
+				t.Fatalf("Kubernetes %s: a claim without a class got class %q", c.version, got)
+			}
+		})
 	}
 }
