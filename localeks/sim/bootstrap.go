@@ -14,8 +14,7 @@ import (
 )
 
 // bootstrap puts in a new cluster what EKS puts there: the Fargate
-// admission webhook, CoreDNS (kept off Fargate by its compute-type
-// annotation), the kube-proxy and aws-node DaemonSets (never on Fargate)
+// admission webhook, CoreDNS, the kube-proxy and aws-node DaemonSets (never on Fargate)
 // and the gp2 StorageClass (WaitForFirstConsumer; the default class only
 // before Kubernetes 1.30).
 func (s *Simulator) bootstrap(ctx context.Context) error {
@@ -67,7 +66,12 @@ func (s *Simulator) bootstrap(ctx context.Context) error {
 			Replicas: &replicas,
 			Selector: &metav1.LabelSelector{MatchLabels: dnsLabels},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: dnsLabels, Annotations: map[string]string{ComputeTypeAnnotation: "ec2"}},
+				// No compute-type annotation, as current EKS makes it: the
+				// pods go where their creation puts them, on Fargate once a
+				// profile selects them and they are restarted (EKS user
+				// guide, "Get started with AWS Fargate for your cluster",
+				// step 4: a profile, then `kubectl rollout restart`).
+				ObjectMeta: metav1.ObjectMeta{Labels: dnsLabels},
 				Spec: corev1.PodSpec{Containers: []corev1.Container{{
 					Name: "coredns", Image: image("coredns", "v1.12.1-eksbuild.2"), Args: []string{"-conf", "/etc/coredns/Corefile"},
 					Ports: []corev1.ContainerPort{{Name: "dns", ContainerPort: 53, Protocol: corev1.ProtocolUDP}, {Name: "dns-tcp", ContainerPort: 53, Protocol: corev1.ProtocolTCP}},
