@@ -182,9 +182,18 @@ func TestFidelityMissingCluster(t *testing.T) {
 // the default (EKS user guide, "Review release notes for Kubernetes
 // versions on standard support", Kubernetes 1.30:
 // https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html#kubernetes-1-30).
+// Each of these clusters has its own OIDC issuer ("Create an IAM OIDC
+// provider for your cluster": each cluster has an issuer URL; moto gives
+// every cluster the same one).
 func TestFidelityDefaultStorageClass(t *testing.T) {
 	ctx := context.Background()
 	e := eksClient("AKIDCREATOR")
+	issuers := map[string]string{}
+	t.Cleanup(func() {
+		if len(issuers) == 3 && len(map[string]bool{issuers["1.29"]: true, issuers["1.30"]: true, issuers["1.35"]: true}) != 3 {
+			t.Errorf("clusters share an OIDC issuer: %v", issuers)
+		}
+	})
 	for _, c := range []struct {
 		version   string
 		isDefault bool
@@ -199,6 +208,7 @@ func TestFidelityDefaultStorageClass(t *testing.T) {
 			out, err := eks.NewClusterActiveWaiter(e, func(o *eks.ClusterActiveWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).
 				WaitForOutput(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, time.Minute)
 			must(t, err)
+			issuers[c.version] = aws.ToString(out.Cluster.Identity.Oidc.Issuer)
 			k := adminKube(t, ctx, out.Cluster)
 			var sc *storagev1.StorageClass
 			eventually(t, 30*time.Second, "the gp2 StorageClass", func() error {
