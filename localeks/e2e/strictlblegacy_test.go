@@ -78,12 +78,12 @@ func TestStrictLBLegacy(t *testing.T) {
 	_, err = k.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
 	must(t, err)
 	service := func(svcName string, annotations map[string]string) *corev1.Service {
-		svc, err := k.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: svcName, Namespace: ns, Annotations: annotations},
+		_, err := k.CoreV1().Services(ns).Create(ctx, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: svcName, Namespace: ns, Annotations: annotations},
 			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Selector: map[string]string{"app": "web"},
 				Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}}}, metav1.CreateOptions{})
 		must(t, err)
 		hasAddress(t, ctx, k, ns, svcName)
-		svc, err = k.CoreV1().Services(ns).Get(ctx, svcName, metav1.GetOptions{})
+		svc, err := k.CoreV1().Services(ns).Get(ctx, svcName, metav1.GetOptions{})
 		must(t, err)
 		return svc
 	}
