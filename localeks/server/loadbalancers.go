@@ -22,10 +22,10 @@ import (
 	"github.com/terrax/terraform-provider-fargate/localeks/awsproxy"
 )
 
-// loadBalancer is an AWS network load balancer localeks made for a
-// LoadBalancer Service, as the AWS Load Balancer Controller does: the load
-// balancer, a security group and one network interface per subnet, all in
-// the cluster's VPC. AWS keeps such interfaces (and so the subnets, the
+// loadBalancer is an AWS load balancer localeks made for a LoadBalancer
+// Service, as EKS's legacy cloud controller or the AWS Load Balancer
+// Controller does: the load balancer, its security group (a legacy NLB has
+// none) and one network interface per subnet, all in the cluster's VPC. AWS keeps such interfaces (and so the subnets, the
 // security group and the VPC) until the load balancer is deleted and its
 // interfaces are released; localeks enforces the same dependencies, which
 // moto does not.
