@@ -141,7 +141,7 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 					"iam":   endpointAttr("IAM"),
 					"ec2":   endpointAttr("EC2"),
 					"sts":   endpointAttr("STS"),
-					"elbv2": endpointAttr("Elastic Load Balancing v2 (used on destroy, to remove load balancers Kubernetes left in the VPC)"),
+					"elbv2": endpointAttr("Elastic Load Balancing, v2 and Classic, which share this endpoint (used on destroy, to remove load balancers Kubernetes left in the VPC)"),
 				},
 			},
 		},

@@ -20,6 +20,7 @@ import (
 	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
 
 	"github.com/terrax/terraform-provider-fargate/localeks/harness"
@@ -114,6 +115,15 @@ func TestBlog(t *testing.T) {
 	})
 
 	t.Run("CoreDNS starts on the node group", func(t *testing.T) {
+		// Without the compute-type annotation that once kept it off Fargate:
+		// current EKS's user guide ("Get started with AWS Fargate for your
+		// cluster", https://docs.aws.amazon.com/eks/latest/userguide/fargate-getting-started.html,
+		// step 4) moves CoreDNS with a profile and a restart, no patch.
+		d, err := k.AppsV1().Deployments("kube-system").Get(ctx, "coredns", metav1.GetOptions{})
+		must(t, err)
+		if v, ok := d.Spec.Template.Annotations["eks.amazonaws.com/compute-type"]; ok {
+			t.Fatalf("CoreDNS's pod template has eks.amazonaws.com/compute-type: %s, which current EKS does not put there", v)
+		}
 		eventually(t, 60*time.Second, "CoreDNS Running on the node group node", func() error {
 			pods, err := podsOn(ctx, k, "kube-system", "k8s-app=kube-dns")
 			if err != nil || len(pods) != 2 {
@@ -261,6 +271,11 @@ func TestBlog(t *testing.T) {
 	t.Run("CoreDNS moves to Fargate with the coredns add-on", func(t *testing.T) {
 		_, err := e.CreateAddon(ctx, &eks.CreateAddonInput{ClusterName: aws.String(name), AddonName: aws.String("coredns"),
 			ConfigurationValues: aws.String(`{"computeType":"Fargate"}`)})
+		must(t, err)
+		// Pods already running stay where they are until restarted, as the
+		// user guide's "Get started with AWS Fargate" step 4 says.
+		_, err = k.AppsV1().Deployments("kube-system").Patch(ctx, "coredns", types.StrategicMergePatchType,
+			[]byte(`{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"now"}}}}}`), metav1.PatchOptions{})
 		must(t, err)
 		eventually(t, 90*time.Second, "CoreDNS on two Fargate nodes", func() error {
 			pods, err := podsOn(ctx, k, "kube-system", "k8s-app=kube-dns")

@@ -85,7 +85,11 @@ func (c *Cluster) run(ctx context.Context) {
 	c.mu.Lock()
 	c.cp, c.client = cp, client
 	c.mu.Unlock()
-	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Client: client, Source: c, LoadBalancers: c, PodIdentity: c, AWS: c, Log: s.opt.Log,
+	var version string // what EKS puts in the cluster depends on it
+	if out, err := s.eks.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(c.Name)}); err == nil {
+		version = aws.ToString(out.Cluster.Version)
+	}
+	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Version: version, Client: client, Source: c, LoadBalancers: c, PodIdentity: c, AWS: c, Log: s.opt.Log,
 		WebhookURL: s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
 	go func() {
 		if err := sm.Run(ctx); err != nil && ctx.Err() == nil {

@@ -18,6 +18,10 @@ func sortEvents(ev []Event) {
 
 // eksBefore answers what localeks answers itself; it reports whether it did.
 func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Call) bool {
+	if no := s.missingCluster(r.Context(), c); no != nil {
+		eksError(w, no.status, no.code, no.msg)
+		return true
+	}
 	if no := s.eksValidate(r.Context(), c, decode(c.Body)); no != nil {
 		s.logf("refused %s of %s/%s: %s: %s", c.Op, c.Cluster, c.Name, no.code, no.msg)
 		eksError(w, no.status, no.code, no.msg)

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	clb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	corev1 "k8s.io/api/core/v1"
@@ -21,20 +22,24 @@ import (
 	"github.com/terrax/terraform-provider-fargate/localeks/awsproxy"
 )
 
-// loadBalancer is an AWS network load balancer localeks made for a
-// LoadBalancer Service, as the AWS Load Balancer Controller does: the load
-// balancer, a security group and one network interface per subnet, all in
-// the cluster's VPC. AWS keeps such interfaces (and so the subnets, the
+// loadBalancer is an AWS load balancer localeks made for a LoadBalancer
+// Service, as EKS's legacy cloud controller or the AWS Load Balancer
+// Controller does: the load balancer, its security group (a legacy NLB has
+// none) and one network interface per subnet, all in the cluster's VPC. AWS keeps such interfaces (and so the subnets, the
 // security group and the VPC) until the load balancer is deleted and its
 // interfaces are released; localeks enforces the same dependencies, which
 // moto does not.
 type loadBalancer struct {
+	// Kind: lbController, lbClassic or lbLegacyNLB; a Classic ELB has no ARN.
+	Kind                        string
 	ARN, Name, Cluster, VPC, SG string
 	Subnets, ENIs               []string
 	// Targets: the instances of a legacy load balancer (EKS's cloud
 	// controller registers the EC2 nodes; Fargate pods sit behind them).
 	Targets []string
-	deleted time.Time
+	// TargetGroups: a legacy NLB's, one per Service port.
+	TargetGroups []string
+	deleted      time.Time
 }
 
 // Tags the AWS Load Balancer Controller puts on what it makes.
@@ -46,35 +51,79 @@ const (
 func lbName(cluster, ns, name string) string {
 	h := fnv.New32a()
 	fmt.Fprintf(h, "%s/%s/%s", cluster, ns, name)
-	short := func(s string, n int) string {
-		if len(s) > n {
-			return s[:n]
-		}
-		return s
-	}
 	return fmt.Sprintf("k8s-%s-%s-%08x", short(ns, 7), short(name, 7), h.Sum32())
 }
 
 // EnsureLoadBalancer makes (or finds) the load balancer of a Service and
-// returns its DNS name; "" when the cluster's subnets are not in EC2.
+// returns its DNS name; "" when the cluster's subnets are not in EC2. Who
+// makes it decides what it is: the AWS Load Balancer Controller an NLB
+// with IP targets; EKS's legacy cloud controller a Classic ELB, or an NLB
+// with instance targets for `aws-load-balancer-type: nlb`.
 func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service, targets []string) (string, error) {
-	s := c.s
-	name := lbName(c.Name, svc.Namespace, svc.Name)
-	if out, err := s.elb.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{name}}); err == nil && len(out.LoadBalancers) > 0 {
-		return aws.ToString(out.LoadBalancers[0].DNSName), nil
+	kind := lbKindOf(svc)
+	name := c.lbNameOf(kind, svc)
+	if dns := c.s.existingLB(ctx, kind, name); dns != "" {
+		return dns, nil
 	}
+	lb, err := c.lbPlace(ctx, name, targets)
+	if lb == nil || err != nil {
+		return "", err
+	}
+	lb.Kind = kind
+	tags := map[string]string{lbClusterTag: c.Name, lbStackTag: svc.Namespace + "/" + svc.Name, "service.k8s.aws/resource": "LoadBalancer"}
+	if kind != lbController {
+		tags = legacyTags(c.Name, svc)
+	}
+	var dns string
+	switch kind {
+	case lbClassic:
+		dns, err = c.s.createClassic(ctx, lb, svc, tags)
+	case lbLegacyNLB:
+		dns, err = c.s.createLegacyNLB(ctx, lb, svc, tags)
+	default:
+		dns, err = c.s.createControllerNLB(ctx, lb, svc, tags)
+	}
+	if err != nil {
+		return "", err
+	}
+	eniName := "ELB net/" + name
+	if kind == lbClassic {
+		eniName = "ELB " + name // as EC2 describes a Classic ELB's interfaces
+	}
+	for _, sn := range lb.Subnets {
+		in := &ec2.CreateNetworkInterfaceInput{SubnetId: aws.String(sn), Description: aws.String(eniName)}
+		if lb.SG != "" {
+			in.Groups = []string{lb.SG}
+		}
+		eni, err := c.s.ec2.CreateNetworkInterface(ctx, in)
+		if err != nil {
+			return "", fmt.Errorf("creating a network interface of %s: %w", name, err)
+		}
+		lb.ENIs = append(lb.ENIs, aws.ToString(eni.NetworkInterface.NetworkInterfaceId))
+	}
+	c.s.mu.Lock()
+	c.s.lbs[lb.key()] = lb
+	c.s.mu.Unlock()
+	c.s.logf("cluster %s: %s load balancer %s for service %s/%s in %s, instance targets %v", c.Name, kind, name, svc.Namespace, svc.Name, lb.VPC, targets)
+	return dns, nil
+}
+
+// lbPlace picks the load balancer's VPC and subnets (one per zone, public
+// ones, tagged kubernetes.io/role/elb, first); nil when the cluster's
+// subnets are not in EC2.
+func (c *Cluster) lbPlace(ctx context.Context, name string, targets []string) (*loadBalancer, error) {
+	s := c.s
 	cl, err := s.eks.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(c.Name)})
 	if err != nil {
-		return "", fmt.Errorf("describing cluster %s: %w", c.Name, err)
+		return nil, fmt.Errorf("describing cluster %s: %w", c.Name, err)
 	}
 	sns, err := s.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: cl.Cluster.ResourcesVpcConfig.SubnetIds})
 	if (err != nil && strings.Contains(err.Error(), "InvalidSubnetID.NotFound")) || (err == nil && len(sns.Subnets) == 0) {
-		return "", nil // a cluster made without a VPC in EC2: a host name only
+		return nil, nil // a cluster made without a VPC in EC2: a host name only
 	}
 	if err != nil {
-		return "", fmt.Errorf("reading the subnets of cluster %s: %w", c.Name, err)
+		return nil, fmt.Errorf("reading the subnets of cluster %s: %w", c.Name, err)
 	}
-	// One subnet per zone, public ones (kubernetes.io/role/elb) first.
 	sort.SliceStable(sns.Subnets, func(i, j int) bool {
 		return hasTag(sns.Subnets[i].Tags, "kubernetes.io/role/elb") && !hasTag(sns.Subnets[j].Tags, "kubernetes.io/role/elb")
 	})
@@ -86,56 +135,68 @@ func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service, t
 			lb.Subnets = append(lb.Subnets, aws.ToString(sn.SubnetId))
 		}
 	}
-	tags := map[string]string{lbClusterTag: c.Name, lbStackTag: svc.Namespace + "/" + svc.Name, "service.k8s.aws/resource": "LoadBalancer"}
-	var ec2Tags []ec2types.Tag
-	var elbTags []elbtypes.Tag
-	for k, v := range tags {
-		ec2Tags = append(ec2Tags, ec2types.Tag{Key: aws.String(k), Value: aws.String(v)})
-		elbTags = append(elbTags, elbtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
+	return lb, nil
+}
+
+// createControllerNLB is what the AWS Load Balancer Controller makes: an
+// NLB with its own security group.
+func (s *Server) createControllerNLB(ctx context.Context, lb *loadBalancer, svc *corev1.Service, tags map[string]string) (string, error) {
 	sg, err := s.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
-		GroupName: aws.String(name), Description: aws.String("[k8s] load balancer of " + svc.Namespace + "/" + svc.Name), VpcId: aws.String(lb.VPC),
-		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroup, Tags: ec2Tags}},
+		GroupName: aws.String(lb.Name), Description: aws.String("[k8s] load balancer of " + svc.Namespace + "/" + svc.Name), VpcId: aws.String(lb.VPC),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroup, Tags: ec2Tags(tags)}},
 	})
 	if err != nil {
-		return "", fmt.Errorf("creating the security group of %s: %w", name, err)
+		return "", fmt.Errorf("creating the security group of %s: %w", lb.Name, err)
 	}
 	lb.SG = aws.ToString(sg.GroupId)
 	out, err := s.elb.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
-		Name: aws.String(name), Type: elbtypes.LoadBalancerTypeEnumNetwork, Scheme: elbtypes.LoadBalancerSchemeEnumInternetFacing,
-		Subnets: lb.Subnets, SecurityGroups: []string{lb.SG}, Tags: elbTags,
+		Name: aws.String(lb.Name), Type: elbtypes.LoadBalancerTypeEnumNetwork, Scheme: elbtypes.LoadBalancerSchemeEnumInternetFacing,
+		Subnets: lb.Subnets, SecurityGroups: []string{lb.SG}, Tags: elbv2Tags(tags),
 	})
 	if err != nil {
-		return "", fmt.Errorf("creating load balancer %s: %w", name, err)
+		return "", fmt.Errorf("creating load balancer %s: %w", lb.Name, err)
 	}
 	lb.ARN = aws.ToString(out.LoadBalancers[0].LoadBalancerArn)
-	for _, sn := range lb.Subnets {
-		eni, err := s.ec2.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{
-			SubnetId: aws.String(sn), Groups: []string{lb.SG}, Description: aws.String("ELB net/" + name),
-		})
-		if err != nil {
-			return "", fmt.Errorf("creating a network interface of %s: %w", name, err)
-		}
-		lb.ENIs = append(lb.ENIs, aws.ToString(eni.NetworkInterface.NetworkInterfaceId))
-	}
-	s.mu.Lock()
-	s.lbs[lb.ARN] = lb
-	s.mu.Unlock()
-	s.logf("cluster %s: load balancer %s for service %s/%s in %s, instance targets %v", c.Name, name, svc.Namespace, svc.Name, lb.VPC, targets)
 	return aws.ToString(out.LoadBalancers[0].DNSName), nil
 }
 
-// DeleteLoadBalancer removes a Service's load balancer and, once AWS has
-// released its interfaces, its security group.
+// DeleteLoadBalancer removes a Service's load balancer (a legacy NLB's
+// target groups with it) and, once AWS has released its interfaces, its
+// security group.
 func (c *Cluster) DeleteLoadBalancer(ctx context.Context, svc *corev1.Service) error {
 	s := c.s
-	out, err := s.elb.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{lbName(c.Name, svc.Namespace, svc.Name)}})
+	kind := lbKindOf(svc)
+	name := c.lbNameOf(kind, svc)
+	if kind == lbClassic {
+		if _, err := s.clb.DescribeLoadBalancers(ctx, &clb.DescribeLoadBalancersInput{LoadBalancerNames: []string{name}}); err != nil {
+			return nil // already gone
+		}
+		if _, err := s.clb.DeleteLoadBalancer(ctx, &clb.DeleteLoadBalancerInput{LoadBalancerName: aws.String(name)}); err != nil {
+			return err
+		}
+		s.lbDeleted(name)
+		return nil
+	}
+	out, err := s.elb.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{name}})
 	if err != nil || len(out.LoadBalancers) == 0 {
 		return nil // already gone
 	}
 	arn := aws.ToString(out.LoadBalancers[0].LoadBalancerArn)
+	var tgs []string
+	if kind == lbLegacyNLB {
+		if out, err := s.elb.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{LoadBalancerArn: aws.String(arn)}); err == nil {
+			for _, tg := range out.TargetGroups {
+				tgs = append(tgs, aws.ToString(tg.TargetGroupArn))
+			}
+		}
+	}
 	if _, err := s.elb.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)}); err != nil {
 		return err
+	}
+	for _, tg := range tgs {
+		if _, err := s.elb.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: aws.String(tg)}); err != nil {
+			return fmt.Errorf("deleting target group %s of %s: %w", tg, name, err)
+		}
 	}
 	s.lbDeleted(arn)
 	return nil
@@ -143,6 +204,7 @@ func (c *Cluster) DeleteLoadBalancer(ctx context.Context, svc *corev1.Service) e
 
 // lbDeleted starts the release of a deleted load balancer's interfaces
 // (whoever deleted it); the controller's security group goes after them.
+// arn is a Classic ELB's name.
 func (s *Server) lbDeleted(arn string) {
 	s.mu.Lock()
 	lb := s.lbs[arn]
@@ -165,7 +227,7 @@ func (s *Server) lbDeleted(arn string) {
 		s.mu.Lock()
 		_, running := s.clusters[lb.Cluster]
 		s.mu.Unlock()
-		if running {
+		if running && lb.SG != "" {
 			_, _ = s.ec2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(lb.SG)})
 		}
 	}()

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	clb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
@@ -49,6 +50,7 @@ type Server struct {
 	eks     *eks.Client // localeks' own view of moto's EKS
 	ec2     *ec2.Client // ... EC2, and load balancers, for what the simulated controllers make
 	elb     *elb.Client
+	clb     *clb.Client // Classic ELBs, which EKS's legacy cloud controller makes
 	iam     *iam.Client // ... and IAM, for the roles EKS checks
 	Shaper  *shaping.Shaper
 
@@ -99,6 +101,7 @@ func New(opt Options) (*Server, error) {
 	s.eks = eks.New(eks.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
 	s.ec2 = ec2.New(ec2.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
 	s.elb = elb.New(elb.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
+	s.clb = clb.New(clb.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
 	s.iam = iam.New(iam.Options{Region: opt.Region, BaseEndpoint: aws.String(opt.MotoURL), Credentials: creds})
 
 	var err error
@@ -249,9 +252,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call awsproxy.Cal
 			s.roleCreated(body)
 		}
 	case "elasticloadbalancing":
-		if call.Op == "DeleteLoadBalancer" && status == http.StatusOK {
-			s.lbDeleted(formValue(call.Body, "LoadBalancerArn"))
-		}
+		body = s.elbAfter(call, status, body)
 	}
 	for k, vs := range header {
 		if k == "Content-Length" {
@@ -296,6 +297,9 @@ func awsError(w http.ResponseWriter, service string, status int, kind, msg strin
 	}
 	switch service {
 	case "eks":
+		if kind == "throttle" {
+			status = http.StatusTooManyRequests // EKS's ThrottlingException is a 429 (its API model)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Amzn-ErrorType", code)
 		w.WriteHeader(status)

@@ -14,9 +14,9 @@ import (
 )
 
 // bootstrap puts in a new cluster what EKS puts there: the Fargate
-// admission webhook, CoreDNS (kept off Fargate by its compute-type
-// annotation), the kube-proxy and aws-node DaemonSets (never on Fargate)
-// and the default gp2 StorageClass (WaitForFirstConsumer).
+// admission webhook, CoreDNS, the kube-proxy and aws-node DaemonSets (never on Fargate)
+// and the gp2 StorageClass (WaitForFirstConsumer; the default class only
+// before Kubernetes 1.30).
 func (s *Simulator) bootstrap(ctx context.Context) error {
 	c := s.cfg.Client
 	create := func(what string, err error) error {
@@ -45,7 +45,7 @@ func (s *Simulator) bootstrap(ctx context.Context) error {
 	wffc := storagev1.VolumeBindingWaitForFirstConsumer
 	del := corev1.PersistentVolumeReclaimDelete
 	_, err = c.StorageV1().StorageClasses().Create(ctx, &storagev1.StorageClass{
-		ObjectMeta:        metav1.ObjectMeta{Name: "gp2", Annotations: map[string]string{defaultClassAnn: "true"}},
+		ObjectMeta:        metav1.ObjectMeta{Name: "gp2", Annotations: gp2Annotations(s.cfg.Version)},
 		Provisioner:       "kubernetes.io/aws-ebs",
 		Parameters:        map[string]string{"type": "gp2", "fsType": "ext4"},
 		VolumeBindingMode: &wffc,
@@ -66,7 +66,12 @@ func (s *Simulator) bootstrap(ctx context.Context) error {
 			Replicas: &replicas,
 			Selector: &metav1.LabelSelector{MatchLabels: dnsLabels},
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: dnsLabels, Annotations: map[string]string{ComputeTypeAnnotation: "ec2"}},
+				// No compute-type annotation, as current EKS makes it: the
+				// pods go where their creation puts them, on Fargate once a
+				// profile selects them and they are restarted (EKS user
+				// guide, "Get started with AWS Fargate for your cluster",
+				// step 4: a profile, then `kubectl rollout restart`).
+				ObjectMeta: metav1.ObjectMeta{Labels: dnsLabels},
 				Spec: corev1.PodSpec{Containers: []corev1.Container{{
 					Name: "coredns", Image: image("coredns", "v1.12.1-eksbuild.2"), Args: []string{"-conf", "/etc/coredns/Corefile"},
 					Ports: []corev1.ContainerPort{{Name: "dns", ContainerPort: 53, Protocol: corev1.ProtocolUDP}, {Name: "dns-tcp", ContainerPort: 53, Protocol: corev1.ProtocolTCP}},
@@ -105,6 +110,21 @@ func (s *Simulator) bootstrap(ctx context.Context) error {
 		if err := create("DaemonSet "+ds.name, err); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// gp2Annotations: from Kubernetes 1.30 on, EKS makes the gp2 StorageClass
+// of a new cluster without the default-class annotation, so a claim
+// without storageClassName gets no class and stays Pending (EKS user
+// guide, "Review release notes for Kubernetes versions on standard
+// support", Kubernetes 1.30:
+// https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions-standard.html#kubernetes-1-30).
+// Earlier versions keep gp2 the default class.
+func gp2Annotations(version string) map[string]string {
+	var major, minor int
+	if n, _ := fmt.Sscanf(version, "%d.%d", &major, &minor); n == 2 && major == 1 && minor < 30 {
+		return map[string]string{defaultClassAnn: "true"}
 	}
 	return nil
 }

@@ -9,11 +9,24 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
-// lbFinalizer is the AWS Load Balancer Controller's: a Service keeps it
-// until its load balancer is deleted.
-const lbFinalizer = "service.k8s.aws/resources"
+// A Service keeps its load balancer maker's finalizer until the load
+// balancer is deleted: the AWS Load Balancer Controller's, or the legacy
+// cloud controller's (Kubernetes' service controller).
+const (
+	lbFinalizer       = "service.k8s.aws/resources"
+	legacyLBFinalizer = "service.kubernetes.io/load-balancer-cleanup"
+)
+
+func finalizerOf(svc *corev1.Service) string {
+	if placement.NeedsLoadBalancerController(svc.Annotations, lbClass(svc)) != "" {
+		return lbFinalizer
+	}
+	return legacyLBFinalizer
+}
 
 // syncService plays the load balancer controller for LoadBalancer
 // Services: it makes the load balancer and publishes its host name, and on
@@ -27,25 +40,25 @@ func (s *Simulator) syncService(ctx context.Context, key string) error {
 	if err != nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		return err
 	}
-	lbs := s.cfg.LoadBalancers
+	lbs, finalizer := s.cfg.LoadBalancers, finalizerOf(svc)
 	if svc.DeletionTimestamp != nil {
-		if lbs == nil || !slices.Contains(svc.Finalizers, lbFinalizer) {
+		if lbs == nil || !slices.Contains(svc.Finalizers, finalizer) {
 			return nil
 		}
 		if err := lbs.DeleteLoadBalancer(ctx, svc); err != nil {
 			return fmt.Errorf("deleting the load balancer of %s: %w", key, err)
 		}
 		q := svc.DeepCopy()
-		q.Finalizers = slices.DeleteFunc(q.Finalizers, func(f string) bool { return f == lbFinalizer })
+		q.Finalizers = slices.DeleteFunc(q.Finalizers, func(f string) bool { return f == finalizer })
 		_, err := s.cfg.Client.CoreV1().Services(ns).Update(ctx, q, metav1.UpdateOptions{})
 		return ignoreGoneOrStale(err)
 	}
 	if len(svc.Status.LoadBalancer.Ingress) == 0 && !s.mayGetAddress(ctx, svc) {
 		return nil // resync retries
 	}
-	if lbs != nil && !slices.Contains(svc.Finalizers, lbFinalizer) {
+	if lbs != nil && !slices.Contains(svc.Finalizers, finalizer) {
 		q := svc.DeepCopy()
-		q.Finalizers = append(q.Finalizers, lbFinalizer)
+		q.Finalizers = append(q.Finalizers, finalizer)
 		_, err := s.cfg.Client.CoreV1().Services(ns).Update(ctx, q, metav1.UpdateOptions{})
 		return ignoreGoneOrStale(err) // the update brings the Service back here
 	}

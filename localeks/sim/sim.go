@@ -73,6 +73,9 @@ type AWS interface {
 type Config struct {
 	Cluster string
 	Region  string
+	// Version is the cluster's Kubernetes version as EKS reports it at
+	// creation ("1.35"); it decides what EKS puts in the new cluster.
+	Version string
 	Client  kubernetes.Interface
 	Source  Source
 	// LoadBalancers, when set, makes the AWS load balancers of

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
-	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
@@ -30,16 +29,21 @@ type Inventory struct {
 	VPCs, Subnets, NATs, EIPs, IGWs, SecurityGroups, ENIs, LBs int
 	// OIDCProviders are the IAM OIDC providers carrying the owner tag.
 	OIDCProviders int
+	// LBs counts the load balancers of both kinds Kubernetes made for the
+	// cluster; ClassicLBs those of them that are Classic ELBs (EKS's legacy
+	// controller's), TargetGroups the ELBv2 target groups it made.
+	ClassicLBs, TargetGroups int
 }
 
 // Empty reports whether nothing of the cluster is left.
 func (i Inventory) Empty() bool {
-	return i.Clusters+i.Nodegroups+i.Profiles+len(i.Roles)+i.VPCs+i.Subnets+i.NATs+i.EIPs+i.IGWs+i.SecurityGroups+i.ENIs+i.LBs+i.OIDCProviders == 0
+	return i.Clusters+i.Nodegroups+i.Profiles+len(i.Roles)+i.VPCs+i.Subnets+i.NATs+i.EIPs+i.IGWs+i.SecurityGroups+i.ENIs+i.LBs+i.TargetGroups+i.OIDCProviders == 0
 }
 
 func (i Inventory) String() string {
-	return fmt.Sprintf("%d clusters, %d node groups, %d Fargate profiles, %d roles %v, %d VPCs, %d subnets, %d NAT gateways, %d elastic IPs, %d internet gateways, %d security groups, %d network interfaces, %d load balancers, %d OIDC providers",
-		i.Clusters, i.Nodegroups, i.Profiles, len(i.Roles), i.Roles, i.VPCs, i.Subnets, i.NATs, i.EIPs, i.IGWs, i.SecurityGroups, i.ENIs, i.LBs, i.OIDCProviders)
+	return fmt.Sprintf("%d clusters, %d node groups, %d Fargate profiles, %d roles %v, %d VPCs, %d subnets, %d NAT gateways, %d elastic IPs, %d internet gateways, %d security groups, %d network interfaces, %d load balancers (%d Classic), %d target groups, %d OIDC providers",
+		i.Clusters, i.Nodegroups, i.Profiles, len(i.Roles), i.Roles, i.VPCs, i.Subnets, i.NATs, i.EIPs, i.IGWs, i.SecurityGroups, i.ENIs, i.LBs, i.ClassicLBs,
+		i.TargetGroups, i.OIDCProviders)
 }
 
 // Take counts what exists for cluster name.
@@ -147,25 +151,7 @@ func TakeE(c *conns.Client, name string) (Inventory, error) {
 		}
 		inv.ENIs += len(enis.NetworkInterfaces)
 	}
-	// Load balancers Kubernetes made for the cluster, wherever they are.
-	lbs, err := c.ELB.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{})
-	if err != nil {
-		return inv, err
-	}
-	for _, lb := range lbs.LoadBalancers {
-		tags, err := c.ELB.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: []string{aws.ToString(lb.LoadBalancerArn)}})
-		if err != nil {
-			continue
-		}
-		for _, d := range tags.TagDescriptions {
-			for _, tg := range d.Tags {
-				if aws.ToString(tg.Key) == "elbv2.k8s.aws/cluster" && aws.ToString(tg.Value) == name {
-					inv.LBs++
-				}
-			}
-		}
-	}
-	return inv, nil
+	return inv, countLoadBalancers(ctx, c, name, &inv)
 }
 
 func hasTag(tags []ec2types.Tag, key, value string) bool {

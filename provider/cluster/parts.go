@@ -68,6 +68,7 @@ type childrenPart interface {
 // inClusterPart is the work inside Kubernetes.
 type inClusterPart interface {
 	PlaceCoreDNS(ctx context.Context, ob *observed.Record, target string) error
+	CoreDNSRestart(ctx context.Context, ob *observed.Record) (func(context.Context) error, error)
 }
 
 // addonsPart is the EKS managed add-ons and Pod Identity associations.

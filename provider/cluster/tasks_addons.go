@@ -25,8 +25,9 @@ type addonsInput struct {
 
 // coreDNSStep places CoreDNS on target. A managed coredns add-on goes to
 // Fargate in the profiles' lane, as soon as they are ACTIVE (the add-ons
-// step would wait for the node groups too); to EC2, where a new cluster has
-// it, with the other add-ons. A self-managed CoreDNS (not in `addons`) is
+// step would wait for the node groups too), and CoreDNS is restarted when
+// that does not roll it; to EC2, where a new cluster has it, with the other
+// add-ons. A self-managed CoreDNS (not in `addons`) is
 // moved by the in-cluster work.
 func (r *run) coreDNSStep(ob *observed.Record, target string, want addons.Set) func(context.Context) error {
 	a, managed := want[addons.CoreDNS]
@@ -35,7 +36,14 @@ func (r *run) coreDNSStep(ob *observed.Record, target string, want addons.Set) f
 		return func(ctx context.Context) error { return r.inCluster.PlaceCoreDNS(ctx, ob, target) }
 	case target == incluster.CoreDNSFargate:
 		return func(ctx context.Context) error {
-			return r.addons.Apply(ctx, ob, nil, addons.Set{addons.CoreDNS: a}, clusterVersion(ob))
+			after, err := r.inCluster.CoreDNSRestart(ctx, ob)
+			if err != nil {
+				return err
+			}
+			if err := r.addons.Apply(ctx, ob, nil, addons.Set{addons.CoreDNS: a}, clusterVersion(ob)); err != nil {
+				return err
+			}
+			return after(ctx)
 		}
 	}
 	return func(context.Context) error { return nil }

@@ -65,7 +65,9 @@ provisioner: efs.csi.aws.com
 		{"EBS claim, no driver", claim("data", "immediate"), none, 1, 1,
 			`PersistentVolumeClaim tb-demo/data uses StorageClass "immediate", whose provisioner ebs.csi.aws.com makes EBS volumes, but the cluster has no "aws-ebs-csi-driver" add-on, without which EKS makes no EBS volume: the claim would stay Pending, and its pods with it. Add "aws-ebs-csi-driver" to the cluster's addons`, true},
 		{"in-tree EBS claim, no driver", claim("data", "late"), []string{"coredns"}, 1, 1, `StorageClass "late", whose provisioner kubernetes.io/aws-ebs`, true},
-		{"claim of EKS's default class, no driver", claim("data", ""), none, 1, 1, `StorageClass "gp2", whose provisioner kubernetes.io/aws-ebs`, true},
+		{"claim of EKS's gp2 class, no driver", claim("data", "gp2"), none, 1, 1, `StorageClass "gp2", whose provisioner kubernetes.io/aws-ebs`, true},
+		// EKS clusters of 1.30 and later have no default class.
+		{"claim without a class", claim("data", ""), withEBS, 1, 1, `PersistentVolumeClaim tb-demo/data names no storageClassName, and EKS makes clusters of Kubernetes 1.30`, false},
 		{"EBS claim with the driver", claim("data", "immediate"), withEBS, 1, 1, "", false},
 		{"EBS claim, add-ons unknown", claim("data", "immediate"), nil, 1, 1, "", false},
 		{"EFS claim, no driver", claim("data", "files"), none, 1, 1, "", false},
@@ -88,7 +90,7 @@ provisioner: efs.csi.aws.com
 		{"Immediate class, one zone", claim("data", "immediate") + mysql("data"), withEBS, 1, 1, "", false},
 		{"Immediate class, zones unknown", claim("data", "immediate") + mysql("data"), withEBS, 1, 0, "", false},
 		{"WaitForFirstConsumer class, three zones", claim("data", "late") + mysql("data"), withEBS, 1, 3, "", false},
-		{"EKS's gp2 (WaitForFirstConsumer), three zones", claim("data", "") + mysql("data"), withEBS, 1, 3, "", false},
+		{"EKS's gp2 (WaitForFirstConsumer), three zones", claim("data", "gp2") + mysql("data"), withEBS, 1, 3, "", false},
 		{"class made elsewhere, three zones", claim("data", "elsewhere") + mysql("data"), withEBS, 1, 3, "", false},
 		{"Immediate EFS class, three zones", claim("data", "files") + mysql("data"), withEBS, 1, 3, "", false},
 	}
@@ -151,7 +153,7 @@ func TestCheck_loadBalancerSeesOtherManifests(t *testing.T) {
 // fargate_cluster does not report add-ons, nothing is said of them.
 func TestModifyPlan_whatEKSNeeds(t *testing.T) {
 	const claim = "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: tb-demo}\n" +
-		"spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"
+		"spec: {accessModes: [ReadWriteOnce], storageClassName: gp2, resources: {requests: {storage: 1Gi}}}\n"
 	for _, c := range []struct {
 		name   string
 		addons []string

@@ -62,7 +62,7 @@ spec: {accessModes: [ReadWriteMany], storageClassName: efs, resources: {requests
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: defaulted, namespace: tb-demo}
-spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+spec: {accessModes: [ReadWriteOnce], storageClassName: gp2, resources: {requests: {storage: 1Gi}}}
 ---
 `
 	vol := func(claim string) string {
@@ -80,7 +80,7 @@ spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 		{"service on Fargate", deploymentYAML("tb-demo", "web", "app: service", container), 1, "fargate:fp-demo-service", "", false},
 		{"EBS claim on Fargate", deploymentYAML("tb-demo", "db", "app: service", vol("data")), 1, "fargate:fp-demo-service",
 			`Deployment tb-demo/db cannot run where EKS would put it: Fargate profile "fp-demo-service" selects its pods (namespace tb-demo with app=service), and Fargate refuses it: volumes not supported: v is of an unsupported volume Type (PersistentVolumeClaim data is backed by EBS)`, true},
-		{"claim of the default class (gp2, EBS) on Fargate", deploymentYAML("tb-demo", "db", "app: service", vol("defaulted")), 1, "fargate:fp-demo-service", "PersistentVolumeClaim defaulted is backed by EBS", true},
+		{"claim of EKS's gp2 class (EBS) on Fargate", deploymentYAML("tb-demo", "db", "app: service", vol("defaulted")), 1, "fargate:fp-demo-service", "PersistentVolumeClaim defaulted is backed by EBS", true},
 		{"EFS claim on Fargate is fine", deploymentYAML("tb-demo", "files", "app: service", vol("shared")), 1, "fargate:fp-demo-service", "", false},
 		{"hostNetwork on Fargate", deploymentYAML("default", "net", "app: x", "      hostNetwork: true\n"+container), 1, "fargate:fp-default", "fields not supported: HostNetwork", true},
 		{"DaemonSet selected by Fargate", strings.Replace(deploymentYAML("kube-system", "agent", "app: agent", container), "Deployment", "DaemonSet", 1), 1, "fargate:fp-default", "Fargate does not run DaemonSets", true},

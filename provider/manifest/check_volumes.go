@@ -12,6 +12,7 @@ import (
 const (
 	noEBSDriver = "Storage class needs an EKS add-on"
 	otherZone   = "Volume may be made in another zone"
+	noClass     = "Claim names no storage class"
 )
 
 // checkVolumes checks the claims and pod templates of objs against what
@@ -22,6 +23,13 @@ const (
 func checkVolumes(objs []kubeobj.Object, placements map[kubeobj.ID]string, topo topology.Cluster) []finding {
 	var out []finding
 	for _, o := range objs {
+		// A warning: a default class made elsewhere would serve the claim.
+		if o.GetKind() == "PersistentVolumeClaim" && topo.ClaimClass(o.GetNamespace(), o.GetName()) == "" {
+			out = append(out, finding{summary: noClass, msg: fmt.Sprintf("%s names no storageClassName, and EKS makes clusters of Kubernetes 1.30 "+
+				"and later (every version it offers) without a default StorageClass: %q exists but is not the default, so the claim gets no class "+
+				"and stays Pending, and its pods with it, unless you make a default class yourself. Set storageClassName (for example %q, with "+
+				"the %q add-on)", o.ID().Short(), topology.DefaultClass, topology.DefaultClass, placement.EBSCSIDriverAddon)})
+		}
 		if o.GetKind() != "PersistentVolumeClaim" || !topo.AddonsKnown() || topo.HasAddon(placement.EBSCSIDriverAddon) {
 			continue
 		}

@@ -19,11 +19,14 @@ import (
 
 // Scenario 6: destroy with what Kubernetes made in the VPC. Besides the
 // blog's own LoadBalancer Service (deleted with its manifest, so its
-// controller removes the load balancer), a second one is created with
-// kubectl behind Terraform's back: its load balancer, security group and
-// network interfaces are still in the VPC when the cluster is gone, and
-// AWS refuses to delete subnets, security groups and the VPC while they
-// are (localeks enforces it as EC2 does). A load balancer someone made by
+// controller removes the load balancer), two more are created with
+// kubectl behind Terraform's back, one of each kind EKS's legacy cloud
+// controller makes: a plain one (a Classic ELB, with its security group)
+// and an `nlb` one (an NLB and its instance target group). Their load
+// balancers, security group, target group and network interfaces are still
+// in the VPC when the cluster is gone, and AWS refuses to delete subnets,
+// security groups and the VPC while they are (localeks enforces it as EC2
+// does). A load balancer someone made by
 // hand in the VPC is not the cluster's to delete: destroy stops with a
 // message naming it and keeps the state, and once it is gone the next
 // destroy finishes.
@@ -35,20 +38,22 @@ func TestDestroy_kubernetesLeftoversInTheVPC(t *testing.T) {
 	w.Apply()
 
 	kube := acctest.Kube(t, name).Kube
-	_, err := kube.CoreV1().Services("default").Create(bg, &corev1.Service{
-		ObjectMeta: metav1.ObjectMeta{Name: "by-hand"},
-		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Selector: map[string]string{"app": "x"},
-			Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
-	}, metav1.CreateOptions{})
-	if err != nil {
-		t.Fatal(err)
+	for svc, annotations := range map[string]map[string]string{"by-hand": nil, "by-hand-nlb": {"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"}} {
+		_, err := kube.CoreV1().Services("default").Create(bg, &corev1.Service{
+			ObjectMeta: metav1.ObjectMeta{Name: svc, Annotations: annotations},
+			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeLoadBalancer, Selector: map[string]string{"app": "x"},
+				Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(8080)}}},
+		}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	if !acctest.WaitFor(30*time.Second, func() bool { return acctest.Take(t, c, name).LBs == 2 }) {
-		t.Fatalf("the kubectl Service got no load balancer: %s", acctest.Take(t, c, name))
+	if !acctest.WaitFor(30*time.Second, func() bool { inv := acctest.Take(t, c, name); return inv.LBs == 3 && inv.TargetGroups == 1 }) {
+		t.Fatalf("the kubectl Services got no load balancers: %s", acctest.Take(t, c, name))
 	}
 	inv := acctest.Take(t, c, name)
-	if inv.SecurityGroups < 2 || inv.ENIs < 4 {
-		t.Fatalf("the load balancers' security groups and interfaces are not in the VPC: %s", inv)
+	if inv.ClassicLBs != 2 || inv.TargetGroups != 1 || inv.SecurityGroups < 2 || inv.ENIs < 6 {
+		t.Fatalf("want the blog's and the plain Service's Classic ELBs, the nlb Service's NLB and target group, their security groups and interfaces in the VPC: %s", inv)
 	}
 
 	// Someone's own load balancer in the cluster's VPC.
@@ -72,8 +77,8 @@ func TestDestroy_kubernetesLeftoversInTheVPC(t *testing.T) {
 	if st := w.Must("state", "list"); !strings.Contains(st, "fargate_cluster.terrax") {
 		t.Fatalf("the half-destroyed cluster left the state, so the next destroy cannot finish:\n%s", st)
 	}
-	if inv := acctest.Take(t, c, name); inv.Clusters != 0 || inv.LBs != 0 || inv.VPCs != 1 {
-		t.Fatalf("after the refused destroy: %s; want the cluster and Kubernetes' load balancers gone, the VPC kept", inv)
+	if inv := acctest.Take(t, c, name); inv.Clusters != 0 || inv.LBs != 0 || inv.TargetGroups != 0 || inv.VPCs != 1 {
+		t.Fatalf("after the refused destroy: %s; want the cluster and Kubernetes' load balancers and target groups gone, the VPC kept", inv)
 	}
 	if _, err := c.ELB.DeleteLoadBalancer(bg, &elb.DeleteLoadBalancerInput{LoadBalancerArn: mine.LoadBalancers[0].LoadBalancerArn}); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+	clb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -42,7 +43,8 @@ type Endpoints struct {
 }
 
 func (e Endpoints) for_(service string) string {
-	if v := map[string]string{"eks": e.EKS, "iam": e.IAM, "ec2": e.EC2, "sts": e.STS, "elbv2": e.ELB}[service]; v != "" {
+	// Classic ELB and ELBv2 share one AWS endpoint (elasticloadbalancing).
+	if v := map[string]string{"eks": e.EKS, "iam": e.IAM, "ec2": e.EC2, "sts": e.STS, "elbv2": e.ELB, "elb": e.ELB}[service]; v != "" {
 		return v
 	}
 	return e.URL
@@ -70,6 +72,9 @@ type Client struct {
 	// ELB finds and deletes the load balancers Kubernetes made in a VPC
 	// about to be deleted.
 	ELB *elb.Client
+	// CLB does the same for the Classic ELBs EKS's legacy cloud controller
+	// makes for plain LoadBalancer Services.
+	CLB *clb.Client
 
 	// AWS is the resolved SDK configuration (credentials, region), kept for
 	// presigning EKS authentication tokens.
@@ -156,6 +161,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		EC2:         ec2.NewFromConfig(cfg, endpoint[ec2.Options](c.Endpoints, "ec2")),
 		STS:         stsClient,
 		ELB:         elb.NewFromConfig(cfg, endpoint[elb.Options](c.Endpoints, "elbv2")),
+		CLB:         clb.NewFromConfig(cfg, endpoint[clb.Options](c.Endpoints, "elb")),
 		AWS:         cfg,
 		Region:      cfg.Region,
 		AccountID:   aws.ToString(id.Account),
@@ -170,7 +176,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 // endpoint returns a client option that sets the service's endpoint when the
 // provider block names one; it is applied after the SDK's own resolution so
 // the provider block wins over AWS_ENDPOINT_URL*.
-func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Options](e Endpoints, service string) func(*O) {
+func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Options | clb.Options](e Endpoints, service string) func(*O) {
 	url := e.for_(service)
 	return func(o *O) {
 		if url == "" {
@@ -186,6 +192,8 @@ func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Opti
 		case *sts.Options:
 			o.BaseEndpoint = aws.String(url)
 		case *elb.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *clb.Options:
 			o.BaseEndpoint = aws.String(url)
 		}
 	}

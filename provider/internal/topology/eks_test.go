@@ -149,7 +149,7 @@ func TestSetAddons(t *testing.T) {
 }
 
 // The storage and pod templates manifests declare add up; EKS's gp2 class
-// binds where its first pod is scheduled.
+// binds where its first pod is scheduled, and is no claim's default.
 func TestAddStorageAndWorkloads(t *testing.T) {
 	r := topology.New()
 	r.AddStorage("c", topology.Storage{Provisioners: map[string]string{"fast": "ebs.csi.aws.com"}, BindingModes: map[string]string{"fast": ""},
@@ -157,7 +157,7 @@ func TestAddStorageAndWorkloads(t *testing.T) {
 	r.AddStorage("c", topology.Storage{Claims: map[string]string{"ns/old": ""}})
 	r.AddWorkloads("c", map[string]topology.Workload{"Deployment ns/web": {Namespace: "ns", Placement: "fargate:fp"}})
 	c := r.Get("c")
-	if c.ClaimClass("ns", "data") != "fast" || c.ClaimProvisioner("ns")("old") != "kubernetes.io/aws-ebs" || c.ClaimClass("ns", "none") != "" ||
+	if c.ClaimClass("ns", "data") != "fast" || c.ClaimProvisioner("ns")("old") != "" || c.Provisioners["gp2"] != "kubernetes.io/aws-ebs" || c.ClaimClass("ns", "none") != "" ||
 		c.BindingModes["fast"] != "" || c.BindingModes["gp2"] != topology.WaitForFirstConsumer || c.Workloads["Deployment ns/web"].Placement != "fargate:fp" {
 		t.Fatalf("cluster %+v", c)
 	}

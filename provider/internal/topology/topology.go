@@ -162,7 +162,11 @@ func (r *Registry) Get(name string) Cluster {
 	return out
 }
 
-// DefaultClass is the StorageClass EKS makes in every cluster.
+// DefaultClass is the StorageClass EKS makes in every cluster. It is not
+// the default class (storageclass.kubernetes.io/is-default-class) of a
+// cluster made at Kubernetes 1.30 or later, every version EKS offers now
+// (EKS user guide, Kubernetes 1.30 release notes), so a claim without a
+// class gets none.
 const DefaultClass = "gp2"
 
 // WaitForFirstConsumer is the binding mode that makes a volume where its
@@ -170,14 +174,10 @@ const DefaultClass = "gp2"
 const WaitForFirstConsumer = "WaitForFirstConsumer"
 
 // ClaimClass resolves a claim in a namespace to its StorageClass ("" when
-// the claim is unknown). A claim without a class gets gp2, EKS's default
-// class.
+// the claim is unknown or names no class: EKS clusters have no default
+// class, see DefaultClass).
 func (c Cluster) ClaimClass(ns, claim string) string {
-	class, ok := c.Claims[ns+"/"+claim]
-	if ok && class == "" {
-		class = DefaultClass
-	}
-	return class
+	return c.Claims[ns+"/"+claim]
 }
 
 // ClaimProvisioner resolves a claim in a namespace to its class's

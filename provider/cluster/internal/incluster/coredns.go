@@ -21,7 +21,6 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
-	"github.com/terrax/terraform-provider-fargate/provider/kubeclient"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
@@ -91,11 +90,22 @@ func computeTypeOf(configurationValues string) string {
 func (w *Work) PlaceCoreDNS(ctx context.Context, ob *observed.Record, target string) error {
 	cfg := fmt.Sprintf(`{%q:%q}`, ComputeTypeKey, target)
 	out, err := w.c.EKS.DescribeAddon(ctx, &eks.DescribeAddonInput{ClusterName: aws.String(w.cluster), AddonName: aws.String("coredns")})
+	after := func(context.Context) error { return nil } // restarts CoreDNS when the change does not roll it
+	if target == CoreDNSFargate && (err != nil || computeTypeOf(aws.ToString(out.Addon.ConfigurationValues)) != target) {
+		var rerr error
+		if after, rerr = w.CoreDNSRestart(ctx, ob); rerr != nil {
+			return rerr
+		}
+	}
+	restart := func() error { return after(ctx) }
 	switch {
 	case addonAPIMissing(err) && target == CoreDNSEC2:
 		return nil // where a new cluster has it; nothing to ask of Kubernetes
 	case addonAPIMissing(err):
-		return w.patchCoreDNS(ctx, ob, target)
+		if err := w.patchCoreDNS(ctx, ob, target); err != nil {
+			return err
+		}
+		return restart()
 	case apierr.IsA[*ekstypes.ResourceNotFoundException](err):
 		if target == CoreDNSEC2 {
 			return nil // where a new cluster has it
@@ -105,10 +115,16 @@ func (w *Work) PlaceCoreDNS(ctx context.Context, ob *observed.Record, target str
 			ResolveConflicts: ekstypes.ResolveConflictsOverwrite, Tags: w.tags,
 		})
 		if addonAPIMissing(err) {
-			return w.patchCoreDNS(ctx, ob, target)
+			if err := w.patchCoreDNS(ctx, ob, target); err != nil {
+				return err
+			}
+			return restart()
 		}
 		if err != nil {
 			return fmt.Errorf("creating the coredns add-on of EKS cluster %q with %s: %w", w.cluster, cfg, err)
+		}
+		if err := restart(); err != nil {
+			return err
 		}
 	case err != nil:
 		return fmt.Errorf("reading the coredns add-on of EKS cluster %q: %w", w.cluster, err)
@@ -123,6 +139,9 @@ func (w *Work) PlaceCoreDNS(ctx context.Context, ob *observed.Record, target str
 		if err != nil {
 			return fmt.Errorf("updating the coredns add-on of EKS cluster %q to %s: %w", w.cluster, cfg, err)
 		}
+		if err := restart(); err != nil {
+			return err
+		}
 		if err := w.wait.Update(ctx, w.cluster, "", "coredns", up.Update); err != nil {
 			return err
 		}
@@ -134,11 +153,7 @@ func (w *Work) PlaceCoreDNS(ctx context.Context, ob *observed.Record, target str
 // clusters without the add-on API: the compute-type annotation on its pod
 // template goes (Fargate) or comes back (ec2), which rolls its pods.
 func (w *Work) patchCoreDNS(ctx context.Context, ob *observed.Record, target string) error {
-	c := ob.Cluster()
-	if c == nil || c.CertificateAuthority == nil {
-		return fmt.Errorf("moving CoreDNS to %s: EKS cluster %q has no endpoint yet", target, w.cluster)
-	}
-	kc, err := kubeclient.New(w.c.STS, w.cluster, aws.ToString(c.Endpoint), aws.ToString(c.CertificateAuthority.Data))
+	kc, err := w.kube(ob, target)
 	if err != nil {
 		return err
 	}

@@ -23,63 +23,44 @@ const lbControllerTag = "elbv2.k8s.aws/cluster"
 
 func kubernetesClusterTag(cluster string) string { return "kubernetes.io/cluster/" + cluster }
 
+// ours says whether a load balancer's or target group's tags say this
+// cluster's Kubernetes made it.
+func (w *Work) ours(key, value string) bool {
+	return (key == lbControllerTag && value == w.cluster) || key == kubernetesClusterTag(w.cluster)
+}
+
 // errENIsLingering is retried while AWS releases deleted load balancers' interfaces.
 var errENIsLingering = errors.New("network interfaces of deleted load balancers are still being released")
 
 // DeleteIn deletes the load balancers this cluster's
-// Kubernetes made in VPC id (LoadBalancer Services, Ingresses) and waits
-// until AWS has released their network interfaces: until then they keep
-// the subnets, security groups and the VPC from being deleted, which is
-// how destroys of EKS clusters usually get stuck. A load balancer in the
-// VPC that this cluster did not make is left alone, and the error names it.
+// Kubernetes made in VPC id (LoadBalancer Services, Ingresses): ELBv2 ones
+// (the AWS Load Balancer Controller's, the legacy cloud controller's NLBs
+// and their target groups) and Classic ELBs (the legacy cloud
+// controller's, for plain LoadBalancer Services), found by their cluster
+// tags, and waits until AWS has released their network interfaces: until
+// then they keep the subnets, security groups and the VPC from being
+// deleted, which is how destroys of EKS clusters usually get stuck. A load
+// balancer in the VPC that this cluster did not make is left alone, and the
+// error names it.
 func (w *Work) DeleteIn(ctx context.Context, vpcID string) error {
-	var inVPC []string
-	names := map[string]string{}
-	p := elb.NewDescribeLoadBalancersPaginator(w.c.ELB, &elb.DescribeLoadBalancersInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("listing load balancers in VPC %s: %w", vpcID, err)
-		}
-		for _, lb := range page.LoadBalancers {
-			if aws.ToString(lb.VpcId) == vpcID {
-				arn := aws.ToString(lb.LoadBalancerArn)
-				inVPC = append(inVPC, arn)
-				names[arn] = aws.ToString(lb.LoadBalancerName)
-			}
-		}
+	foreign, err := w.deleteELBv2In(ctx, vpcID)
+	if err != nil {
+		return err
 	}
-	var ours, foreign []string
-	for i := 0; i < len(inVPC); i += 20 { // DescribeTags takes at most 20 ARNs
-		tags, err := w.c.ELB.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: inVPC[i:min(i+20, len(inVPC))]})
-		if err != nil {
-			return fmt.Errorf("reading the tags of the load balancers in VPC %s: %w", vpcID, err)
-		}
-		for _, d := range tags.TagDescriptions {
-			mine := false
-			for _, t := range d.Tags {
-				k, v := aws.ToString(t.Key), aws.ToString(t.Value)
-				mine = mine || (k == lbControllerTag && v == w.cluster) || k == kubernetesClusterTag(w.cluster)
-			}
-			if mine {
-				ours = append(ours, aws.ToString(d.ResourceArn))
-			} else {
-				foreign = append(foreign, names[aws.ToString(d.ResourceArn)])
-			}
-		}
+	classic, err := w.deleteClassicIn(ctx, vpcID)
+	if err != nil {
+		return err
 	}
-	for _, arn := range ours {
-		if _, err := w.c.ELB.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)}); err != nil && !apierr.IsA[*elbtypes.LoadBalancerNotFoundException](err) {
-			return fmt.Errorf("deleting load balancer %s, left in VPC %s by Kubernetes: %w", names[arn], vpcID, err)
-		}
+	if err := w.deleteTargetGroupsIn(ctx, vpcID); err != nil {
+		return err
 	}
-	if len(foreign) > 0 {
+	if foreign = append(foreign, classic...); len(foreign) > 0 {
 		return fmt.Errorf("VPC %s holds load balancers that cluster %s's Kubernetes did not make (%s); delete them or move them out of the VPC, then run `terraform destroy` again",
 			vpcID, w.cluster, strings.Join(foreign, ", "))
 	}
 	// Interfaces of load balancers deleted now or just before (by the
 	// controller, when a Service went with the manifests) linger a while.
-	err := wait.Retry(ctx, w.c.Timing.Poll, func(err error) bool { return errors.Is(err, errENIsLingering) }, func(ctx context.Context) error {
+	err = wait.Retry(ctx, w.c.Timing.Poll, func(err error) bool { return errors.Is(err, errENIsLingering) }, func(ctx context.Context) error {
 		enis, err := w.c.EC2.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{
 			Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpcID}}},
 		})
@@ -97,4 +78,62 @@ func (w *Work) DeleteIn(ctx context.Context, vpcID string) error {
 		return fmt.Errorf("waiting for the network interfaces of Kubernetes' load balancers in VPC %s to go: %w", vpcID, err)
 	}
 	return nil
+}
+
+// deleteELBv2In deletes this cluster's ELBv2 load balancers in the VPC and
+// returns the names of the others there.
+func (w *Work) deleteELBv2In(ctx context.Context, vpcID string) ([]string, error) {
+	var inVPC []string
+	names := map[string]string{}
+	p := elb.NewDescribeLoadBalancersPaginator(w.c.ELB, &elb.DescribeLoadBalancersInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing load balancers in VPC %s: %w", vpcID, err)
+		}
+		for _, lb := range page.LoadBalancers {
+			if aws.ToString(lb.VpcId) == vpcID {
+				arn := aws.ToString(lb.LoadBalancerArn)
+				inVPC = append(inVPC, arn)
+				names[arn] = aws.ToString(lb.LoadBalancerName)
+			}
+		}
+	}
+	ours, foreign, err := w.sortELBv2(ctx, inVPC)
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of the load balancers in VPC %s: %w", vpcID, err)
+	}
+	for _, arn := range ours {
+		if _, err := w.c.ELB.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)}); err != nil && !apierr.IsA[*elbtypes.LoadBalancerNotFoundException](err) {
+			return nil, fmt.Errorf("deleting load balancer %s, left in VPC %s by Kubernetes: %w", names[arn], vpcID, err)
+		}
+	}
+	var out []string
+	for _, arn := range foreign {
+		out = append(out, names[arn])
+	}
+	return out, nil
+}
+
+// sortELBv2 splits ELBv2 ARNs (load balancers or target groups) into this
+// cluster's and the others by their tags.
+func (w *Work) sortELBv2(ctx context.Context, arns []string) (ours, foreign []string, err error) {
+	for i := 0; i < len(arns); i += 20 { // DescribeTags takes at most 20 ARNs
+		tags, err := w.c.ELB.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: arns[i:min(i+20, len(arns))]})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, d := range tags.TagDescriptions {
+			mine := false
+			for _, t := range d.Tags {
+				mine = mine || w.ours(aws.ToString(t.Key), aws.ToString(t.Value))
+			}
+			if mine {
+				ours = append(ours, aws.ToString(d.ResourceArn))
+			} else {
+				foreign = append(foreign, aws.ToString(d.ResourceArn))
+			}
+		}
+	}
+	return ours, foreign, nil
 }
