@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -86,8 +86,8 @@ func newEntry(region, cluster, principal, typ string, now time.Time) *accessEntr
 		account = parts[4]
 	}
 	return &accessEntry{principal: principal, typ: typ, username: defaultUsername(principal), groups: []string{},
-		arn:     fmt.Sprintf("arn:aws:eks:%s:%s:access-entry/%s/%s/%s/%s/%s", region, account, cluster, kind, account, name, newUUID()[:8]),
-		tags:    map[string]string{}, created: now, modified: now, policies: map[string]*association{}}
+		arn:  fmt.Sprintf("arn:aws:eks:%s:%s:access-entry/%s/%s/%s/%s/%s", region, account, cluster, kind, account, name, newUUID()[:8]),
+		tags: map[string]string{}, created: now, modified: now, policies: map[string]*association{}}
 }
 
 func (e *accessEntry) view(cluster string) map[string]any {
