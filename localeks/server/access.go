@@ -223,7 +223,7 @@ func (s *Server) planAccessConfig(u *eksUpdate, cur *state, other bool, access m
 		return invalid("Unsupported authentication mode: %s", mode)
 	case mode == from:
 		return invalid("Cluster is already at the desired configuration with authenticationMode: %s", mode)
-	case to < eksauth.AuthModeRank[from]:
+	case to < eksauth.AuthModeRank[from] || to > eksauth.AuthModeRank[from]+1: // one step at a time, never back
 		return invalid("Unsupported authentication mode update from %s to %s", from, mode)
 	}
 	u.typ = "AccessConfigUpdate"
