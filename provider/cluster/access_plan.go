@@ -95,7 +95,8 @@ func (accessEntriesShape) ValidateResource(ctx context.Context, req resource.Val
 			continue
 		}
 		if msg := eksrules.AccessEntryShape(typ, len(e.KubernetesGroups.Elements()), len(e.Policies.Elements())); msg != "" {
-			resp.Diagnostics.AddAttributeError(path.Root("access_entries").AtMapKey(name).AtName("type"), "Access entry cannot carry rights", msg)
+			at := path.Root("access_entries").AtMapKey(name).AtName("type")
+			resp.Diagnostics.AddAttributeError(at, "Access entry cannot carry rights", fmt.Sprintf("Attribute %s: %s", at, msg))
 		}
 		var ps []accessPolicyModel
 		if !e.Policies.IsNull() {
