@@ -100,18 +100,8 @@ func TestVerifyRefuses(t *testing.T) {
 	}
 }
 
-// local verifies as localeks does: tokens presigned against the local
-// endpoints, signatures checked with moto's test secret.
-func local() eksauth.VerifyOptions {
-	hosts := []string{}
-	for _, s := range []string{acctest.MotoURL, acctest.LocalEKSURL} {
-		if u, err := url.Parse(s); err == nil {
-			hosts = append(hosts, u.Host)
-		}
-	}
-	return eksauth.VerifyOptions{Endpoint: acctest.MotoURL, STSHosts: hosts,
-		Secret: func(key string) (string, bool) { return "testing", key == "testing" }}
-}
+// local verifies as localeks does.
+func local() eksauth.VerifyOptions { return acctest.VerifyOptions() }
 
 func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
