@@ -58,8 +58,10 @@ var (
 // learnSecrets notes the secret of each access key IAM or STS hands out
 // through localeks (CreateAccessKey, AssumeRole, GetSessionToken ...).
 func (s *Server) learnSecrets(call awsproxy.Call, status int, body []byte) {
+	// AssumeRoleWithWebIdentity is not signed: its service is not known.
+	sts := call.Service == "sts" || call.Service == "unknown"
 	if status != http.StatusOK || !(call.Service == "iam" && call.Op == "CreateAccessKey" ||
-		call.Service == "sts" && (strings.HasPrefix(call.Op, "AssumeRole") || strings.HasSuffix(call.Op, "Token"))) {
+		sts && (strings.HasPrefix(call.Op, "AssumeRole") || strings.HasSuffix(call.Op, "Token"))) {
 		return
 	}
 	k, sec := keyIDTag.FindSubmatch(body), secretTag.FindSubmatch(body)
