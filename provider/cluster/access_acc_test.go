@@ -134,6 +134,10 @@ func checkPolicies(c *conns.Client, cluster, role string, want map[string][]stri
 		if err != nil {
 			return fmt.Errorf("the teammate's access entry: %w", err)
 		}
+		e, err := c.EKS.DescribeAccessEntry(context.Background(), &eks.DescribeAccessEntryInput{ClusterName: aws.String(cluster), PrincipalArn: aws.String(role)})
+		if err != nil || e.AccessEntry.Tags[acctest.OwnerTag] != acctest.Region+"/"+cluster {
+			return fmt.Errorf("the teammate's access entry %+v (%v) does not carry the owner tag", e, err)
+		}
 		got := map[string][]string{}
 		for _, p := range out.AssociatedAccessPolicies {
 			got[eksauth.AccessPolicyName(aws.ToString(p.PolicyArn))] = p.AccessScope.Namespaces
