@@ -149,9 +149,21 @@ func checkPolicies(c *conns.Client, cluster, role string, want map[string][]stri
 	}
 }
 
+// checkMode checks the cluster's authentication mode through the EKS API.
+func checkMode(c *conns.Client, cluster, want string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := c.EKS.DescribeCluster(context.Background(), &eks.DescribeClusterInput{Name: aws.String(cluster)})
+		if err != nil || out.Cluster.AccessConfig == nil || string(out.Cluster.AccessConfig.AuthenticationMode) != want {
+			return fmt.Errorf("cluster %s: accessConfig %+v (%v), want authentication mode %s", cluster, out, err, want)
+		}
+		return nil
+	}
+}
+
 // TestAccCluster_accessEntries: a teammate (an IAM role, used through its
 // sessions) given AmazonEKSViewPolicy on tb-demo reads pods there and
-// nothing more; made cluster admin in place, it applies a fargate_manifest
+// nothing more; made cluster admin in place (as the cluster moves from
+// API_AND_CONFIG_MAP to API), it applies a fargate_manifest
 // with its own credentials; removed, it gets 401; destroy leaves no entry.
 func TestAccCluster_accessEntries(t *testing.T) {
 	c := acctest.Client(t)
@@ -185,6 +197,7 @@ func TestAccCluster_accessEntries(t *testing.T) {
 			return nil
 		})
 	}
+	const migrating = `authentication_mode = "API_AND_CONFIG_MAP"`
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy: resource.ComposeTestCheckFunc(smallGone(c, name), func(*terraform.State) error {
@@ -197,9 +210,10 @@ func TestAccCluster_accessEntries(t *testing.T) {
 		}),
 		Steps: []resource.TestStep{
 			{
-				Config: accessConfig(name, role, "AmazonEKSViewPolicy", `["tb-demo"]`),
+				Config: accessConfig(name, role, "AmazonEKSViewPolicy", `["tb-demo"]`, migrating),
 				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttr(accessAddr, "authentication_mode", "API"),
+					resource.TestCheckResourceAttr(accessAddr, "authentication_mode", "API_AND_CONFIG_MAP"),
+					checkMode(c, name, "API_AND_CONFIG_MAP"),
 					resource.TestCheckResourceAttr(accessAddr, "bootstrap_creator_admin", "true"),
 					resource.TestCheckResourceAttr(accessAddr, "access_entries.teammate.type", "STANDARD"),
 					checkPolicies(c, name, role, map[string][]string{"AmazonEKSViewPolicy": {"tb-demo"}}),
@@ -208,7 +222,7 @@ func TestAccCluster_accessEntries(t *testing.T) {
 			},
 			{
 				// Drift: the policy taken away outside Terraform shows in the plan.
-				Config: accessConfig(name, role, "AmazonEKSViewPolicy", `["tb-demo"]`),
+				Config: accessConfig(name, role, "AmazonEKSViewPolicy", `["tb-demo"]`, migrating),
 				Check: func(*terraform.State) error {
 					_, err := c.EKS.DisassociateAccessPolicy(ctx, &eks.DisassociateAccessPolicyInput{ClusterName: aws.String(name),
 						PrincipalArn: aws.String(role), PolicyArn: aws.String(eksauth.AccessPolicyARN("AmazonEKSViewPolicy"))})
@@ -226,6 +240,8 @@ func TestAccCluster_accessEntries(t *testing.T) {
 				}},
 				Check: resource.ComposeTestCheckFunc(
 					checkPolicies(c, name, role, map[string][]string{"AmazonEKSClusterAdminPolicy": nil}),
+					resource.TestCheckResourceAttr(accessAddr, "authentication_mode", "API"),
+					checkMode(c, name, "API"),
 					teammateApplies(t, name, role),
 				),
 			},
