@@ -24,6 +24,9 @@ type FargateClusterConfig struct {
 	PodExecutionRoleArn   string                    `tf:"fargate_pod_execution_role_arn,omitempty"`
 	Tags                  map[string]string         `tf:"tags,omitempty"`
 	Timeouts              *Timeouts                 `tf:"timeouts,omitempty"`
+	AuthenticationMode    string                    `tf:"authentication_mode,omitempty"`
+	BootstrapCreatorAdmin *bool                     `tf:"bootstrap_creator_admin,omitempty"`
+	AccessEntries         map[string]AccessEntry    `tf:"access_entries,omitempty"`
 
 	Provider  cdktf.TerraformProvider
 	DependsOn []cdktf.ITerraformDependable

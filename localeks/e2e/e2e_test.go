@@ -107,7 +107,15 @@ func TestBlog(t *testing.T) {
 				t.Errorf("token %q: err = %v, want 401 Unauthorized", bad, err)
 			}
 		}
-		other, err := eksauth.NewToken(ctx, stsClient("AKIDSOMEONEELSE"), name)
+		// Another principal (an IAM user with its own key; another key of
+		// moto's default user would be the creator, as for STS).
+		im := iamClient()
+		_, err := im.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("blog-stranger")})
+		must(t, err)
+		key, err := im.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("blog-stranger")})
+		must(t, err)
+		other, err := eksauth.NewToken(ctx, stsAs(aws.Credentials{AccessKeyID: aws.ToString(key.AccessKey.AccessKeyId),
+			SecretAccessKey: aws.ToString(key.AccessKey.SecretAccessKey)}), name)
 		must(t, err)
 		if _, err := kube(t, cl, other.Value).CoreV1().Namespaces().List(ctx, metav1.ListOptions{}); !apierrors.IsUnauthorized(err) {
 			t.Errorf("another identity without access: err = %v, want 401 as EKS answers", err)

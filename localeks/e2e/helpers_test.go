@@ -22,14 +22,14 @@ import (
 func eksClient(key string) *eks.Client {
 	return eks.New(eks.Options{Region: "eu-west-1", BaseEndpoint: aws.String(env.URL),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "secret"}, nil
+			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "testing"}, nil
 		})})
 }
 
 func stsClient(key string) *sts.Client {
 	return sts.New(sts.Options{Region: "eu-west-1", BaseEndpoint: aws.String(env.URL),
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "secret"}, nil
+			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "testing"}, nil
 		})})
 }
 

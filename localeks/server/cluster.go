@@ -25,10 +25,9 @@ type Cluster struct {
 	Name string
 	// Issuer is the cluster's OIDC issuer, kept for its life: its service
 	// account tokens carry it, as on EKS.
-	Issuer     string
-	creatorKey string // access key that created it: its caller is cluster admin
-	s          *Server
-	cancel     context.CancelFunc
+	Issuer string
+	s      *Server
+	cancel context.CancelFunc
 
 	mu       sync.Mutex
 	cp       *controlplane.ControlPlane
@@ -42,9 +41,9 @@ type Cluster struct {
 
 // startCluster starts the control plane and simulator in the background.
 // The caller holds s.mu.
-func (s *Server) startCluster(name, creatorKey string) *Cluster {
+func (s *Server) startCluster(name string) *Cluster {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &Cluster{Name: name, Issuer: oidcIssuer(s.opt.Region), creatorKey: creatorKey, s: s, cancel: cancel, started: time.Now()}
+	c := &Cluster{Name: name, Issuer: oidcIssuer(s.opt.Region), s: s, cancel: cancel, started: time.Now()}
 	s.clusters[name] = c
 	go c.run(ctx)
 	return c
@@ -91,6 +90,7 @@ func (c *Cluster) run(ctx context.Context) {
 	}
 	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Version: version, Client: client, Source: c, LoadBalancers: c, PodIdentity: c, AWS: c, Log: s.opt.Log,
 		WebhookURL: s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
+	go s.accessRBAC(ctx, c.Name, client)
 	go func() {
 		if err := sm.Run(ctx); err != nil && ctx.Err() == nil {
 			s.logf("cluster %s: simulator: %v", c.Name, err)

@@ -27,6 +27,9 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 		eksError(w, no.status, no.code, no.msg)
 		return true
 	}
+	if s.accessBefore(w, r, c) {
+		return true
+	}
 	switch c.Op {
 	case "CreateAddon", "DescribeAddon", "DeleteAddon", "UpdateAddon", "ListAddons", "DescribeAddonVersions":
 		s.addonAPI(w, r, c)
@@ -150,7 +153,9 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 	case "CreateCluster":
 		if o := obj("cluster"); o != nil {
 			name, _ := o["name"].(string)
-			cl := s.startCluster(name, c.AccessKey)
+			s.acc.created(s.opt.Region, name, now)
+			s.acc.view(name, o)
+			cl := s.startCluster(name)
 			l := track("cluster", name, "", cfg.ClusterCreate.Duration)
 			l.extraReady = cl.readyAt
 			s.clusterView(name, o, now)
@@ -159,6 +164,7 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 		if o := obj("cluster"); o != nil {
 			s.clusterView(c.Cluster, o, now)
 			s.updatedView(c.Cluster, "", o, "")
+			s.acc.view(c.Cluster, o)
 		}
 	case "DeleteCluster":
 		if o := obj("cluster"); o != nil {
@@ -168,6 +174,7 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 				delete(s.clusters, c.Cluster)
 				delete(s.addons, c.Cluster)
 				delete(s.podIdentities, c.Cluster) // EKS deletes them with their cluster
+				s.acc.forget(c.Cluster)            // and its access entries
 				s.forgetUpdates(c.Cluster)
 				go cl.stop()
 			}

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 
 	admissionv1 "k8s.io/api/admission/v1"
 	authv1 "k8s.io/api/authentication/v1"
@@ -17,11 +15,14 @@ import (
 
 var metaGet = metav1.GetOptions{}
 
-// authenticate answers the apiserver's TokenReviews as EKS does: the token
-// must be a presigned STS GetCallerIdentity for this cluster that STS
-// (moto) accepts, from the identity that created the cluster, which is its
-// admin (system:masters). Like EKS without an access entry, any other
-// identity is not let in (401).
+// authenticate answers the apiserver's TokenReviews as EKS does
+// (aws-iam-authenticator): the token must be a presigned STS
+// GetCallerIdentity signed for this cluster, which STS (moto) accepts; the
+// caller's rights follow its canonical principal (a role session's role)
+// through its access entry (grantFor): the username of the entry, its
+// kubernetes_groups and a group per associated access policy, which
+// accessRBAC binds to the policy's ClusterRole (AmazonEKSClusterAdminPolicy:
+// system:masters). A principal without an access entry is not let in (401).
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) {
 	cluster := r.PathValue("cluster")
 	var review authv1.TokenReview
@@ -30,8 +31,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	review.Status = authv1.TokenReviewStatus{}
-	id, err := eksauth.Verify(r.Context(), review.Spec.Token, cluster, eksauth.VerifyOptions{Endpoint: s.opt.MotoURL})
+	id, err := eksauth.Verify(r.Context(), review.Spec.Token, cluster, s.verifyOptions())
 	if err != nil {
+		s.logf("cluster %s: token refused: %v", cluster, err)
 		review.Status.Error = err.Error()
 		writeJSON(w, http.StatusOK, review)
 		return
@@ -39,30 +41,18 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	c := s.clusters[cluster]
 	s.mu.Unlock()
-	if c == nil || accessKey(review.Spec.Token) != c.creatorKey {
-		review.Status.Error = fmt.Sprintf("%s has no access entry in cluster %s", id.ARN, cluster)
+	g := s.acc.grantFor(cluster, id.Canonical, sessionName(id.ARN))
+	if c == nil || g == nil {
+		review.Status.Error = fmt.Sprintf("%s (%s) has no access entry in cluster %s", id.ARN, id.Canonical, cluster)
 		writeJSON(w, http.StatusOK, review)
 		return
 	}
-	groups := []string{"system:authenticated", "system:masters"}
+	groups := append([]string{"system:authenticated"}, g.groups...)
+	groups = append(groups, namespaceGroups(r.Context(), c.Kube(), g)...)
 	review.Status.Authenticated = true
-	review.Status.User = authv1.UserInfo{Username: id.ARN, UID: "aws-iam-authenticator:" + id.Account + ":" + id.UserID, Groups: groups,
-		Extra: map[string]authv1.ExtraValue{"arn": {id.ARN}}}
+	review.Status.User = authv1.UserInfo{Username: g.username, UID: "aws-iam-authenticator:" + id.Account + ":" + id.UserID, Groups: groups,
+		Extra: map[string]authv1.ExtraValue{"arn": {id.ARN}, "canonicalArn": {id.Canonical}, "accessKeyId": {id.AccessKey}}}
 	writeJSON(w, http.StatusOK, review)
-}
-
-// accessKey is the access key ID that signed a token.
-func accessKey(token string) string {
-	raw, err := eksauth.URL(token)
-	if err != nil {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	cred := u.Query().Get("X-Amz-Credential")
-	return strings.SplitN(cred, "/", 2)[0]
 }
 
 // mutate is the pod admission webhook of one cluster: Fargate and Pod Identity.

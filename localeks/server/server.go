@@ -72,6 +72,7 @@ type Server struct {
 	replies       map[string]*answer // idempotency token -> first answer
 	lbs           map[string]*loadBalancer
 	eksUpdates    []*eksUpdate // cluster and node group updates, oldest first
+	acc           *accessStore // accessConfig, access entries, known secrets
 }
 
 // New starts localeks' listeners; clusters start as EKS creates them.
@@ -93,7 +94,7 @@ func New(opt Options) (*Server, error) {
 		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{}, refusals: map[string]int{},
 		calls: map[string]int{}, callsByKey: map[string]map[string]int{}, addons: map[string]map[string]*addon{},
 		podIdentities: map[string]map[string]*podIdentity{},
-		replies:       map[string]*answer{}, lbs: map[string]*loadBalancer{},
+		replies:       map[string]*answer{}, lbs: map[string]*loadBalancer{}, acc: newAccessStore(),
 	}
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "localeks", SecretAccessKey: "localeks"}, nil
@@ -254,6 +255,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call awsproxy.Cal
 	case "elasticloadbalancing":
 		body = s.elbAfter(call, status, body)
 	}
+	s.learnSecrets(call, status, body)
 	for k, vs := range header {
 		if k == "Content-Length" {
 			continue

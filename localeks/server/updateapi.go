@@ -117,6 +117,9 @@ func (s *Server) planClusterConfig(u *eksUpdate, cur *state, body map[string]any
 	if vpc != nil && logging != nil {
 		return invalid("Only one type of update can be allowed.")
 	}
+	if access, ok := body["accessConfig"].(map[string]any); ok {
+		return s.planAccessConfig(u, cur, vpc != nil || logging != nil, access)
+	}
 	header, path := r.Header.Clone(), r.URL.RequestURI()
 	switch {
 	case vpc != nil:

@@ -26,6 +26,7 @@ type fakeEKS struct {
 	inUse        int      // ResourceInUseException answers given
 	roleFailures int      // CreateCluster calls to refuse as IAM not propagated
 	updates      map[string]*fakeObj
+	entries      map[string][]string // access entry principal -> associated policy ARNs
 }
 
 type fakeObj struct {
@@ -130,6 +131,8 @@ func (f *fakeEKS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.cluster.status, f.cluster.left = "DELETING", f.polls
 		f.log = append(f.log, "delete cluster")
 		out("cluster", clusterObj())
+	case parts[2] == "access-entries":
+		f.serveAccess(w, r, body)
 	case parts[2] == "updates" || (len(parts) == 5 && parts[4] == "update-version"):
 		f.serveUpdate(w, r, parts)
 	default:

@@ -219,6 +219,7 @@ func toModel(ctx context.Context, ob observed.Snapshot, base clusterModel, defau
 		m.OIDCProvider = types.BoolValue(true) // after an import
 	}
 	m.OIDCProviderARN = stringOrNull(ob.OIDCProvider)
+	diags.Append(flattenAccess(ctx, ob, &m, base.AccessEntries)...)
 	return m, diags
 }
 

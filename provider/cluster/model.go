@@ -32,6 +32,9 @@ type clusterModel struct {
 	Status                 types.String   `tfsdk:"status"`
 	PlatformVersion        types.String   `tfsdk:"platform_version"`
 	ClusterSecurityGroupID types.String   `tfsdk:"cluster_security_group_id"`
+	AuthenticationMode     types.String   `tfsdk:"authentication_mode"`
+	BootstrapCreatorAdmin  types.Bool     `tfsdk:"bootstrap_creator_admin"`
+	AccessEntries          types.Map      `tfsdk:"access_entries"`
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }
 

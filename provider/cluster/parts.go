@@ -3,8 +3,10 @@ package cluster
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/access"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
@@ -46,7 +48,7 @@ type rolesPart interface {
 
 // controlPlanePart is the EKS cluster itself.
 type controlPlanePart interface {
-	Create(ctx context.Context, ob *observed.Record, version string, access controlplane.Access) error
+	Create(ctx context.Context, ob *observed.Record, version string, access controlplane.Access, more ...func(*eks.CreateClusterInput)) error
 	Find(ctx context.Context) (*ekstypes.Cluster, error)
 	Refresh(ctx context.Context, ob *observed.Record) error
 	Settle(ctx context.Context, ob *observed.Record) error
@@ -88,6 +90,13 @@ type oidcPart interface {
 	Delete(ctx context.Context) error
 }
 
+// accessPart is who may use the cluster: authentication mode, access entries.
+type accessPart interface {
+	SetMode(ctx context.Context, ob *observed.Record, mode string) error
+	Apply(ctx context.Context, ob *observed.Record, old, want access.Set) error
+	Observe(ctx context.Context, ob *observed.Record, names map[string]string) error
+}
+
 // run is one operation (create, read, update, delete) on one cluster.
 type run struct {
 	name         string
@@ -99,6 +108,7 @@ type run struct {
 	inCluster    inClusterPart
 	addons       addonsPart
 	oidc         oidcPart
+	access       accessPart
 }
 
 // newRun wires the parts of the cluster name, whose tags_all are tags.
@@ -115,5 +125,6 @@ func newRun(c *conns.Client, name string, tags map[string]string) *run {
 		inCluster:    work,
 		addons:       addons.New(c, owner),
 		oidc:         oidc.New(c, owner),
+		access:       access.New(c, owner),
 	}
 }

@@ -93,12 +93,14 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	})
 	as, d := addonsOf(ctx, plan, want)
 	resp.Diagnostics.Append(d...)
+	entries, d := expandAccessEntries(ctx, plan.AccessEntries)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	err := op.create(ctx, ob, createInput{
 		version: plan.KubernetesVersion.ValueString(), access: access, want: want, coreDNS: plan.CoreDNSComputeType.ValueString(),
-		addons: as, oidc: plan.OIDCProvider.ValueBool(),
+		addons: as, oidc: plan.OIDCProvider.ValueBool(), auth: accessConfigOf(plan), entries: entries,
 	})
 
 	state, d := toModel(context.WithoutCancel(ctx), ob.Snapshot(), plan, r.client.DefaultTags)
@@ -144,6 +146,13 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	in.addons.want, d = addonsOf(ctx, plan, in.new)
 	resp.Diagnostics.Append(d...)
 	in.addons.nodeGroups, in.oidc = len(in.new.NodeGroups), plan.OIDCProvider.ValueBool()
+	in.oldEntries, d = expandAccessEntries(ctx, prior.AccessEntries)
+	resp.Diagnostics.Append(d...)
+	in.entries, d = expandAccessEntries(ctx, plan.AccessEntries)
+	resp.Diagnostics.Append(d...)
+	if m := plan.AuthenticationMode.ValueString(); m != prior.AuthenticationMode.ValueString() {
+		in.authMode = m
+	}
 	if v := plan.KubernetesVersion.ValueString(); !plan.KubernetesVersion.IsUnknown() && v != prior.KubernetesVersion.ValueString() {
 		in.version = v
 	}

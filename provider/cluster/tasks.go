@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/access"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
@@ -64,9 +65,11 @@ type createInput struct {
 	coreDNS string // coredns_compute_type
 	addons  addons.Set
 	oidc    bool
+	auth    access.Config
+	entries access.Set
 }
 
-// create: IAM roles and network (at once) -> control plane -> node groups
+// create: IAM roles and network (at once) -> control plane -> access entries -> node groups
 // (in parallel) alongside Fargate profiles (one at a time) -> CoreDNS ->
 // OIDC provider -> add-ons.
 func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) error {
@@ -107,7 +110,10 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 func (r *run) createEKS(ctx context.Context, ob *observed.Record, in createInput, afterProfiles ...func() error) error {
 	ctx = ekswait.Creating(ctx)
 	return inOrder(ctx,
-		step{"control plane", func(ctx context.Context) error { return r.controlPlane.Create(ctx, ob, in.version, in.access) }},
+		step{"control plane", func(ctx context.Context) error {
+			return r.controlPlane.Create(ctx, ob, in.version, in.access, in.auth.CreateOption())
+		}},
+		step{"access entries", func(ctx context.Context) error { return r.access.Apply(ctx, ob, nil, in.entries) }},
 		step{"node groups | Fargate profiles", func(ctx context.Context) error {
 			return r.children.Change(ctx, ob, children.Set{}, in.want, afterProfiles...)
 		}})
@@ -150,9 +156,11 @@ type updateInput struct {
 	version              string // "" when unchanged
 	addons               addonsInput
 	oidc                 bool
+	authMode             string // "" when unchanged
+	oldEntries, entries  access.Set
 }
 
-// update: IAM roles -> endpoint access -> tags -> node groups | profiles ->
+// update: IAM roles -> endpoint access -> authentication mode -> access entries -> tags -> node groups | profiles ->
 // CoreDNS -> OIDC provider -> add-ons, or, with a new Kubernetes version,
 // control plane -> add-ons -> node groups. Each step runs only when the one
 // before succeeded.
@@ -161,6 +169,10 @@ func (r *run) update(ctx context.Context, ob *observed.Record, in updateInput) e
 	if in.oldAccess.String() != in.newAccess.String() {
 		steps = append(steps, step{"endpoint access", func(ctx context.Context) error { return r.controlPlane.UpdateAccess(ctx, ob, in.newAccess) }})
 	}
+	if in.authMode != "" {
+		steps = append(steps, step{"authentication mode", func(ctx context.Context) error { return r.access.SetMode(ctx, ob, in.authMode) }})
+	}
+	steps = append(steps, step{"access entries", func(ctx context.Context) error { return r.access.Apply(ctx, ob, in.oldEntries, in.entries) }})
 	if !maps.Equal(in.oldTags, r.owner.Tags) {
 		steps = append(steps, step{"tags", func(ctx context.Context) error { return r.updateTags(ctx, ob, in.oldTags) }})
 	}

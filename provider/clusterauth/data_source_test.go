@@ -45,7 +45,7 @@ output "where" { value = provider::fargate::placement(fargate_cluster.c.fargate_
 					if err != nil || time.Until(exp) < 10*time.Minute {
 						return fmt.Errorf("token_expiration %q: want about 14 minutes ahead", attrs["token_expiration"])
 					}
-					id, err := eksauth.Verify(context.Background(), attrs["token"], "authme", eksauth.VerifyOptions{Endpoint: acctest.MotoURL})
+					id, err := eksauth.Verify(context.Background(), attrs["token"], "authme", acctest.VerifyOptions())
 					if err != nil {
 						return fmt.Errorf("the token is not accepted: %w", err)
 					}

@@ -130,7 +130,7 @@ func tokensAccepted(*terraform.State) error {
 		return fmt.Errorf("kubeprobe was never configured with a token")
 	}
 	for _, tok := range seen {
-		id, err := eksauth.Verify(context.Background(), tok, "terrax-fargate", eksauth.VerifyOptions{Endpoint: acctest.MotoURL})
+		id, err := eksauth.Verify(context.Background(), tok, "terrax-fargate", acctest.VerifyOptions())
 		if err != nil {
 			return fmt.Errorf("a token kubeprobe was given is not accepted: %w", err)
 		}

@@ -6,16 +6,18 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 )
 
 // Identity is who a verified token speaks for.
 type Identity struct {
-	ARN     string
-	Account string
-	UserID  string
+	ARN string
+	// Canonical is the principal rights follow: a role session's role.
+	Canonical string
+	Account   string
+	UserID    string
+	AccessKey string
 }
 
 // VerifyOptions says where to execute a token's request.
@@ -25,7 +27,14 @@ type VerifyOptions struct {
 	// on one address and pick the service from the Authorization header, so
 	// the query-string signature is sent as that header.
 	Endpoint string
-	Client   *http.Client
+	// STSHosts are host:port of local STS emulators a token may name besides
+	// AWS's STS endpoints (plain http allowed).
+	STSHosts []string
+	// Secret, when set, gives the secret of an access key, and Verify checks
+	// the signature itself, as STS does: emulators do not, and the signature
+	// is what binds a token to its cluster.
+	Secret func(accessKey string) (string, bool)
+	Client *http.Client
 	// Now is the current time (tests set it).
 	Now func() time.Time
 }
@@ -34,36 +43,35 @@ type VerifyOptions struct {
 const MaxAge = 15 * time.Minute
 
 // Verify checks a token the way EKS's authenticator does: it must be a
-// presigned STS GetCallerIdentity request that signs the cluster header for
-// this cluster and is at most 15 minutes old; STS must then accept it.
+// presigned STS GetCallerIdentity request (STS host, path /, only the
+// allowed parameters, X-Amz-Expires at most 15 minutes) that signs the
+// cluster header for this cluster and is at most 15 minutes old; STS must
+// then accept it.
 func Verify(ctx context.Context, token, cluster string, o VerifyOptions) (Identity, error) {
 	raw, err := URL(token)
 	if err != nil {
 		return Identity{}, err
 	}
-	u, err := url.Parse(raw)
+	p, err := checkPresigned(raw, o)
 	if err != nil {
-		return Identity{}, fmt.Errorf("EKS token: bad URL: %w", err)
+		return Identity{}, err
 	}
-	q := u.Query()
-	switch {
-	case q.Get("Action") != "GetCallerIdentity":
-		return Identity{}, fmt.Errorf("EKS token: presigned action is %q, not GetCallerIdentity", q.Get("Action"))
-	case !strings.Contains(";"+q.Get("X-Amz-SignedHeaders")+";", ";"+ClusterHeader+";"):
-		return Identity{}, fmt.Errorf("EKS token: the %s header is not signed", ClusterHeader)
-	case q.Get("X-Amz-Signature") == "" || q.Get("X-Amz-Credential") == "":
-		return Identity{}, fmt.Errorf("EKS token: the URL is not presigned")
-	}
-	signed, err := time.Parse("20060102T150405Z", q.Get("X-Amz-Date"))
-	if err != nil {
-		return Identity{}, fmt.Errorf("EKS token: bad X-Amz-Date: %w", err)
-	}
+	u, q := p.url, p.query
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now
 	}
-	if age := now().Sub(signed); age > MaxAge || age < -5*time.Minute {
-		return Identity{}, fmt.Errorf("EKS token: signed %s ago, older than %s: make a new one", age.Round(time.Second), MaxAge)
+	if age := now().Sub(p.signed); age > MaxAge || age < -5*time.Minute {
+		return Identity{}, fmt.Errorf("EKS token: signed %s ago, older than %s (X-Amz-Date expired): make a new one", age.Round(time.Second), MaxAge)
+	}
+	if o.Secret != nil {
+		secret, ok := o.Secret(p.key)
+		if !ok {
+			return Identity{}, fmt.Errorf("EKS token: STS does not know the access key %s (InvalidClientTokenId)", p.key)
+		}
+		if err := p.checkSignature(ctx, cluster, secret); err != nil {
+			return Identity{}, err
+		}
 	}
 
 	target := raw
@@ -104,5 +112,9 @@ func Verify(ctx context.Context, token, cluster string, o VerifyOptions) (Identi
 	if err := xml.Unmarshal(body, &out); err != nil || out.Result.Arn == "" {
 		return Identity{}, fmt.Errorf("EKS token: STS answered something other than an identity: %.200s", body)
 	}
-	return Identity{ARN: out.Result.Arn, Account: out.Result.Account, UserID: out.Result.UserID}, nil
+	canonical, err := Canonical(out.Result.Arn)
+	if err != nil {
+		return Identity{}, fmt.Errorf("EKS token: STS answered an identity with a bad ARN: %w", err)
+	}
+	return Identity{ARN: out.Result.Arn, Canonical: canonical, Account: out.Result.Account, UserID: out.Result.UserID, AccessKey: p.key}, nil
 }

@@ -35,7 +35,22 @@ import (
 func TestSecurity_noSecretsLeastPrivilegeVerifiedTLS(t *testing.T) {
 	c := acctest.Client(t)
 	const name = "secure"
-	const secret = "wJalrXUtnFEMI-terrax-test-secret-7f3e9c1d"
+	// Terraform runs as an IAM user of its own, with the random secret IAM
+	// made for its key (localeks checks token signatures, as STS does, with
+	// the secrets IAM hands out): that secret must appear nowhere.
+	const user = "secure-deployer"
+	if _, err := c.IAM.CreateUser(bg, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil {
+		t.Fatal(err)
+	}
+	key, err := c.IAM.CreateAccessKey(bg, &iam.CreateAccessKeyInput{UserName: aws.String(user)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = c.IAM.DeleteAccessKey(bg, &iam.DeleteAccessKeyInput{UserName: aws.String(user), AccessKeyId: key.AccessKey.AccessKeyId})
+		_, _ = c.IAM.DeleteUser(bg, &iam.DeleteUserInput{UserName: aws.String(user)})
+	})
+	secret := aws.ToString(key.AccessKey.SecretAccessKey)
 	w := blogWorkdir(t, name, "10.69.0.0/16")
 	// The EBS CSI driver, whose role the provider makes too (Pod Identity:
 	// the blog has a node group).
@@ -43,7 +58,8 @@ func TestSecurity_noSecretsLeastPrivilegeVerifiedTLS(t *testing.T) {
 		w.SetConfig(strings.Replace(cfg, `kubernetes_version = "1.35"`, `kubernetes_version = "1.35"
   addons             = { vpc-cni = {}, kube-proxy = {}, coredns = {}, aws-ebs-csi-driver = {} }`, 1))
 	}
-	w.Env = []string{"AWS_SECRET_ACCESS_KEY=" + secret, "AWS_SESSION_TOKEN=terrax-test-session-token-5b2a"}
+	w.Env = []string{"AWS_ACCESS_KEY_ID=" + aws.ToString(key.AccessKey.AccessKeyId), "AWS_SECRET_ACCESS_KEY=" + secret,
+		"AWS_SESSION_TOKEN=terrax-test-session-token-5b2a"}
 	outputs := []string{w.Apply()}
 	outputs = append(outputs, w.Must("plan", "-input=false", "-no-color", "-var", "service_replicas=3", "-out", "tfplan"))
 	outputs = append(outputs, w.Must("show", "-json", "tfplan"), w.Must("output", "-json"))

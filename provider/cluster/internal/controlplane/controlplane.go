@@ -63,7 +63,8 @@ func New(c *conns.Client, owner owned.Owner) *ControlPlane {
 
 // Create creates the cluster with the recorded roles and network, and
 // waits until it is ACTIVE, recording it as soon as it exists.
-func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version string, access Access) error {
+// more adds what other parts set at creation (the access configuration).
+func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version string, access Access, more ...func(*eks.CreateClusterInput)) error {
 	in := &eks.CreateClusterInput{
 		Name:    aws.String(cp.name),
 		RoleArn: aws.String(ob.Roles().Cluster),
@@ -79,6 +80,9 @@ func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version
 	}
 	if version != "" {
 		in.Version = aws.String(version)
+	}
+	for _, f := range more {
+		f(in)
 	}
 	var out *eks.CreateClusterOutput
 	create := func() error {

@@ -32,6 +32,8 @@ type Record struct {
 	addons     map[string]*ekstypes.Addon
 	// oidcProvider is the ARN of the cluster's IAM OIDC provider.
 	oidcProvider string
+	// accessEntries are the access entries of the configuration, by its names.
+	accessEntries map[string]AccessEntry
 }
 
 // Snapshot is a copy of a Record at one moment.
@@ -45,6 +47,8 @@ type Snapshot struct {
 	Addons     map[string]*ekstypes.Addon
 	// OIDCProvider is the ARN of the cluster's IAM OIDC provider ("" when none).
 	OIDCProvider string
+	// AccessEntries are the access entries of the configuration, by its names.
+	AccessEntries map[string]AccessEntry
 }
 
 // New returns an empty record.
@@ -61,7 +65,7 @@ func (r *Record) Snapshot() Snapshot {
 	return Snapshot{
 		Network: r.network.Clone(), Roles: r.roles, GoneRoles: slices.Clone(r.goneRoles), Cluster: r.cluster,
 		NodeGroups: maps.Clone(r.nodeGroups), Profiles: maps.Clone(r.profiles),
-		Addons: maps.Clone(r.addons), OIDCProvider: r.oidcProvider,
+		Addons: maps.Clone(r.addons), OIDCProvider: r.oidcProvider, AccessEntries: maps.Clone(r.accessEntries),
 	}
 }
 
