@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
 )
 
 // Flatten functions turn what AWS reports into Terraform values. A state
