@@ -65,16 +65,10 @@ type fargateProfileModel struct {
 	Status    types.String `tfsdk:"status"`
 }
 
-type selectorModel struct {
-	Namespace types.String `tfsdk:"namespace"`
-	Labels    types.Map    `tfsdk:"labels"`
-}
-
 // The attribute types of the nested objects, derived from the schema so
 // that each shape is written once.
 var (
 	networkAttrTypes     = networkSchema().GetType().(types.ObjectType).AttrTypes
 	nodeGroupObject      = nodeGroupsSchema().NestedObject.Type().(types.ObjectType)
 	fargateProfileObject = fargateProfilesSchema().NestedObject.Type().(types.ObjectType)
-	selectorAttrTypes    = fargateProfileObject.AttrTypes["selectors"].(types.ListType).ElemType.(types.ObjectType).AttrTypes
 )

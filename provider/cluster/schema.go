@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/internal/eksrules"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/validate"
 )
 
@@ -303,25 +304,7 @@ func fargateProfilesSchema() schema.MapNestedAttribute {
 		Validators: []validator.Map{mapvalidator.KeysAre(validate.FargateProfileName()), validate.FargateProfiles()},
 		NestedObject: schema.NestedAttributeObject{
 			Attributes: map[string]schema.Attribute{
-				"selectors": schema.ListNestedAttribute{
-					Required: true,
-					MarkdownDescription: fmt.Sprintf("1 to %d selectors. A pod matches a selector when its namespace matches "+
-						"`namespace` and it carries every label in `labels`; `*` and `?` are wildcards.", eksrules.MaxSelectorsPerProfile),
-					Validators: []validator.List{listvalidator.SizeBetween(1, eksrules.MaxSelectorsPerProfile)},
-					NestedObject: schema.NestedAttributeObject{
-						Attributes: map[string]schema.Attribute{
-							"namespace": schema.StringAttribute{
-								Required: true, MarkdownDescription: "Kubernetes namespace the selector matches.",
-								Validators: []validator.String{validate.SelectorNamespace()},
-							},
-							"labels": schema.MapAttribute{
-								Optional: true, ElementType: types.StringType,
-								MarkdownDescription: fmt.Sprintf("Labels a pod must all carry (at most %d).", eksrules.MaxLabelsPerSelector),
-								Validators:          []validator.Map{mapvalidator.SizeAtMost(eksrules.MaxLabelsPerSelector), validate.Labels()},
-							},
-						},
-					},
-				},
+				"selectors": selectors.Attribute(),
 				"subnet_ids": schema.SetAttribute{
 					Optional: true, Computed: true, ElementType: types.StringType,
 					MarkdownDescription: "Private subnets for the profile's pods. Defaults to the network's private subnets. Changing them replaces the profile.",
