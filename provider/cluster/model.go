@@ -33,6 +33,8 @@ type clusterModel struct {
 	PlatformVersion        types.String   `tfsdk:"platform_version"`
 	ClusterSecurityGroupID types.String   `tfsdk:"cluster_security_group_id"`
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
+
+	ExclusiveFargateProfiles types.Bool `tfsdk:"exclusive_fargate_profiles"` // see exclusive.go
 }
 
 type networkModel struct {

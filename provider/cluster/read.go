@@ -108,6 +108,9 @@ func (r *run) observe(ctx context.Context, m clusterModel) (*observed.Record, er
 	if err := r.children.Observe(ctx, ob); err != nil {
 		return nil, err
 	}
+	if !exclusiveProfiles(m) {
+		leaveForeignProfiles(ob, r.owner, m.FargateProfiles)
+	}
 	if err := r.addons.Observe(ctx, ob); err != nil {
 		return nil, err
 	}
@@ -151,4 +154,5 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tags_all"), types.MapNull(types.StringType))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("exclusive_fargate_profiles"), true)...)
 }

@@ -159,6 +159,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		resp.Diagnostics.AddError(failed, "reading the cluster: "+err.Error())
 		return
 	}
+	leaveForeignInUpdate(ob, op.owner, plan, &in.old)
 	if err := op.settle(ctx, ob); err != nil {
 		resp.Diagnostics.AddError(failed, err.Error())
 		return

@@ -45,7 +45,8 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			"and Fargate profiles. Node groups and profiles are keyed by name, so adding, changing or removing one " +
 			"touches no other. Fargate profiles are created and deleted one at a time, as EKS requires.\n\n" +
 			"The resource manages **all** node groups and Fargate profiles of its cluster: one created outside " +
-			"Terraform shows in the next plan as one to remove.",
+			"Terraform shows in the next plan as one to remove, unless `exclusive_fargate_profiles` is false (then " +
+			"`fargate_profile` resources may add profiles to the cluster).",
 		Attributes: map[string]schema.Attribute{
 			"id": computedString("The cluster name."),
 			"name": schema.StringAttribute{
@@ -84,8 +85,9 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"or by patching the CoreDNS Deployment where the add-on API is not offered.",
 				Validators: []validator.String{stringvalidator.OneOf("auto", "fargate", "ec2")},
 			},
-			"fargate_profiles": fargateProfilesSchema(),
-			"addons":           addonsSchema(),
+			"fargate_profiles":           fargateProfilesSchema(),
+			"exclusive_fargate_profiles": exclusiveProfilesAttribute(),
+			"addons":                     addonsSchema(),
 			"oidc_provider": boolDefault(true, "Whether the resource makes the cluster's IAM OpenID Connect provider (client "+
 				"`sts.amazonaws.com`), which IAM roles for service accounts (IRSA) need; every IRSA role the resource makes trusts it. "+
 				"Deleted with the cluster. An OIDC provider that already exists for the cluster's issuer is used and never deleted."),
