@@ -25,6 +25,9 @@ type FargateClusterConfig struct {
 	Tags                  map[string]string         `tf:"tags,omitempty"`
 	Timeouts              *Timeouts                 `tf:"timeouts,omitempty"`
 
+	// ExclusiveFargateProfiles: false leaves profiles others add (NewFargateApp) alone.
+	ExclusiveFargateProfiles *bool `tf:"exclusive_fargate_profiles,omitempty"`
+
 	Provider  cdktf.TerraformProvider
 	DependsOn []cdktf.ITerraformDependable
 }

@@ -61,7 +61,14 @@ func TestAccProfile_teamsInTheirOwnStates(t *testing.T) {
 		}
 	}()
 
+	// Profiles CREATING for a while, as on EKS, so the two teams' creates
+	// meet: one is refused while the other's is in progress, and waits its turn.
+	acctest.Shape(t, map[string]any{"profile_create": "3s", "profile_delete": "2s"})
+	conflicts := acctest.Calls(t)["localeks:profile-conflicts"]
 	applyAll(t, []string{"apply", "-auto-approve", "-input=false", "-no-color"}, a, b)
+	if acctest.Calls(t)["localeks:profile-conflicts"] == conflicts {
+		t.Fatal("the two teams' profile creates never met, so their turn-taking was not exercised")
+	}
 	for _, ns := range []string{"team-a", "team-b"} {
 		checkApp(t, c, cluster, ns, map[string]string{"app": ns}, 2)
 	}
