@@ -30,6 +30,16 @@ func exclusiveProfiles(m clusterModel) bool {
 	return m.ExclusiveFargateProfiles.IsNull() || m.ExclusiveFargateProfiles.IsUnknown() || m.ExclusiveFargateProfiles.ValueBool()
 }
 
+// withExclusiveDefault gives a state without the attribute (an import, a
+// state written before it existed) its default, so that the next plan
+// shows no change for it.
+func withExclusiveDefault(m clusterModel) clusterModel {
+	if m.ExclusiveFargateProfiles.IsNull() {
+		m.ExclusiveFargateProfiles = types.BoolValue(true)
+	}
+	return m
+}
+
 // leaveForeignProfiles drops from ob the profiles the cluster did not make:
 // those without its owner tag that m does not name (a profile this resource
 // made before it tagged its profiles is still named in its state).

@@ -62,6 +62,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	}
 	newState, d := toModel(ctx, ob.Snapshot(), state, r.client.DefaultTags)
 	resp.Diagnostics.Append(d...)
+	newState = withExclusiveDefault(newState)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
 }
 
@@ -154,5 +155,4 @@ func (r *Resource) ImportState(ctx context.Context, req resource.ImportStateRequ
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("tags_all"), types.MapNull(types.StringType))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("exclusive_fargate_profiles"), true)...)
 }
