@@ -2,7 +2,9 @@ package profile
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -28,6 +30,11 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if plan.ID.IsUnknown() {
 		plan.ID = types.StringValue(idOf(plan.Cluster.ValueString(), plan.Name.ValueString()))
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+	if cluster := plan.Cluster.ValueString(); r.client.Topology.Exclusive(cluster) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("cluster"), "The cluster deletes profiles it did not make",
+			fmt.Sprintf("fargate_cluster %q is planned with exclusive_fargate_profiles = true (the default), so its next apply "+
+				"deletes this profile. Set exclusive_fargate_profiles = false on it.", cluster))
 	}
 	if !selectors.Known(ctx, plan.Selectors) {
 		return

@@ -29,18 +29,34 @@ func (r *Registry) AddProfile(cluster string, p placement.Profile) {
 	r.declared[cluster][p.Name] = p
 }
 
-// SetShared records that fargate_cluster plans the cluster without
-// exclusive Fargate profiles: the profiles others made stay, and Layout
-// adds those EKS has to the planned ones.
-func (r *Registry) SetShared(cluster string) {
+// SetShared records whether fargate_cluster plans the cluster without
+// exclusive Fargate profiles: then the profiles others made stay, and
+// Layout adds those EKS has to the planned ones; else they are deleted on
+// its apply (see Exclusive).
+func (r *Registry) SetShared(cluster string, shared bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.shared == nil {
 		r.shared = map[string]bool{}
 	}
-	if _, seen := r.shared[cluster]; !seen {
-		r.shared[cluster] = false // not read yet
+	if r.exclusive == nil {
+		r.exclusive = map[string]bool{}
 	}
+	r.exclusive[cluster] = !shared
+	if _, seen := r.shared[cluster]; shared && !seen {
+		r.shared[cluster] = false // not read yet
+	} else if !shared {
+		delete(r.shared, cluster)
+	}
+}
+
+// Exclusive reports that fargate_cluster plans the cluster, in this run,
+// as the owner of every profile on it: a profile others add is deleted by
+// its next apply.
+func (r *Registry) Exclusive(cluster string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.exclusive[cluster]
 }
 
 // addForeign adds, once per run, the profiles EKS has on a shared cluster

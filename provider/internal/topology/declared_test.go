@@ -43,7 +43,7 @@ func TestLayout_sharedClusterCountsExistingProfiles(t *testing.T) {
 	conn, srv := ekstest.New(t, fake)
 	r := topology.New()
 	r.SetLayout("c", []placement.Profile{{Name: "fp-own"}}, 1)
-	r.SetShared("c")
+	r.SetShared("c", true)
 	for range 2 {
 		c, err := r.Layout(ctx, conn, "c")
 		if err != nil || !slices.Equal(names(c.Profiles), []string{"fp-own", "fp-a", "fp-b"}) || c.NodeGroups != 1 {
@@ -53,9 +53,13 @@ func TestLayout_sharedClusterCountsExistingProfiles(t *testing.T) {
 	if n := srv.Calls("clusters/c/fargate-profiles"); n != 2 { // two pages, once
 		t.Fatalf("EKS listed the profiles %d times", n)
 	}
+	if r.Exclusive("c") {
+		t.Fatal("a shared cluster is exclusive")
+	}
 	exclusive := topology.New()
 	exclusive.SetLayout("c", []placement.Profile{{Name: "fp-own"}}, 1)
-	if c, _ := exclusive.Layout(ctx, conn, "c"); !slices.Equal(names(c.Profiles), []string{"fp-own"}) {
+	exclusive.SetShared("c", false)
+	if c, _ := exclusive.Layout(ctx, conn, "c"); !slices.Equal(names(c.Profiles), []string{"fp-own"}) || !exclusive.Exclusive("c") {
 		t.Fatalf("an exclusive cluster's layout: %v", names(c.Profiles))
 	}
 }

@@ -67,10 +67,11 @@ type Registry struct {
 	mu       sync.Mutex
 	clusters map[string]*Cluster
 	// declared: profiles fargate_profile plans, by cluster and name;
-	// shared: clusters whose profiles others add too, read from EKS yet
+	// shared: clusters whose profiles others add too, read from EKS yet;
+	// exclusive: clusters planned as the owners of all their profiles
 	// (see declared.go).
-	declared map[string]map[string]placement.Profile
-	shared   map[string]bool
+	declared          map[string]map[string]placement.Profile
+	shared, exclusive map[string]bool
 }
 
 // readAddonsFromEKS is New's ReadAddons: fargate_cluster calls SetAddons
