@@ -75,6 +75,21 @@ func TestAccProfile_teamsInTheirOwnStates(t *testing.T) {
 	for _, w := range []*acctest.Workdir{p, a, b} {
 		planEmpty(t, w, "after both teams applied")
 	}
+	// Each team's plan placed its pods on its profile before the profile
+	// existed; the platform's plan counts the teams' profiles too.
+	for w, want := range map[*acctest.Workdir]string{a: `"team-a":"fargate:fp-team-a"`, b: `"team-b":"fargate:fp-team-b"`} {
+		if out := w.Must("output", "-json", "placement"); !strings.Contains(out, want) {
+			t.Fatalf("placement output %s, want %s", out, want)
+		}
+	}
+	p.SetConfig(platformConfig(cluster, false) + fmt.Sprintf(`
+resource "fargate_manifest" "probe" {
+  cluster  = fargate_cluster.platform.name
+  manifest = %q
+}
+`, "apiVersion: v1\nkind: Pod\nmetadata: {name: probe, namespace: team-a, labels: {app: team-a}}\nspec: {containers: [{name: c, image: nginx:1.27}]}\n"))
+	planShows(t, p, "a manifest of the platform selected by team A's profile", `placement\s+= "fargate:fp-team-a"`)
+	p.SetConfig(platformConfig(cluster, false))
 
 	// Drift: a profile deleted outside Terraform is made again.
 	if _, err := c.EKS.DeleteFargateProfile(context.Background(), &eks.DeleteFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String("fp-team-b")}); err != nil {
