@@ -24,6 +24,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/validate"
 	"github.com/terrax/terraform-provider-fargate/provider/manifest"
+	"github.com/terrax/terraform-provider-fargate/provider/profile"
 )
 
 var (
@@ -194,7 +195,7 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 }
 
 func (p *Provider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{cluster.NewResource, manifest.NewResource}
+	return []func() resource.Resource{cluster.NewResource, manifest.NewResource, profile.NewResource}
 }
 
 func (p *Provider) DataSources(context.Context) []func() datasource.DataSource {

@@ -28,6 +28,9 @@ type FargateClusterConfig struct {
 	BootstrapCreatorAdmin *bool                     `tf:"bootstrap_creator_admin,omitempty"`
 	AccessEntries         map[string]AccessEntry    `tf:"access_entries,omitempty"`
 
+	// ExclusiveFargateProfiles: false leaves profiles others add (NewFargateApp) alone.
+	ExclusiveFargateProfiles *bool `tf:"exclusive_fargate_profiles,omitempty"`
+
 	Provider  cdktf.TerraformProvider
 	DependsOn []cdktf.ITerraformDependable
 }

@@ -17,6 +17,7 @@ import (
 	fargateprovider "github.com/terrax/terraform-provider-fargate/provider"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster"
 	"github.com/terrax/terraform-provider-fargate/provider/manifest"
+	"github.com/terrax/terraform-provider-fargate/provider/profile"
 	"github.com/terrax/terraform-provider-fargate/stack"
 )
 
@@ -121,6 +122,7 @@ func TestConstructsMatchProviderSchema(t *testing.T) {
 		config any
 	}{
 		{"fargate_cluster", resourceSchema(t, cluster.NewResource()), stack.FargateClusterConfig{}},
+		{"fargate_profile", resourceSchema(t, profile.NewResource()), stack.FargateProfileConfig{}},
 		{"fargate_manifest", resourceSchema(t, manifest.NewResource()), struct {
 			stack.ManifestConfig
 			Manifest string `tf:"manifest"`

@@ -231,7 +231,7 @@ func TestGuideExampleValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"fargate_cluster"`, `"fargate_manifest"`, `name: beer-api`} {
+	for _, want := range []string{`"fargate_cluster"`, `"fargate_profile"`, `"fargate_manifest"`, `name: brewery`, `name: taproom`} {
 		if !strings.Contains(string(b), want) {
 			t.Fatalf("the guide's stack has no %s:\n%s", want, b)
 		}

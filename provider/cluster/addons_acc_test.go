@@ -19,10 +19,10 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
-	ownedrules "github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	ownedrules "github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 )
 
 // Add-ons and pod credentials, asserted through the EKS and IAM APIs.

@@ -299,8 +299,9 @@ func checkEKSTags(c *conns.Client, name string, want map[string]string) resource
 		if err != nil {
 			return err
 		}
-		if fmt.Sprint(fp.FargateProfile.Tags) != fmt.Sprint(want) {
-			return fmt.Errorf("profile tags %v, want %v", fp.FargateProfile.Tags, want)
+		// The cluster's own profiles carry its owner tag (exclusive_fargate_profiles = false tells them by it).
+		if fmt.Sprint(fp.FargateProfile.Tags) != fmt.Sprint(withOwner(name, want)) {
+			return fmt.Errorf("profile tags %v, want %v", fp.FargateProfile.Tags, withOwner(name, want))
 		}
 		return nil
 	}

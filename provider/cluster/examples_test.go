@@ -3,14 +3,8 @@ package cluster_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/eks"
 
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -67,49 +61,4 @@ func TestAccExample_blog(t *testing.T) {
 			),
 		}},
 	})
-}
-
-// terraformCLI runs bin/terraform in dir with the provider from bin/mirror
-// (make install), as a user of the published provider would.
-func terraformCLI(t *testing.T, root, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(filepath.Join(root, "bin", "terraform"), args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+filepath.Join(root, "bin", "terraformrc"))
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("terraform %v: %v\n%s", args, err, out)
-	}
-	return string(out)
-}
-
-// TestAccExample_moduleReuse applies examples/modules/fargate-app-example:
-// the fargate-app module used for two clusters.
-func TestAccExample_moduleReuse(t *testing.T) {
-	c := acctest.Client(t)
-	root, err := acctest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := os.CopyFS(filepath.Join(dir, "modules"), os.DirFS(filepath.Join(root, "examples", "modules"))); err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "modules", "fargate-app-example")
-	terraformCLI(t, root, work, "init", "-input=false")
-	terraformCLI(t, root, work, "apply", "-auto-approve", "-input=false")
-	defer terraformCLI(t, root, work, "destroy", "-auto-approve", "-input=false")
-	out := terraformCLI(t, root, work, "output", "-json", "placement")
-	if !strings.Contains(out, `"beer-api":"fargate:fp-beer-api"`) || !strings.Contains(out, `"taproom-web":"fargate:fp-taproom-web"`) {
-		t.Fatalf("placement output: %s", out)
-	}
-	for cluster, ns := range map[string]string{"beer": "brewery", "taproom": "taproom"} {
-		if _, err := c.EKS.DescribeCluster(context.Background(), &eks.DescribeClusterInput{Name: aws.String(cluster)}); err != nil {
-			t.Fatalf("cluster %s: %v", cluster, err)
-		}
-		pods, err := acctest.Kube(t, cluster).Kube.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{})
-		if err != nil || len(pods.Items) == 0 {
-			t.Fatalf("no pods of the app in %s/%s: %v", cluster, ns, err)
-		}
-	}
 }

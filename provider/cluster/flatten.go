@@ -12,8 +12,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
 )
 
 // Flatten functions turn what AWS reports into Terraform values. A state
@@ -84,11 +85,7 @@ func flattenNodegroup(ng *ekstypes.Nodegroup) nodeGroupModel {
 }
 
 func flattenProfile(ctx context.Context, fp *ekstypes.FargateProfile) (fargateProfileModel, diag.Diagnostics) {
-	var sels []selectorModel
-	for _, s := range fp.Selectors {
-		sels = append(sels, selectorModel{Namespace: types.StringValue(aws.ToString(s.Namespace)), Labels: labelsMap(s.Labels)})
-	}
-	list, diags := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: selectorAttrTypes}, sels)
+	list, diags := selectors.Flatten(ctx, fp.Selectors)
 	return fargateProfileModel{
 		Selectors: list,
 		SubnetIDs: stringSetOf(fp.Subnets),

@@ -36,6 +36,8 @@ type clusterModel struct {
 	BootstrapCreatorAdmin  types.Bool     `tfsdk:"bootstrap_creator_admin"`
 	AccessEntries          types.Map      `tfsdk:"access_entries"`
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
+
+	ExclusiveFargateProfiles types.Bool `tfsdk:"exclusive_fargate_profiles"` // see exclusive.go
 }
 
 type networkModel struct {
@@ -68,16 +70,10 @@ type fargateProfileModel struct {
 	Status    types.String `tfsdk:"status"`
 }
 
-type selectorModel struct {
-	Namespace types.String `tfsdk:"namespace"`
-	Labels    types.Map    `tfsdk:"labels"`
-}
-
 // The attribute types of the nested objects, derived from the schema so
 // that each shape is written once.
 var (
 	networkAttrTypes     = networkSchema().GetType().(types.ObjectType).AttrTypes
 	nodeGroupObject      = nodeGroupsSchema().NestedObject.Type().(types.ObjectType)
 	fargateProfileObject = fargateProfilesSchema().NestedObject.Type().(types.ObjectType)
-	selectorAttrTypes    = fargateProfileObject.AttrTypes["selectors"].(types.ListType).ElemType.(types.ObjectType).AttrTypes
 )

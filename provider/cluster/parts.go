@@ -14,9 +14,9 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/oidc"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
 )
 
 // OwnerTag marks every IAM role and VPC part the resource creates (see

@@ -145,6 +145,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		} else {
 			r.client.Topology.SetLayout(plan.Name.ValueString(), profiles, len(ngs))
 		}
+		r.client.Topology.SetShared(plan.Name.ValueString(), !exclusiveProfiles(plan))
 		r.reportAddonsAndZones(ctx, plan, want)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

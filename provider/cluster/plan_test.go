@@ -6,6 +6,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
 )
 
 // A profile in transition that is in the state but not in the plan (made
@@ -13,7 +15,7 @@ import (
 // empty entry: that made Terraform fail with "Value Conversion Error".
 func TestMarkNew_skipsEntriesNotPlanned(t *testing.T) {
 	ctx := context.Background()
-	sel, _ := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: selectorAttrTypes}, []selectorModel{{Namespace: types.StringValue("a"), Labels: types.MapNull(types.StringType)}})
+	sel, _ := types.ListValueFrom(ctx, selectors.Type, []selectors.Model{{Namespace: types.StringValue("a"), Labels: types.MapNull(types.StringType)}})
 	planned := map[string]fargateProfileModel{"fp-a": {Selectors: sel, SubnetIDs: types.SetNull(types.StringType), ARN: types.StringValue("arn"), Status: types.StringValue("CREATING")}}
 	plan, d := types.MapValueFrom(ctx, fargateProfileObject, planned)
 	if d.HasError() {

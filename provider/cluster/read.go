@@ -12,8 +12,8 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
 )
 
 // privateNoCluster marks, in private state, a resource whose EKS cluster
@@ -62,6 +62,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	}
 	newState, d := toModel(ctx, ob.Snapshot(), state, r.client.DefaultTags)
 	resp.Diagnostics.Append(d...)
+	newState = withExclusiveDefault(newState)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &newState)...)
 }
 
@@ -107,6 +108,9 @@ func (r *run) observe(ctx context.Context, m clusterModel) (*observed.Record, er
 	}
 	if err := r.children.Observe(ctx, ob); err != nil {
 		return nil, err
+	}
+	if !exclusiveProfiles(m) {
+		leaveForeignProfiles(ob, r.owner, m.FargateProfiles)
 	}
 	if err := r.addons.Observe(ctx, ob); err != nil {
 		return nil, err

@@ -11,9 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/ekswait"
 )
 
 const (
@@ -168,6 +168,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 		resp.Diagnostics.AddError(failed, "reading the cluster: "+err.Error())
 		return
 	}
+	leaveForeignInUpdate(ob, op.owner, plan, &in.old)
 	if err := op.settle(ctx, ob); err != nil {
 		resp.Diagnostics.AddError(failed, err.Error())
 		return

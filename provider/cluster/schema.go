@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/internal/eksrules"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/validate"
 )
 
@@ -45,7 +46,8 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			"and Fargate profiles. Node groups and profiles are keyed by name, so adding, changing or removing one " +
 			"touches no other. Fargate profiles are created and deleted one at a time, as EKS requires.\n\n" +
 			"The resource manages **all** node groups and Fargate profiles of its cluster: one created outside " +
-			"Terraform shows in the next plan as one to remove.",
+			"Terraform shows in the next plan as one to remove, unless `exclusive_fargate_profiles` is false (then " +
+			"`fargate_profile` resources may add profiles to the cluster).",
 		Attributes: map[string]schema.Attribute{
 			"id": computedString("The cluster name."),
 			"name": schema.StringAttribute{
@@ -84,8 +86,9 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"or by patching the CoreDNS Deployment where the add-on API is not offered.",
 				Validators: []validator.String{stringvalidator.OneOf("auto", "fargate", "ec2")},
 			},
-			"fargate_profiles": fargateProfilesSchema(),
-			"addons":           addonsSchema(),
+			"fargate_profiles":           fargateProfilesSchema(),
+			"exclusive_fargate_profiles": exclusiveProfilesAttribute(),
+			"addons":                     addonsSchema(),
 			"oidc_provider": boolDefault(true, "Whether the resource makes the cluster's IAM OpenID Connect provider (client "+
 				"`sts.amazonaws.com`), which IAM roles for service accounts (IRSA) need; every IRSA role the resource makes trusts it. "+
 				"Deleted with the cluster. An OIDC provider that already exists for the cluster's issuer is used and never deleted."),
@@ -305,25 +308,7 @@ func fargateProfilesSchema() schema.MapNestedAttribute {
 		Validators: []validator.Map{mapvalidator.KeysAre(validate.FargateProfileName()), validate.FargateProfiles()},
 		NestedObject: schema.NestedAttributeObject{
 			Attributes: map[string]schema.Attribute{
-				"selectors": schema.ListNestedAttribute{
-					Required: true,
-					MarkdownDescription: fmt.Sprintf("1 to %d selectors. A pod matches a selector when its namespace matches "+
-						"`namespace` and it carries every label in `labels`; `*` and `?` are wildcards.", eksrules.MaxSelectorsPerProfile),
-					Validators: []validator.List{listvalidator.SizeBetween(1, eksrules.MaxSelectorsPerProfile)},
-					NestedObject: schema.NestedAttributeObject{
-						Attributes: map[string]schema.Attribute{
-							"namespace": schema.StringAttribute{
-								Required: true, MarkdownDescription: "Kubernetes namespace the selector matches.",
-								Validators: []validator.String{validate.SelectorNamespace()},
-							},
-							"labels": schema.MapAttribute{
-								Optional: true, ElementType: types.StringType,
-								MarkdownDescription: fmt.Sprintf("Labels a pod must all carry (at most %d).", eksrules.MaxLabelsPerSelector),
-								Validators:          []validator.Map{mapvalidator.SizeAtMost(eksrules.MaxLabelsPerSelector), validate.Labels()},
-							},
-						},
-					},
-				},
+				"selectors": selectors.Attribute(),
 				"subnet_ids": schema.SetAttribute{
 					Optional: true, Computed: true, ElementType: types.StringType,
 					MarkdownDescription: "Private subnets for the profile's pods. Defaults to the network's private subnets. Changing them replaces the profile.",

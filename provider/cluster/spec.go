@@ -14,6 +14,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
@@ -126,16 +127,9 @@ func expandProfiles(ctx context.Context, m types.Map) (map[string]children.Profi
 	return expandMap(ctx, m, func(fp fargateProfileModel) (children.Profile, diag.Diagnostics) {
 		var s children.Profile
 		var diags diag.Diagnostics
-		var sels []selectorModel
-		if !fp.Selectors.IsNull() && !fp.Selectors.IsUnknown() {
-			diags.Append(fp.Selectors.ElementsAs(ctx, &sels, false)...)
-		}
-		for _, sel := range sels {
-			labels, d := expandStringMap(ctx, sel.Labels)
-			diags.Append(d...)
-			s.Selectors = append(s.Selectors, placement.Selector{Namespace: sel.Namespace.ValueString(), Labels: labels})
-		}
 		var d diag.Diagnostics
+		s.Selectors, d = selectors.Expand(ctx, fp.Selectors)
+		diags.Append(d...)
 		s.SubnetIDs, d = expandStrings(ctx, fp.SubnetIDs, true)
 		diags.Append(d...)
 		return s, diags

@@ -12,10 +12,10 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/ekswait"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
 )
 
 // The operations of fargate_cluster as lists of named steps, in EKS's

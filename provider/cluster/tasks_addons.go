@@ -10,7 +10,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
 )
 
 // The steps of the cluster's add-ons and pod credentials: the IAM OIDC

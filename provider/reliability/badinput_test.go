@@ -185,6 +185,7 @@ func badInputs() []badInput {
 	for _, c := range clusterCases {
 		out = append(out, c.badInput())
 	}
+	out = append(out, profileCases...)
 	return append(out, manifestCases...)
 }
 

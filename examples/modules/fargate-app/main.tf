@@ -1,6 +1,9 @@
-# A reusable module: an EKS cluster with a node group, and one stateless
-# app on Fargate (its own namespace, a Fargate profile selecting it, a
-# Deployment and a load-balanced Service), in one apply.
+# An app module as an application team uses it: on a cluster the platform
+# team owns (made elsewhere, with exclusive_fargate_profiles = false), it
+# adds a Fargate profile for its namespace and applies its workloads (a
+# Namespace, a Deployment and a Service), in one apply. Its manifest names
+# the cluster through the profile, so the workloads are applied once the
+# profile is ACTIVE and the plan already places them on Fargate.
 terraform {
   required_providers {
     fargate = {
@@ -10,27 +13,23 @@ terraform {
   }
 }
 
-resource "fargate_cluster" "this" {
-  name               = var.cluster_name
-  kubernetes_version = var.kubernetes_version
-  network            = { vpc_cidr = var.vpc_cidr }
+locals {
+  # The pods' labels, which the profile selects: app=<namespace> unless given.
+  labels = length(var.labels) > 0 ? var.labels : { app = var.namespace }
+}
 
-  node_groups = {
-    "system" = { instance_types = [var.instance_type], desired_size = var.node_count, min_size = var.node_count, max_size = var.node_count + 1 }
-  }
-
-  fargate_profiles = {
-    "fp-${var.app_name}" = { selectors = [{ namespace = var.namespace, labels = { app = var.app_name } }] }
-  }
-
-  tags = var.tags
+resource "fargate_profile" "this" {
+  cluster   = var.cluster_name
+  name      = "fp-${var.namespace}"
+  selectors = [{ namespace = var.namespace, labels = local.labels }]
 }
 
 resource "fargate_manifest" "app" {
-  cluster = fargate_cluster.this.name
+  cluster = fargate_profile.this.cluster
   manifest = templatefile("${path.module}/app.yaml.tftpl", {
-    name      = var.app_name
+    name      = var.namespace
     namespace = var.namespace
+    labels    = jsonencode(local.labels)
     image     = var.image
     port      = var.port
     replicas  = var.replicas

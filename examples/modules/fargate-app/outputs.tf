@@ -1,11 +1,6 @@
-output "cluster_name" {
-  description = "Name of the cluster (for more fargate_manifest resources)."
-  value       = fargate_cluster.this.name
-}
-
-output "endpoint" {
-  description = "Kubernetes API endpoint."
-  value       = fargate_cluster.this.endpoint
+output "profile" {
+  description = "Name of the app's Fargate profile."
+  value       = fargate_profile.this.name
 }
 
 output "placement" {

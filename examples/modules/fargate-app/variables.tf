@@ -1,51 +1,22 @@
 variable "cluster_name" {
-  description = "Name of the EKS cluster."
-  type        = string
-}
-
-variable "kubernetes_version" {
-  description = "Kubernetes version of the cluster."
-  type        = string
-  default     = "1.35"
-}
-
-variable "vpc_cidr" {
-  description = "CIDR block of the VPC the module creates."
-  type        = string
-  default     = "10.0.0.0/16"
-}
-
-variable "instance_type" {
-  description = "Instance type of the system node group."
-  type        = string
-  default     = "t3.medium"
-}
-
-variable "node_count" {
-  description = "Nodes in the system node group."
-  type        = number
-  default     = 1
-}
-
-variable "app_name" {
-  description = "Name of the app; its pods carry app=<name> and run on Fargate."
+  description = "Name of the EKS cluster the app runs on (made by the platform, e.g. a fargate_cluster with exclusive_fargate_profiles = false)."
   type        = string
 }
 
 variable "namespace" {
-  description = "Namespace of the app."
+  description = "Namespace of the app, made by the module; also the name of its Deployment and Service, and of its profile (fp-<namespace>)."
   type        = string
+}
+
+variable "labels" {
+  description = "Labels of the app's pods, which its Fargate profile selects. Default: app = <namespace>."
+  type        = map(string)
+  default     = {}
 }
 
 variable "image" {
   description = "Container image of the app."
   type        = string
-}
-
-variable "port" {
-  description = "Port the app listens on."
-  type        = number
-  default     = 8080
 }
 
 variable "replicas" {
@@ -54,8 +25,8 @@ variable "replicas" {
   default     = 2
 }
 
-variable "tags" {
-  description = "Tags for everything the cluster creates."
-  type        = map(string)
-  default     = {}
+variable "port" {
+  description = "Port the app listens on."
+  type        = number
+  default     = 8080
 }

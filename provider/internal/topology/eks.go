@@ -22,7 +22,10 @@ import (
 // *apierr.NotFoundError when the cluster does not exist (yet).
 func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (Cluster, error) {
 	if c := r.Get(name); c.Known || c.Pending {
-		return c, nil
+		if c.Known {
+			r.addForeign(ctx, conn, name)
+		}
+		return r.Get(name), nil
 	}
 	profiles, nodeGroups, err := read(ctx, conn, name)
 	if err != nil {
@@ -50,7 +53,7 @@ func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (C
 // at plan and the one made again at apply agree while another tool deletes
 // profiles of the cluster.
 func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profile, int, error) {
-	fps, err := finder.DescribedFargateProfiles(ctx, conn, name)
+	profiles, err := readProfiles(ctx, conn, name)
 	var ngs []string
 	if err == nil {
 		ngs, err = finder.Nodegroups(ctx, conn, name)
@@ -60,6 +63,16 @@ func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profi
 	}
 	if err != nil {
 		return nil, 0, err
+	}
+	return profiles, len(ngs), nil
+}
+
+// readProfiles returns the cluster's Fargate profiles as EKS has them,
+// those being deleted left out (see read).
+func readProfiles(ctx context.Context, conn *eks.Client, name string) ([]placement.Profile, error) {
+	fps, err := finder.DescribedFargateProfiles(ctx, conn, name)
+	if err != nil {
+		return nil, err
 	}
 	profiles := make([]placement.Profile, 0, len(fps))
 	for _, fp := range fps {
@@ -72,7 +85,7 @@ func read(ctx context.Context, conn *eks.Client, name string) ([]placement.Profi
 		}
 		profiles = append(profiles, p)
 	}
-	return profiles, len(ngs), nil
+	return profiles, nil
 }
 
 // readAddons returns the names of the cluster's add-ons as EKS has them,

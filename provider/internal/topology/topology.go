@@ -66,6 +66,12 @@ type Registry struct {
 
 	mu       sync.Mutex
 	clusters map[string]*Cluster
+	// declared: profiles fargate_profile plans, by cluster and name;
+	// shared: clusters whose profiles others add too, read from EKS yet;
+	// exclusive: clusters planned as the owners of all their profiles
+	// (see declared.go).
+	declared          map[string]map[string]placement.Profile
+	shared, exclusive map[string]bool
 }
 
 // readAddonsFromEKS is New's ReadAddons: fargate_cluster calls SetAddons
@@ -156,6 +162,7 @@ func (r *Registry) Get(name string) Cluster {
 	defer r.mu.Unlock()
 	c := r.get(name)
 	out := *c
+	out.Profiles = r.withDeclared(name, c.Profiles)
 	out.Addons = slices.Clone(c.Addons)
 	out.Provisioners, out.BindingModes, out.Claims = maps.Clone(c.Provisioners), maps.Clone(c.BindingModes), maps.Clone(c.Claims)
 	out.Workloads = maps.Clone(c.Workloads)

@@ -16,13 +16,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/eksauth"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 )
 
 // Entry is an access entry as configured.

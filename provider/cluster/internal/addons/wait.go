@@ -10,8 +10,8 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
 )

@@ -9,18 +9,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
-	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
@@ -222,65 +220,4 @@ func sequential(ctx context.Context, names []string, f func(string) error) error
 		errs = append(errs, f(n))
 	}
 	return errors.Join(errs...)
-}
-
-// alreadyExists reports EKS refusing to create a node group or profile that
-// exists: left by an interrupted apply of this resource (the cluster is
-// ours, so is the child); the next plan shows any difference.
-func alreadyExists(err error) bool {
-	return apierr.IsA[*ekstypes.ResourceInUseException](err) && strings.Contains(apierr.Message(err), "already exists")
-}
-
-// createChild makes one node group or profile: create (retried while
-// retryable), record what EKS answered, wait until ACTIVE and record that.
-// One that exists already was left by an interrupted apply of this resource
-// (the cluster is ours, so is the child): it is waited for and recorded;
-// the next plan shows any difference. One that exists but is DELETING
-// holds its name until it is gone (EKS answers "already exists"):
-// predecessorGone waits for that, reporting whether it did, and the create
-// is made again.
-func createChild[T any](ctx context.Context, d wait.Delays, retryable func(error) bool, what string,
-	create, waitActive func(context.Context) (*T, error), predecessorGone func(context.Context) (bool, error), record func(*T)) error {
-	var made *T
-	try := func() error {
-		return wait.Retry(ctx, d, retryable, func(ctx context.Context) (err error) {
-			made, err = create(ctx)
-			return err
-		})
-	}
-	err := try()
-	if alreadyExists(err) {
-		if gone, werr := predecessorGone(ctx); werr != nil {
-			return fmt.Errorf("creating %s: waiting for the one of that name being deleted: %w", what, werr)
-		} else if gone {
-			err = try()
-		}
-	}
-	switch {
-	case alreadyExists(err):
-	case err != nil:
-		return fmt.Errorf("creating %s: %w", what, err)
-	default:
-		record(made)
-	}
-	v, err := waitActive(ctx)
-	if v != nil {
-		record(v)
-	}
-	return err
-}
-
-// deleteChild deletes one node group or profile (retried while retryable;
-// one already gone is fine), waits until it is gone and records that.
-func deleteChild(ctx context.Context, d wait.Delays, retryable func(error) bool, what string,
-	del, waitDeleted func(context.Context) error, recordGone func()) error {
-	err := wait.Retry(ctx, d, retryable, del)
-	if err != nil && !apierr.IsA[*ekstypes.ResourceNotFoundException](err) {
-		return fmt.Errorf("deleting %s: %w", what, err)
-	}
-	if err := waitDeleted(ctx); err != nil {
-		return err
-	}
-	recordGone()
-	return nil
 }

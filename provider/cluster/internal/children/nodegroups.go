@@ -11,10 +11,11 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/eksops"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
 )
 
 // createNodegroups creates node groups in parallel (EKS allows it) and
@@ -49,7 +50,7 @@ func (ch *Children) createNodegroup(ctx context.Context, ob *observed.Record, na
 	if s.DiskSize != 0 {
 		in.DiskSize = aws.Int32(int32(s.DiskSize))
 	}
-	return createChild(ctx, ch.timing.Retry, roles.Propagating, fmt.Sprintf("node group %q of EKS cluster %q", name, ch.name),
+	return eksops.Create(ctx, ch.timing.Retry, roles.Propagating, fmt.Sprintf("node group %q of EKS cluster %q", name, ch.name),
 		func(ctx context.Context) (*ekstypes.Nodegroup, error) {
 			out, err := ch.c.EKS.CreateNodegroup(ctx, in)
 			if err != nil {
@@ -72,7 +73,7 @@ func (ch *Children) createNodegroup(ctx context.Context, ob *observed.Record, na
 // deleteNodegroups deletes node groups in parallel and waits until they are gone.
 func (ch *Children) deleteNodegroups(ctx context.Context, ob *observed.Record, names []string) error {
 	return parallel(names, func(name string) error {
-		return deleteChild(ctx, ch.timing.Retry, func(err error) bool {
+		return eksops.Delete(ctx, ch.timing.Retry, func(err error) bool {
 			return apierr.IsA[*ekstypes.ResourceInUseException](err) // an update in progress
 		}, fmt.Sprintf("node group %q of EKS cluster %q", name, ch.name),
 			func(ctx context.Context) error {

@@ -16,11 +16,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8stypes "k8s.io/apimachinery/pkg/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/ekswait"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 

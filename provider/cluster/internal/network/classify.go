@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/terrax/terraform-provider-fargate/provider/internal/subnets"
 )
 
 // classifySubnets looks up subnets the user brought: their VPC, zones, and
@@ -36,44 +38,8 @@ func (nw *Network) classifySubnets(ctx context.Context, n *State) error {
 		return fmt.Errorf("subnets %v are all in one availability zone; EKS needs subnets in at least two", n.SubnetIDs)
 	}
 	sort.Strings(n.AZs)
-	rts, err := nw.c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{
-		Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{n.VPCID}}},
-	})
-	if err != nil {
-		return fmt.Errorf("reading route tables of VPC %s: %w", n.VPCID, err)
-	}
-	publicRT := map[string]bool{} // route table (or "main") -> has an internet gateway route
-	explicit := map[string]string{}
-	for _, rt := range rts.RouteTables {
-		id := aws.ToString(rt.RouteTableId)
-		for _, r := range rt.Routes {
-			if gw := aws.ToString(r.GatewayId); len(gw) > 4 && gw[:4] == "igw-" {
-				publicRT[id] = true
-			}
-		}
-		for _, a := range rt.Associations {
-			if aws.ToBool(a.Main) {
-				publicRT["main"] = publicRT[id]
-			} else if a.SubnetId != nil {
-				explicit[aws.ToString(a.SubnetId)] = id
-			}
-		}
-	}
-	for _, sn := range out.Subnets {
-		id := aws.ToString(sn.SubnetId)
-		rt, ok := explicit[id]
-		if !ok {
-			rt = "main"
-		}
-		if publicRT[rt] {
-			n.Public = append(n.Public, id)
-		} else {
-			n.Private = append(n.Private, id)
-		}
-	}
-	sort.Strings(n.Public)
-	sort.Strings(n.Private)
-	return nil
+	n.Public, n.Private, err = subnets.Split(ctx, nw.c.EC2, n.VPCID, n.SubnetIDs)
+	return err
 }
 
 // Discover reads the network of an imported cluster: a VPC the provider

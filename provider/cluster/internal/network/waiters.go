@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/ekswait"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/wait"
 )
 

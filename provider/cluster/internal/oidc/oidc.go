@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 )
 
 // ClientID is the audience of the tokens AWS STS accepts.

@@ -55,6 +55,20 @@ func (o Owner) RoleName(kind string) string {
 	return fmt.Sprintf("%s-%s-%s", name, kind, h)
 }
 
+// ProfileRoleName names the pod execution role fargate_profile makes for
+// profile: "<cluster>-<profile>-fp-<hash>", the hash of
+// "<region>/<cluster>/<profile>" keeping apart names shortened to fit
+// IAM's 64 characters.
+func (o Owner) ProfileRoleName(profile string) string {
+	sum := sha256.Sum256([]byte(o.Value() + "/" + profile))
+	h := hex.EncodeToString(sum[:])[:8]
+	name := o.Cluster + "-" + profile
+	if keep := 64 - len("-fp-") - len(h); len(name) > keep {
+		name = name[:keep]
+	}
+	return fmt.Sprintf("%s-fp-%s", name, h)
+}
+
 // TagChanges lists what turns the tags old into tags_all: tags to set and
 // keys to remove. The owner tag is never removed.
 func (o Owner) TagChanges(old map[string]string) (map[string]string, []string) {

@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 )
 
 // Kind is one of the three roles the resource may create.
@@ -85,15 +85,24 @@ func iamTags(m map[string]string) []iamtypes.Tag {
 // same cluster left behind) and attaches its managed policies. It returns the
 // role's ARN.
 func (r *Roles) Ensure(ctx context.Context, k Kind) (string, error) {
-	return r.ensure(ctx, k, r.trustPolicy(k), false)
+	return r.ensure(ctx, k, r.owner.RoleName(k.Name), r.trustPolicy(k), false)
 }
+
+// EnsureNamed is Ensure for a role of kind k named name rather than by
+// the cluster's role names: fargate_profile's pod execution role.
+func (r *Roles) EnsureNamed(ctx context.Context, k Kind, name string) (string, error) {
+	return r.ensure(ctx, k, name, r.trustPolicy(k), false)
+}
+
+// DeleteNamed deletes the role name when this owner made it.
+func (r *Roles) DeleteNamed(ctx context.Context, name string) error { return r.delete(ctx, name) }
 
 // EnsureIRSA is Ensure for a role assumed by the service account
 // namespace/sa of the cluster through its IAM OIDC provider (IRSA). The
 // trust of a role adopted is set again, since the same role may have been
 // made for Pod Identity before.
 func (r *Roles) EnsureIRSA(ctx context.Context, k Kind, oidcARN, issuer, namespace, sa string) (string, error) {
-	return r.ensure(ctx, k, IRSATrust(oidcARN, issuer, namespace, sa), true)
+	return r.ensure(ctx, k, r.owner.RoleName(k.Name), IRSATrust(oidcARN, issuer, namespace, sa), true)
 }
 
 // IRSATrust lets the service account namespace/sa, and nothing else, assume
@@ -113,8 +122,7 @@ func IRSATrust(oidcARN, issuer, namespace, sa string) string {
 	return string(b)
 }
 
-func (r *Roles) ensure(ctx context.Context, k Kind, trust string, updateTrust bool) (string, error) {
-	name := r.owner.RoleName(k.Name)
+func (r *Roles) ensure(ctx context.Context, k Kind, name, trust string, updateTrust bool) (string, error) {
 	out, err := r.c.IAM.CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName:                 aws.String(name),
 		AssumeRolePolicyDocument: aws.String(trust),

@@ -28,3 +28,18 @@ func TestTagChanges(t *testing.T) {
 		t.Fatalf("owned tags %v", got)
 	}
 }
+
+// fargate_profile's roles: one per profile, apart by cluster and profile
+// even where the names are shortened to IAM's 64 characters.
+func TestProfileRoleName(t *testing.T) {
+	o := Owner{Region: "eu-west-1", Cluster: "platform"}
+	a, b := o.ProfileRoleName("fp-team-a"), o.ProfileRoleName("fp-team-b")
+	if a == b || !strings.HasPrefix(a, "platform-fp-team-a-fp-") || a == o.RoleName("fargate-pod-execution") {
+		t.Fatalf("profile role names %q, %q", a, b)
+	}
+	long := Owner{Region: "eu-west-1", Cluster: strings.Repeat("c", 100)}
+	x, y := long.ProfileRoleName(strings.Repeat("p", 100)+"1"), long.ProfileRoleName(strings.Repeat("p", 100)+"2")
+	if len(x) != 64 || x == y {
+		t.Fatalf("long profile role names %q (%d), %q", x, len(x), y)
+	}
+}
