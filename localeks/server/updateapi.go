@@ -282,5 +282,5 @@ func planNodegroupVersion(u *eksUpdate, cur *state, body map[string]any) *update
 	}
 	u.typ = "VersionUpdate"
 	u.params = []map[string]string{{"type": "Version", "value": want}, {"type": "ReleaseVersion", "value": want + ".0-localeks"}}
-	return nil
+	return planLaunchTemplate(u, cur, body)
 }

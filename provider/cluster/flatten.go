@@ -202,6 +202,7 @@ func toModel(ctx context.Context, ob observed.Snapshot, base clusterModel, defau
 	for name, ng := range ob.NodeGroups {
 		ngs[name] = flattenNodegroup(ng)
 	}
+	diags.Append(hardenNodegroups(ctx, ob, base.NodeGroups, ngs)...)
 	m.NodeGroups, d = mapOf(ctx, nodeGroupObject, ngs, base.NodeGroups)
 	diags.Append(d...)
 	fps := map[string]fargateProfileModel{}
@@ -219,6 +220,7 @@ func toModel(ctx context.Context, ob observed.Snapshot, base clusterModel, defau
 		m.OIDCProvider = types.BoolValue(true) // after an import
 	}
 	m.OIDCProviderARN = stringOrNull(ob.OIDCProvider)
+	diags.Append(flattenSecurity(ctx, ob, &m)...)
 	return m, diags
 }
 

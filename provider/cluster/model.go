@@ -33,6 +33,7 @@ type clusterModel struct {
 	PlatformVersion        types.String   `tfsdk:"platform_version"`
 	ClusterSecurityGroupID types.String   `tfsdk:"cluster_security_group_id"`
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
+	securityModel
 }
 
 type networkModel struct {
@@ -56,6 +57,7 @@ type nodeGroupModel struct {
 	SubnetIDs     types.Set    `tfsdk:"subnet_ids"`
 	ARN           types.String `tfsdk:"arn"`
 	Status        types.String `tfsdk:"status"`
+	nodeGroupHardeningModel
 }
 
 type fargateProfileModel struct {

@@ -3,12 +3,16 @@ package cluster
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/encryption"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/fargatelogging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/logging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/oidc"
@@ -46,13 +50,14 @@ type rolesPart interface {
 
 // controlPlanePart is the EKS cluster itself.
 type controlPlanePart interface {
-	Create(ctx context.Context, ob *observed.Record, version string, access controlplane.Access) error
+	Create(ctx context.Context, ob *observed.Record, version string, access controlplane.Access, with ...func(*eks.CreateClusterInput)) error
 	Find(ctx context.Context) (*ekstypes.Cluster, error)
 	Refresh(ctx context.Context, ob *observed.Record) error
 	Settle(ctx context.Context, ob *observed.Record) error
 	UpdateAccess(ctx context.Context, ob *observed.Record, access controlplane.Access) error
 	UpdateTags(ctx context.Context, ob *observed.Record, old map[string]string) error
 	UpgradeVersion(ctx context.Context, ob *observed.Record, version string) error
+	UpdateLogging(ctx context.Context, ob *observed.Record, types []string) error
 	Delete(ctx context.Context) error
 }
 
@@ -87,6 +92,27 @@ type oidcPart interface {
 	Delete(ctx context.Context) error
 }
 
+// logsPart is the cluster's CloudWatch Logs groups.
+type logsPart interface {
+	Ensure(ctx context.Context, name string, days int64) error
+	Retention(ctx context.Context, name string) (int64, error)
+	Delete(ctx context.Context, name string) error
+}
+
+// keyPart is the KMS key the resource makes to encrypt Secrets.
+type keyPart interface {
+	Ensure(ctx context.Context) (arn string, err error)
+	Find(ctx context.Context) (arn string, err error)
+	Delete(ctx context.Context) error
+}
+
+// fargateLoggingPart is the logging of Fargate pods.
+type fargateLoggingPart interface {
+	Apply(ctx context.Context, ob *observed.Record, s fargatelogging.Spec) error
+	Remove(ctx context.Context, ob *observed.Record) error
+	Observe(ctx context.Context, ob *observed.Record) error
+}
+
 // run is one operation (create, read, update, delete) on one cluster.
 type run struct {
 	name         string
@@ -98,6 +124,11 @@ type run struct {
 	inCluster    inClusterPart
 	addons       addonsPart
 	oidc         oidcPart
+	logs         logsPart
+	key          keyPart
+	fargateLogs  fargateLoggingPart
+	// fargateLogGroup is the state's Fargate log group, which destroy deletes.
+	fargateLogGroup string
 }
 
 // newRun wires the parts of the cluster name, whose tags_all are tags.
@@ -114,5 +145,8 @@ func newRun(c *conns.Client, name string, tags map[string]string) *run {
 		inCluster:    work,
 		addons:       addons.New(c, owner),
 		oidc:         oidc.New(c, owner),
+		logs:         logging.New(c, owner),
+		key:          encryption.New(c, owner),
+		fargateLogs:  fargatelogging.New(c, owner),
 	}
 }

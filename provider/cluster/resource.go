@@ -47,7 +47,9 @@ func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, r
 
 func (r *Resource) run(ctx context.Context, m clusterModel) (*run, diag.Diagnostics) {
 	tags, diags := expandStringMap(ctx, m.TagsAll)
-	return newRun(r.client, m.Name.ValueString(), tags), diags
+	op := newRun(r.client, m.Name.ValueString(), tags)
+	op.fargateLogGroup = fargateLogGroupOf(ctx, m)
+	return op, diags
 }
 
 // updateFailureDetail is added to every update error: what state holds and how
@@ -93,12 +95,14 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	})
 	as, d := addonsOf(ctx, plan, want)
 	resp.Diagnostics.Append(d...)
+	sec, d := securityOf(ctx, plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	err := op.create(ctx, ob, createInput{
 		version: plan.KubernetesVersion.ValueString(), access: access, want: want, coreDNS: plan.CoreDNSComputeType.ValueString(),
-		addons: as, oidc: plan.OIDCProvider.ValueBool(),
+		addons: as, oidc: plan.OIDCProvider.ValueBool(), security: sec,
 	})
 
 	state, d := toModel(context.WithoutCancel(ctx), ob.Snapshot(), plan, r.client.DefaultTags)
@@ -144,6 +148,10 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	in.addons.want, d = addonsOf(ctx, plan, in.new)
 	resp.Diagnostics.Append(d...)
 	in.addons.nodeGroups, in.oidc = len(in.new.NodeGroups), plan.OIDCProvider.ValueBool()
+	in.oldSec, d = securityOf(ctx, prior)
+	resp.Diagnostics.Append(d...)
+	in.newSec, d = securityOf(ctx, plan)
+	resp.Diagnostics.Append(d...)
 	if v := plan.KubernetesVersion.ValueString(); !plan.KubernetesVersion.IsUnknown() && v != prior.KubernetesVersion.ValueString() {
 		in.version = v
 	}

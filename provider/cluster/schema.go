@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 
@@ -125,13 +126,14 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 			}),
 		},
 	}
+	maps.Copy(resp.Schema.Attributes, securityAttributes())
 }
 
 var instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9-]+$`)
 
 // ConfigValidators holds the rules that span attributes.
 func (r *Resource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{endpointReachable{}, ebsNeedsNodeGroups{}}
+	return append([]resource.ConfigValidator{endpointReachable{}, ebsNeedsNodeGroups{}}, securityValidators()...)
 }
 
 // endpointReachable refuses a cluster whose API nobody could reach.
@@ -234,7 +236,7 @@ func networkSchema() schema.SingleNestedAttribute {
 	}
 }
 
-func nodeGroupsSchema() schema.MapNestedAttribute {
+func nodeGroupsBaseSchema() schema.MapNestedAttribute {
 	return schema.MapNestedAttribute{
 		Optional: true,
 		MarkdownDescription: "Managed node groups by name (1-63 letters, digits, hyphens, underscores). Scaling and labels " +

@@ -12,6 +12,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/ekswait"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/fargatelogging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/roles"
@@ -58,12 +59,13 @@ func inParallel(steps ...step) func(context.Context) error {
 
 // createInput is what a create makes.
 type createInput struct {
-	version string
-	access  controlplane.Access
-	want    children.Set
-	coreDNS string // coredns_compute_type
-	addons  addons.Set
-	oidc    bool
+	version  string
+	access   controlplane.Access
+	want     children.Set
+	coreDNS  string // coredns_compute_type
+	addons   addons.Set
+	oidc     bool
+	security securitySpec
 }
 
 // create: IAM roles and network (at once) -> control plane -> node groups
@@ -90,12 +92,16 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 			step{"OIDC provider", func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) }},
 			step{"add-ons", func(ctx context.Context) error {
 				return r.applyAddons(ctx, ob, addonsInput{want: in.addons, nodeGroups: len(in.want.NodeGroups)})
+			}},
+			step{"Fargate logging", func(ctx context.Context) error {
+				return r.applyFargateLogging(ctx, ob, fargatelogging.Spec{}, in.security.fargate)
 			}})
 	}}
 	return inOrder(ctx,
 		step{"IAM roles | network", inParallel(
 			step{"IAM roles", func(ctx context.Context) error { return r.ensureRoles(ctx, ob, in.want) }},
 			step{"network", func(ctx context.Context) error { return r.network.Ensure(ctx, ob.Network(), ob.SetNetwork) }},
+			step{"log group | KMS key", func(ctx context.Context) error { return r.prepareSecurity(ctx, ob, in.security) }},
 		)},
 		eks)
 }
@@ -107,7 +113,9 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 func (r *run) createEKS(ctx context.Context, ob *observed.Record, in createInput, afterProfiles ...func() error) error {
 	ctx = ekswait.Creating(ctx)
 	return inOrder(ctx,
-		step{"control plane", func(ctx context.Context) error { return r.controlPlane.Create(ctx, ob, in.version, in.access) }},
+		step{"control plane", func(ctx context.Context) error {
+			return r.controlPlane.Create(ctx, ob, in.version, in.access, securityOnCreate(ob, in.security))
+		}},
 		step{"node groups | Fargate profiles", func(ctx context.Context) error {
 			return r.children.Change(ctx, ob, children.Set{}, in.want, afterProfiles...)
 		}})
@@ -150,6 +158,7 @@ type updateInput struct {
 	version              string // "" when unchanged
 	addons               addonsInput
 	oidc                 bool
+	oldSec, newSec       securitySpec
 }
 
 // update: IAM roles -> endpoint access -> tags -> node groups | profiles ->
@@ -161,11 +170,15 @@ func (r *run) update(ctx context.Context, ob *observed.Record, in updateInput) e
 	if in.oldAccess.String() != in.newAccess.String() {
 		steps = append(steps, step{"endpoint access", func(ctx context.Context) error { return r.controlPlane.UpdateAccess(ctx, ob, in.newAccess) }})
 	}
+	steps = append(steps, step{"control plane logs", func(ctx context.Context) error { return r.updateLogs(ctx, ob, in.oldSec, in.newSec) }})
 	if !maps.Equal(in.oldTags, r.owner.Tags) {
 		steps = append(steps, step{"tags", func(ctx context.Context) error { return r.updateTags(ctx, ob, in.oldTags) }})
 	}
 	steps = append(steps,
 		step{"node groups | Fargate profiles", func(ctx context.Context) error { return r.children.Change(ctx, ob, in.old, in.new) }},
+		step{"Fargate logging", func(ctx context.Context) error {
+			return r.applyFargateLogging(ctx, ob, in.oldSec.fargate, in.newSec.fargate)
+		}},
 		step{"CoreDNS", r.coreDNSStep(ob, incluster.CoreDNSTarget(in.coreDNS, profilesOf(in.new.Profiles)), in.addons.want)},
 		step{"OIDC provider", func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) }})
 	addonsStep := step{"add-ons", func(ctx context.Context) error { return r.applyAddons(ctx, ob, in.addons) }}
@@ -221,6 +234,7 @@ func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
 		step{"IAM roles", r.roles.DeleteAll},
 		step{"OIDC provider", r.oidc.Delete},
 		step{"network", r.network.Delete},
+		step{"log groups | KMS key", r.destroySecurity},
 	)})
 	return inOrder(ctx, steps...)
 }

@@ -17,10 +17,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -70,6 +72,10 @@ type Client struct {
 	// ELB finds and deletes the load balancers Kubernetes made in a VPC
 	// about to be deleted.
 	ELB *elb.Client
+	// Logs holds the control plane's log group; KMS the key that
+	// envelope-encrypts Kubernetes Secrets.
+	Logs *cloudwatchlogs.Client
+	KMS  *kms.Client
 
 	// AWS is the resolved SDK configuration (credentials, region), kept for
 	// presigning EKS authentication tokens.
@@ -156,6 +162,8 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		EC2:         ec2.NewFromConfig(cfg, endpoint[ec2.Options](c.Endpoints, "ec2")),
 		STS:         stsClient,
 		ELB:         elb.NewFromConfig(cfg, endpoint[elb.Options](c.Endpoints, "elbv2")),
+		Logs:        cloudwatchlogs.NewFromConfig(cfg, endpoint[cloudwatchlogs.Options](c.Endpoints, "logs")),
+		KMS:         kms.NewFromConfig(cfg, endpoint[kms.Options](c.Endpoints, "kms")),
 		AWS:         cfg,
 		Region:      cfg.Region,
 		AccountID:   aws.ToString(id.Account),
@@ -170,7 +178,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 // endpoint returns a client option that sets the service's endpoint when the
 // provider block names one; it is applied after the SDK's own resolution so
 // the provider block wins over AWS_ENDPOINT_URL*.
-func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Options](e Endpoints, service string) func(*O) {
+func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Options | cloudwatchlogs.Options | kms.Options](e Endpoints, service string) func(*O) {
 	url := e.for_(service)
 	return func(o *O) {
 		if url == "" {
@@ -186,6 +194,10 @@ func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Opti
 		case *sts.Options:
 			o.BaseEndpoint = aws.String(url)
 		case *elb.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *cloudwatchlogs.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *kms.Options:
 			o.BaseEndpoint = aws.String(url)
 		}
 	}

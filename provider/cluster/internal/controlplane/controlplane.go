@@ -62,8 +62,9 @@ func New(c *conns.Client, owner owned.Owner) *ControlPlane {
 }
 
 // Create creates the cluster with the recorded roles and network, and
-// waits until it is ACTIVE, recording it as soon as it exists.
-func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version string, access Access) error {
+// waits until it is ACTIVE, recording it as soon as it exists. Each of with
+// sets more of the request (logging, encryption).
+func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version string, access Access, with ...func(*eks.CreateClusterInput)) error {
 	in := &eks.CreateClusterInput{
 		Name:    aws.String(cp.name),
 		RoleArn: aws.String(ob.Roles().Cluster),
@@ -79,6 +80,9 @@ func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version
 	}
 	if version != "" {
 		in.Version = aws.String(version)
+	}
+	for _, f := range with {
+		f(in)
 	}
 	var out *eks.CreateClusterOutput
 	create := func() error {

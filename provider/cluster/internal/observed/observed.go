@@ -32,6 +32,7 @@ type Record struct {
 	addons     map[string]*ekstypes.Addon
 	// oidcProvider is the ARN of the cluster's IAM OIDC provider.
 	oidcProvider string
+	security     Security
 }
 
 // Snapshot is a copy of a Record at one moment.
@@ -45,6 +46,7 @@ type Snapshot struct {
 	Addons     map[string]*ekstypes.Addon
 	// OIDCProvider is the ARN of the cluster's IAM OIDC provider ("" when none).
 	OIDCProvider string
+	Security     Security
 }
 
 // New returns an empty record.
@@ -61,7 +63,7 @@ func (r *Record) Snapshot() Snapshot {
 	return Snapshot{
 		Network: r.network.Clone(), Roles: r.roles, GoneRoles: slices.Clone(r.goneRoles), Cluster: r.cluster,
 		NodeGroups: maps.Clone(r.nodeGroups), Profiles: maps.Clone(r.profiles),
-		Addons: maps.Clone(r.addons), OIDCProvider: r.oidcProvider,
+		Addons: maps.Clone(r.addons), OIDCProvider: r.oidcProvider, Security: r.security.clone(),
 	}
 }
 
