@@ -175,7 +175,7 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 		}
 		if o := obj(key); o != nil {
 			name, _ := o[nameField].(string)
-			track(kind, c.Cluster, name, window)
+			track(kind, c.Cluster, name, window).updateConfig = requestedUpdateConfig(c.Body)
 			o["status"] = "CREATING"
 			if window == 0 {
 				o["status"] = "ACTIVE"

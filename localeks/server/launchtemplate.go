@@ -1,5 +1,7 @@
 package server
 
+import "encoding/json"
+
 // A node group made with a launch template moves to a new version of it
 // with UpdateNodegroupVersion's launchTemplate (EKS API reference,
 // UpdateNodegroupVersion: "launchTemplate: An object representing a node
@@ -36,13 +38,33 @@ func planLaunchTemplate(u *eksUpdate, cur *state, body map[string]any) *updateEr
 	return nil
 }
 
-// launchTemplateView reports the launch template version the last
-// successful update of the node group set. s.mu is held.
+// requestedUpdateConfig is a CreateNodegroup request's updateConfig, nil
+// when it has none.
+func requestedUpdateConfig(body []byte) map[string]any {
+	var req struct {
+		UpdateConfig map[string]any `json:"updateConfig"`
+	}
+	_ = json.Unmarshal(body, &req)
+	return req.UpdateConfig
+}
+
+// launchTemplateView makes a DescribeNodegroup answer EKS's: the update
+// config (the one created with, else EKS's default of one node; moto keeps
+// none from CreateNodegroup), no diskSize beside a launch template (EKS
+// refuses both together; moto reports its default), and the launch template
+// version the last successful update of the node group set. s.mu is held.
 func (s *Server) launchTemplateView(cluster, nodegroup string, o map[string]any) {
+	if o["updateConfig"] == nil {
+		o["updateConfig"] = map[string]any{"maxUnavailable": 1}
+		if l := s.objects[objKey("nodegroup", cluster, nodegroup)]; l != nil && l.updateConfig != nil {
+			o["updateConfig"] = l.updateConfig
+		}
+	}
 	lt, ok := o["launchTemplate"].(map[string]any)
 	if !ok {
 		return
 	}
+	delete(o, "diskSize")
 	for _, u := range s.eksUpdates {
 		if u.cluster == cluster && u.nodegroup == nodegroup && u.typ == "VersionUpdate" && u.status == "Successful" {
 			if v := u.param("LaunchTemplateVersion"); v != "" {

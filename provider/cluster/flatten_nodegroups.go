@@ -80,8 +80,8 @@ func hardenNodegroups(ctx context.Context, ob observed.Snapshot, base types.Map,
 		h, d := flattenHardening(ob.NodeGroups[name], tpl, b)
 		diags.Append(d...)
 		m.nodeGroupHardeningModel = h
-		if m.DiskSize.IsNull() && tpl.DiskSize != 0 {
-			m.DiskSize = types.Int64Value(tpl.DiskSize) // EKS reports no disk size beside a launch template
+		if tpl.DiskSize != 0 {
+			m.DiskSize = types.Int64Value(tpl.DiskSize) // the template's: EKS reports none beside one
 		}
 		ngs[name] = m
 	}

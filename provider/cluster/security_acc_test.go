@@ -1,0 +1,298 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/terrax/terraform-provider-fargate/provider/acctest"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/eksrules"
+)
+
+// Control plane logs, Secrets encryption, Fargate logging and node group
+// hardening on one cluster, read back through the EKS, CloudWatch Logs,
+// KMS, IAM, EC2 and Kubernetes APIs.
+
+const securityAddr = "fargate_cluster.security"
+
+// securityWant is what one step of the test configures.
+type securityWant struct {
+	logTypes           []string
+	retention, disk    int
+	fargateRetention   int
+	taintKey, effect   string
+	encryption         string // the HCL line of encryption
+	maxUnavailablePart string
+}
+
+func securityConfig(name string, w securityWant) string {
+	return acctest.ProviderBlock + fmt.Sprintf(`
+resource "fargate_cluster" "security" {
+  name               = %q
+  network            = { vpc_cidr = "10.71.0.0/16", availability_zones = ["eu-west-1a", "eu-west-1b"] }
+  enabled_log_types  = [%s]
+  log_retention_days = %d
+  %s
+  fargate_logging    = { retention_days = %d }
+  fargate_profiles   = { apps = { selectors = [{ namespace = "apps" }] } }
+  node_groups = {
+    ng = {
+      instance_types = ["t3.medium"]
+      desired_size = 1
+      min_size     = 1
+      max_size     = 2
+      disk_size    = %d
+      taints        = [{ key = %q, value = "true", effect = %q }]
+      update_config = { %s }
+    }
+  }
+}
+`, name, quoted(w.logTypes), w.retention, w.encryption, w.fargateRetention, w.disk, w.taintKey, w.effect, w.maxUnavailablePart)
+}
+
+func quoted(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// checkSecurity reads every setting of w back from AWS and Kubernetes.
+func checkSecurity(t *testing.T, c *conns.Client, name string, w securityWant) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		ctx := context.Background()
+		cl, err := c.EKS.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		var on []string
+		for _, s := range cl.Cluster.Logging.ClusterLogging {
+			for _, typ := range s.Types {
+				if aws.ToBool(s.Enabled) {
+					on = append(on, string(typ))
+				}
+			}
+		}
+		slices.Sort(on)
+		if !slices.Equal(on, w.logTypes) {
+			return fmt.Errorf("EKS logs %v of cluster %s, want %v", on, name, w.logTypes)
+		}
+		if err := checkLogGroup(c, "/aws/eks/"+name+"/cluster", w.retention, name); err != nil {
+			return err
+		}
+		if err := checkLogGroup(c, "/aws/eks/"+name+"/fargate", w.fargateRetention, name); err != nil {
+			return err
+		}
+		if err := checkKey(c, name, cl.Cluster.EncryptionConfig); err != nil {
+			return err
+		}
+		if err := checkNodegroupHardening(t, c, name, w); err != nil {
+			return err
+		}
+		return checkFargateLogging(t, c, name)
+	}
+}
+
+func checkLogGroup(c *conns.Client, group string, retention int, cluster string) error {
+	out, err := c.Logs.DescribeLogGroups(context.Background(), &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(group)})
+	if err != nil {
+		return err
+	}
+	if len(out.LogGroups) != 1 || aws.ToInt32(out.LogGroups[0].RetentionInDays) != int32(retention) {
+		return fmt.Errorf("log group %s: %+v, want one with a retention of %d days", group, out.LogGroups, retention)
+	}
+	//nolint:staticcheck // the name is what the test knows
+	tags, err := c.Logs.ListTagsLogGroup(context.Background(), &cloudwatchlogs.ListTagsLogGroupInput{LogGroupName: aws.String(group)})
+	if err != nil {
+		return err
+	}
+	if tags.Tags[acctest.OwnerTag] != acctest.Region+"/"+cluster {
+		return fmt.Errorf("log group %s has tags %v, want the owner tag", group, tags.Tags)
+	}
+	return nil
+}
+
+// checkKey: the cluster's Secrets are encrypted with the key behind
+// alias/eks/<name>, which rotates.
+func checkKey(c *conns.Client, name string, enc []ekstypes.EncryptionConfig) error {
+	ctx := context.Background()
+	key, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/eks/" + name)})
+	if err != nil {
+		return fmt.Errorf("the key alias/eks/%s: %w", name, err)
+	}
+	if len(enc) != 1 || enc[0].Provider == nil || aws.ToString(enc[0].Provider.KeyArn) != aws.ToString(key.KeyMetadata.Arn) ||
+		!slices.Equal(enc[0].Resources, []string{"secrets"}) {
+		return fmt.Errorf("cluster %s encryption %+v, want the Secrets encrypted with %s", name, enc, aws.ToString(key.KeyMetadata.Arn))
+	}
+	rot, err := c.KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: key.KeyMetadata.KeyId})
+	if err != nil || !rot.KeyRotationEnabled {
+		return fmt.Errorf("key %s rotation: %+v (%v), want on", aws.ToString(key.KeyMetadata.Arn), rot, err)
+	}
+	return nil
+}
+
+// checkNodegroupHardening: the node group runs the provider's launch
+// template (IMDSv2 required, hop limit 2, encrypted gp3 root volume of the
+// disk size), carries the taint, and its node in Kubernetes does too.
+func checkNodegroupHardening(t *testing.T, c *conns.Client, name string, w securityWant) error {
+	ctx := context.Background()
+	ng, err := c.EKS.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String("ng")})
+	if err != nil {
+		return err
+	}
+	n := ng.Nodegroup
+	if len(n.Taints) != 1 || aws.ToString(n.Taints[0].Key) != w.taintKey || string(n.Taints[0].Effect) != w.effect {
+		return fmt.Errorf("node group taints %+v, want %s:%s", n.Taints, w.taintKey, w.effect)
+	}
+	if n.UpdateConfig == nil || (aws.ToInt32(n.UpdateConfig.MaxUnavailable) == 0 && aws.ToInt32(n.UpdateConfig.MaxUnavailablePercentage) == 0) {
+		return fmt.Errorf("node group update config %+v, want %s", n.UpdateConfig, w.maxUnavailablePart)
+	}
+	if n.LaunchTemplate == nil || n.DiskSize != nil {
+		return fmt.Errorf("node group launch template %+v, disk size %v: want a launch template and no disk size of EKS's", n.LaunchTemplate, n.DiskSize)
+	}
+	v, err := c.EC2.DescribeLaunchTemplateVersions(ctx, &ec2.DescribeLaunchTemplateVersionsInput{
+		LaunchTemplateId: n.LaunchTemplate.Id, Versions: []string{aws.ToString(n.LaunchTemplate.Version)}})
+	if err != nil {
+		return err
+	}
+	d := v.LaunchTemplateVersions[0].LaunchTemplateData
+	md, bd := d.MetadataOptions, d.BlockDeviceMappings
+	if md == nil || md.HttpTokens != "required" || aws.ToInt32(md.HttpPutResponseHopLimit) != 2 || len(bd) != 1 || bd[0].Ebs == nil ||
+		!aws.ToBool(bd[0].Ebs.Encrypted) || bd[0].Ebs.VolumeType != "gp3" || aws.ToInt32(bd[0].Ebs.VolumeSize) != int32(w.disk) {
+		return fmt.Errorf("launch template %s version %s: metadata %+v, block devices %+v; want IMDSv2 required, hop limit 2, an encrypted gp3 root volume of %d GiB",
+			aws.ToString(n.LaunchTemplate.Id), aws.ToString(n.LaunchTemplate.Version), md, bd, w.disk)
+	}
+	// The simulated node joins, and takes the taints, as the node group's
+	// change lands: wait for it.
+	kc, problem := acctest.Kube(t, name).Kube, ""
+	acctest.WaitFor(60*time.Second, func() bool {
+		nodes, err := kc.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "eks.amazonaws.com/nodegroup=ng"})
+		switch {
+		case err != nil:
+			problem = err.Error()
+		case len(nodes.Items) != 1:
+			problem = fmt.Sprintf("%d nodes of node group ng, want 1", len(nodes.Items))
+		case !slices.ContainsFunc(nodes.Items[0].Spec.Taints, func(tt corev1.Taint) bool {
+			return tt.Key == w.taintKey && tt.Effect == corev1.TaintEffect(eksrules.KubernetesTaintEffect(w.effect))
+		}):
+			problem = fmt.Sprintf("node %s has taints %+v, want %s:%s", nodes.Items[0].Name, nodes.Items[0].Spec.Taints, w.taintKey, w.effect)
+		default:
+			problem = ""
+		}
+		return problem == ""
+	})
+	if problem != "" {
+		return errors.New(problem)
+	}
+	return nil
+}
+
+// checkFargateLogging: the aws-observability namespace and aws-logging
+// ConfigMap (EKS user guide, "Fargate logging"), and the pod execution
+// role allowed to write the logs.
+func checkFargateLogging(t *testing.T, c *conns.Client, name string) error {
+	ctx := context.Background()
+	kc := acctest.Kube(t, name).Kube
+	ns, err := kc.CoreV1().Namespaces().Get(ctx, "aws-observability", metav1.GetOptions{})
+	if err != nil || ns.Labels["aws-observability"] != "enabled" {
+		return fmt.Errorf("namespace aws-observability: %v (labels %v), want it labelled aws-observability: enabled", err, ns.GetLabels())
+	}
+	cm, err := kc.CoreV1().ConfigMaps("aws-observability").Get(ctx, "aws-logging", metav1.GetOptions{})
+	if err != nil || !strings.Contains(cm.Data["output.conf"], "log_group_name /aws/eks/"+name+"/fargate") ||
+		!strings.Contains(cm.Data["output.conf"], "Name cloudwatch_logs") {
+		return fmt.Errorf("ConfigMap aws-logging: %v %v, want a cloudwatch_logs output to /aws/eks/%s/fargate", err, cm.Data, name)
+	}
+	fp, err := c.EKS.DescribeFargateProfile(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String("apps")})
+	if err != nil {
+		return err
+	}
+	role := aws.ToString(fp.FargateProfile.PodExecutionRoleArn)
+	pol, err := c.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role[strings.LastIndex(role, "/")+1:]), PolicyName: aws.String("fargate-logging")})
+	if err != nil {
+		return fmt.Errorf("the Fargate logging policy of %s: %w", role, err)
+	}
+	for _, a := range []string{"logs:CreateLogStream", "logs:CreateLogGroup", "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:PutRetentionPolicy"} {
+		if !strings.Contains(aws.ToString(pol.PolicyDocument), a) && !strings.Contains(aws.ToString(pol.PolicyDocument), strings.ReplaceAll(a, ":", "%3A")) {
+			return fmt.Errorf("the pod execution role's policy %s lacks %s", aws.ToString(pol.PolicyDocument), a)
+		}
+	}
+	return nil
+}
+
+// securityGone: destroy left no log group, key alias or launch template
+// (the key itself stays pending deletion, as KMS requires).
+func securityGone(c *conns.Client, name string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if err := smallGone(c, name)(s); err != nil {
+			return err
+		}
+		left, err := acctest.TakeSecurity(c, name, "")
+		if err != nil || !left.Empty() {
+			return fmt.Errorf("left in AWS after destroy of cluster %s: %s (%v)", name, left, err)
+		}
+		return nil
+	}
+}
+
+// TestAccCluster_security applies logs, encryption, Fargate logging, taints
+// and launch templates, changes what EKS changes in place, and is refused
+// at plan what EKS cannot do (turning encryption off).
+func TestAccCluster_security(t *testing.T) {
+	c := acctest.Client(t)
+	name := "sec-hardened"
+	first := securityWant{logTypes: []string{"api", "audit"}, retention: 30, disk: 30, fargateRetention: 14,
+		taintKey: "dedicated", effect: "NO_SCHEDULE", encryption: "secrets_encryption = true", maxUnavailablePart: "max_unavailable = 1"}
+	second := first
+	second.logTypes, second.retention, second.disk, second.fargateRetention = []string{"api", "audit", "authenticator"}, 60, 40, 30
+	second.taintKey, second.effect, second.maxUnavailablePart = "gpu", "NO_EXECUTE", "max_unavailable_percentage = 50"
+	off := second
+	off.encryption = "secrets_encryption = false"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		CheckDestroy:             securityGone(c, name),
+		Steps: []resource.TestStep{
+			{
+				Config: securityConfig(name, first),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkSecurity(t, c, name, first),
+					resource.TestMatchResourceAttr(securityAddr, "secrets_encryption_key_arn", regexp.MustCompile(`^arn:aws:kms:eu-west-1:\d{12}:key/`)),
+					resource.TestCheckResourceAttr(securityAddr, "node_groups.ng.launch_template_version", "1"),
+				),
+			},
+			{
+				Config:           securityConfig(name, second),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(securityAddr, plancheck.ResourceActionUpdate)}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					checkSecurity(t, c, name, second),
+					resource.TestCheckResourceAttr(securityAddr, "node_groups.ng.launch_template_version", "2"),
+					resource.TestCheckResourceAttr(securityAddr, "log_retention_days", "60"),
+				),
+			},
+			{
+				Config:      securityConfig(name, off),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Secrets encryption cannot be turned off`),
+			},
+		},
+	})
+}
