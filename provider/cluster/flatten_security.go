@@ -54,10 +54,10 @@ func flattenSecurity(ctx context.Context, ob observed.Snapshot, m *clusterModel)
 	}
 	fl.LogGroup, fl.RetentionDays = known(fl.LogGroup), knownInt64(fl.RetentionDays)
 	if fl.Enabled.ValueBool() {
-		fl.LogGroup = stringOrNull(ob.Security.FargateLogGroup)
-		if ob.Security.FargateLogGroup != "" {
-			fl.RetentionDays = int64OrNull(ob.Security.FargateLogRetention)
-		}
+		// What is missing (the ConfigMap, the group) shows as drift.
+		fl.LogGroup = orKnown(ob.Security.FargateLogGroup, fl.LogGroup)
+		fl.RetentionDays = int64OrNull(ob.Security.FargateLogRetention)
+		fl.Enabled = types.BoolValue(ob.Security.FargateConfigMap)
 	}
 	var d diag.Diagnostics
 	m.FargateLogging, d = types.ObjectValueFrom(ctx, fargateLoggingAttrTypes, fl)

@@ -108,6 +108,7 @@ type keyPart interface {
 
 // fargateLoggingPart is the logging of Fargate pods.
 type fargateLoggingPart interface {
+	Permit(ctx context.Context, ob *observed.Record, s fargatelogging.Spec) error
 	Apply(ctx context.Context, ob *observed.Record, s fargatelogging.Spec) error
 	Remove(ctx context.Context, ob *observed.Record) error
 	Observe(ctx context.Context, ob *observed.Record) error

@@ -241,12 +241,15 @@ func checkFargateLogging(t *testing.T, c *conns.Client, name string) error {
 
 // securityGone: destroy left no log group, key alias or launch template
 // (the key itself stays pending deletion, as KMS requires).
-func securityGone(c *conns.Client, name string) resource.TestCheckFunc {
+func securityGone(c *conns.Client, name string) resource.TestCheckFunc { return securityGoneWith(c, name, "") }
+
+// securityGoneWith is securityGone, log group extra included.
+func securityGoneWith(c *conns.Client, name, extra string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		if err := smallGone(c, name)(s); err != nil {
 			return err
 		}
-		left, err := acctest.TakeSecurity(c, name, "")
+		left, err := acctest.TakeSecurity(c, name, extra)
 		if err != nil || !left.Empty() {
 			return fmt.Errorf("left in AWS after destroy of cluster %s: %s (%v)", name, left, err)
 		}
@@ -267,6 +270,8 @@ func TestAccCluster_security(t *testing.T) {
 	second.taintKey, second.effect, second.maxUnavailablePart = "gpu", "NO_EXECUTE", "max_unavailable_percentage = 50"
 	off := second
 	off.encryption = "secrets_encryption = false"
+	noLogs := second
+	noLogs.logTypes = nil
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             securityGone(c, name),
@@ -292,6 +297,26 @@ func TestAccCluster_security(t *testing.T) {
 				Config:      securityConfig(name, off),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Secrets encryption cannot be turned off`),
+			},
+			{
+				// No log type left: EKS logs nothing, and the group goes.
+				Config: securityConfig(name, noLogs),
+				Check: func(*terraform.State) error {
+					cl, err := c.EKS.DescribeCluster(context.Background(), &eks.DescribeClusterInput{Name: aws.String(name)})
+					if err != nil {
+						return err
+					}
+					for _, l := range cl.Cluster.Logging.ClusterLogging {
+						if aws.ToBool(l.Enabled) && len(l.Types) > 0 {
+							return fmt.Errorf("cluster %s still logs %v", name, l.Types)
+						}
+					}
+					left, err := acctest.TakeSecurity(c, name, "")
+					if err != nil || slices.Contains(left.LogGroups, "/aws/eks/"+name+"/cluster") {
+						return fmt.Errorf("log groups %v (%v): want no /aws/eks/%s/cluster", left.LogGroups, err, name)
+					}
+					return nil
+				},
 			},
 		},
 	})

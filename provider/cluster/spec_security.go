@@ -58,8 +58,17 @@ func int64OrDefault(v, def int64) int64 {
 }
 
 // fargateLogGroupOf is the Fargate log group of a model ("" when none), for
-// destroy.
+// destroy: the one named even when logging is off (or its ConfigMap gone).
 func fargateLogGroupOf(ctx context.Context, m clusterModel) string {
-	s, _ := fargateLoggingOf(ctx, m, nil)
-	return s.LogGroup
+	if m.FargateLogging.IsNull() || m.FargateLogging.IsUnknown() {
+		return ""
+	}
+	var fl fargateLoggingModel
+	if m.FargateLogging.As(ctx, &fl, objectAsOptions).HasError() || fl.LogGroup.IsUnknown() {
+		return ""
+	}
+	if g := fl.LogGroup.ValueString(); g != "" {
+		return g
+	}
+	return eksrules.FargateLogGroup(m.Name.ValueString())
 }

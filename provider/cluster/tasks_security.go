@@ -86,13 +86,18 @@ func (r *run) updateLogs(ctx context.Context, ob *observed.Record, old, new secu
 	return nil
 }
 
-// applyFargateLogging: the log group, then the role's permissions and the
-// ConfigMap; turned off, the ConfigMap, then the group.
+// applyFargateLogging: the role's permissions (or what a brought role
+// lacks, before anything is made), the log group, then the ConfigMap;
+// turned off, the ConfigMap, then the group.
 func (r *run) applyFargateLogging(ctx context.Context, ob *observed.Record, old, new fargatelogging.Spec) error {
 	if new.LogGroup != "" {
+		if err := r.fargateLogs.Permit(ctx, ob, new); err != nil {
+			return err
+		}
 		if err := r.logs.Ensure(ctx, new.LogGroup, new.Retention); err != nil {
 			return err
 		}
+		ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateLogGroup, sec.FargateLogRetention = new.LogGroup, new.Retention })
 		if err := r.fargateLogs.Apply(ctx, ob, new); err != nil {
 			return err
 		}
@@ -102,7 +107,12 @@ func (r *run) applyFargateLogging(ctx context.Context, ob *observed.Record, old,
 		}
 	}
 	if old.LogGroup != "" && old.LogGroup != new.LogGroup {
-		return r.logs.Delete(ctx, old.LogGroup)
+		if err := r.logs.Delete(ctx, old.LogGroup); err != nil {
+			return err
+		}
+		if new.LogGroup == "" {
+			ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateLogGroup, sec.FargateLogRetention = "", 0 })
+		}
 	}
 	return nil
 }
@@ -145,14 +155,15 @@ func (r *run) observeSecurity(ctx context.Context, ob *observed.Record, m cluste
 		if err := r.fargateLogs.Observe(ctx, ob); err != nil {
 			return err
 		}
-		if g := ob.Snapshot().Security.FargateLogGroup; g != "" {
-			if sec.FargateLogRetention, err = r.logs.Retention(ctx, g); err != nil && !apierr.NotFound(err) {
-				return err
-			}
+		if sec.FargateLogRetention, err = r.logs.Retention(ctx, s.fargate.LogGroup); err != nil && !apierr.NotFound(err) {
+			return err
+		}
+		if sec.FargateLogRetention != 0 {
+			sec.FargateLogGroup = s.fargate.LogGroup
 		}
 	}
 	ob.UpdateSecurity(func(o *observed.Security) {
-		o.LogRetention, o.MadeKey, o.FargateLogRetention = sec.LogRetention, sec.MadeKey, sec.FargateLogRetention
+		o.LogRetention, o.MadeKey, o.FargateLogGroup, o.FargateLogRetention = sec.LogRetention, sec.MadeKey, sec.FargateLogGroup, sec.FargateLogRetention
 	})
 	return nil
 }

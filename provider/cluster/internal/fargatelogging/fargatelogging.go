@@ -80,12 +80,14 @@ func (l *Logging) kube(ob *observed.Record) (kubernetes.Interface, error) {
 	return kc.Kube, nil
 }
 
-// Apply grants (or checks) the role's permissions, then writes the
-// namespace and ConfigMap, and records the log group.
+// Permit grants a pod execution role the resource made the permissions
+// to write to s's log group, or names what a role the user brought lacks.
+func (l *Logging) Permit(ctx context.Context, ob *observed.Record, s Spec) error {
+	return l.permit(ctx, ob.Roles().PodExecution, s.LogGroup)
+}
+
+// Apply writes the namespace and ConfigMap.
 func (l *Logging) Apply(ctx context.Context, ob *observed.Record, s Spec) error {
-	if err := l.permit(ctx, ob.Roles().PodExecution, s.LogGroup); err != nil {
-		return err
-	}
 	kc, err := l.kube(ob)
 	if err != nil {
 		return err
@@ -105,7 +107,7 @@ func (l *Logging) Apply(ctx context.Context, ob *observed.Record, s Spec) error 
 	if err != nil {
 		return fmt.Errorf("writing ConfigMap %s/%s for Fargate logging: %w", Namespace, ConfigMap, err)
 	}
-	ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateLogGroup, sec.FargateLogRetention = s.LogGroup, s.Retention })
+	ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateConfigMap = true })
 	return nil
 }
 
@@ -116,18 +118,22 @@ func (l *Logging) Remove(ctx context.Context, ob *observed.Record) error {
 	if err != nil {
 		return err
 	}
+	// The ConfigMap first: Fargate stops shipping at once, while the
+	// namespace takes its time to go.
+	if err := kc.CoreV1().ConfigMaps(Namespace).Delete(ctx, ConfigMap, metav1.DeleteOptions{}); err != nil && !k8serrors.IsNotFound(err) {
+		return fmt.Errorf("deleting ConfigMap %s/%s (Fargate logging off): %w", Namespace, ConfigMap, err)
+	}
 	if err := kc.CoreV1().Namespaces().Delete(ctx, Namespace, metav1.DeleteOptions{}); err != nil && !k8serrors.IsNotFound(err) {
 		return fmt.Errorf("deleting namespace %s (Fargate logging off): %w", Namespace, err)
 	}
 	if err := l.revoke(ctx, ob.Roles().PodExecution); err != nil {
 		return err
 	}
-	ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateLogGroup, sec.FargateLogRetention = "", 0 })
+	ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateConfigMap = false })
 	return nil
 }
 
-// Observe records the log group the ConfigMap names ("" when there is no
-// ConfigMap, or no log group in it).
+// Observe records whether the ConfigMap exists and names a log group.
 func (l *Logging) Observe(ctx context.Context, ob *observed.Record) error {
 	kc, err := l.kube(ob)
 	if err != nil {
@@ -135,14 +141,14 @@ func (l *Logging) Observe(ctx context.Context, ob *observed.Record) error {
 	}
 	cm, err := kc.CoreV1().ConfigMaps(Namespace).Get(ctx, ConfigMap, metav1.GetOptions{})
 	if k8serrors.IsNotFound(err) {
-		ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateLogGroup = "" })
+		ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateConfigMap = false })
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("reading ConfigMap %s/%s: %w", Namespace, ConfigMap, err)
 	}
-	group := outputValue(cm.Data[outputKey], logGroupKey)
-	ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateLogGroup = group })
+	named := outputValue(cm.Data[outputKey], logGroupKey) != ""
+	ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateConfigMap = named })
 	return nil
 }
 

@@ -61,7 +61,7 @@ func (l *Logging) permit(ctx context.Context, role, group string) error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("the Fargate pod execution role %s (fargate_pod_execution_role_arn) does not allow %s, which Fargate logging needs "+
-			"(EKS user guide, \"Fargate logging\"); add them to one of its policies, or leave fargate_pod_execution_role_arn unset so the resource makes the role",
+			"(EKS user guide, \"Fargate logging\"); add the missing ones to one of its policies, or leave fargate_pod_execution_role_arn unset so the resource makes the role",
 			role, strings.Join(missing, ", "))
 	}
 	return nil

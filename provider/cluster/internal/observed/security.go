@@ -9,10 +9,12 @@ type Security struct {
 	LogRetention int64
 	// MadeKey is the ARN of the KMS key the resource made ("" when none).
 	MadeKey string
-	// FargateLogGroup is the log group the aws-logging ConfigMap names (""
-	// when Fargate logging is off); FargateLogRetention its retention.
+	// FargateLogGroup is the Fargate pods' log group, when it exists;
+	// FargateLogRetention its retention; FargateConfigMap whether the
+	// aws-logging ConfigMap exists.
 	FargateLogGroup     string
 	FargateLogRetention int64
+	FargateConfigMap    bool
 	// LaunchTemplates are the node groups' launch templates, by node group.
 	LaunchTemplates map[string]LaunchTemplate
 }
