@@ -8,22 +8,27 @@ import (
 
 // FargateClusterConfig mirrors fargate_cluster's arguments.
 type FargateClusterConfig struct {
-	Name                  string                    `tf:"name"`
-	KubernetesVersion     string                    `tf:"kubernetes_version,omitempty"`
-	Network               Network                   `tf:"network"`
-	NodeGroups            map[string]NodeGroup      `tf:"node_groups,omitempty"`
-	FargateProfiles       map[string]FargateProfile `tf:"fargate_profiles,omitempty"`
-	CoreDNSComputeType    string                    `tf:"coredns_compute_type,omitempty"`
-	Addons                map[string]Addon          `tf:"addons,omitempty"`
-	OidcProvider          *bool                     `tf:"oidc_provider,omitempty"`
-	EndpointPublicAccess  *bool                     `tf:"endpoint_public_access,omitempty"`
-	EndpointPrivateAccess *bool                     `tf:"endpoint_private_access,omitempty"`
-	PublicAccessCIDRs     []string                  `tf:"public_access_cidrs,omitempty"`
-	ClusterRoleArn        string                    `tf:"cluster_role_arn,omitempty"`
-	NodeRoleArn           string                    `tf:"node_role_arn,omitempty"`
-	PodExecutionRoleArn   string                    `tf:"fargate_pod_execution_role_arn,omitempty"`
-	Tags                  map[string]string         `tf:"tags,omitempty"`
-	Timeouts              *Timeouts                 `tf:"timeouts,omitempty"`
+	Name                    string                    `tf:"name"`
+	KubernetesVersion       string                    `tf:"kubernetes_version,omitempty"`
+	Network                 Network                   `tf:"network"`
+	NodeGroups              map[string]NodeGroup      `tf:"node_groups,omitempty"`
+	FargateProfiles         map[string]FargateProfile `tf:"fargate_profiles,omitempty"`
+	CoreDNSComputeType      string                    `tf:"coredns_compute_type,omitempty"`
+	Addons                  map[string]Addon          `tf:"addons,omitempty"`
+	OidcProvider            *bool                     `tf:"oidc_provider,omitempty"`
+	EndpointPublicAccess    *bool                     `tf:"endpoint_public_access,omitempty"`
+	EndpointPrivateAccess   *bool                     `tf:"endpoint_private_access,omitempty"`
+	PublicAccessCIDRs       []string                  `tf:"public_access_cidrs,omitempty"`
+	ClusterRoleArn          string                    `tf:"cluster_role_arn,omitempty"`
+	NodeRoleArn             string                    `tf:"node_role_arn,omitempty"`
+	PodExecutionRoleArn     string                    `tf:"fargate_pod_execution_role_arn,omitempty"`
+	EnabledLogTypes         []string                  `tf:"enabled_log_types,omitempty"`
+	LogRetentionDays        int                       `tf:"log_retention_days,omitempty"`
+	SecretsEncryption       *bool                     `tf:"secrets_encryption,omitempty"`
+	SecretsEncryptionKeyArn string                    `tf:"secrets_encryption_key_arn,omitempty"`
+	FargateLogging          *FargateLogging           `tf:"fargate_logging,omitempty"`
+	Tags                    map[string]string         `tf:"tags,omitempty"`
+	Timeouts                *Timeouts                 `tf:"timeouts,omitempty"`
 
 	Provider  cdktf.TerraformProvider
 	DependsOn []cdktf.ITerraformDependable
@@ -55,6 +60,8 @@ type NodeGroup struct {
 	DiskSize      int               `tf:"disk_size,omitempty"`
 	Labels        map[string]string `tf:"labels,omitempty"`
 	SubnetIds     []string          `tf:"subnet_ids,omitempty"`
+	Taints        []Taint           `tf:"taints,omitempty"`
+	UpdateConfig  *UpdateConfig     `tf:"update_config,omitempty"`
 }
 
 // FargateProfile selects pods for Fargate.

@@ -239,8 +239,8 @@ func networkSchema() schema.SingleNestedAttribute {
 func nodeGroupsBaseSchema() schema.MapNestedAttribute {
 	return schema.MapNestedAttribute{
 		Optional: true,
-		MarkdownDescription: "Managed node groups by name (1-63 letters, digits, hyphens, underscores). Scaling and labels " +
-			"are updated in place; changing anything else replaces that node group only.",
+		MarkdownDescription: "Managed node groups by name (1-63 letters, digits, hyphens, underscores). Scaling, labels, " +
+			"taints, update config and disk size are updated in place; changing anything else replaces that node group only.",
 		Validators: []validator.Map{mapvalidator.KeysAre(validate.NodegroupName())},
 		NestedObject: schema.NestedAttributeObject{
 			Attributes: map[string]schema.Attribute{
@@ -275,9 +275,10 @@ func nodeGroupsBaseSchema() schema.MapNestedAttribute {
 				},
 				"disk_size": schema.Int64Attribute{
 					Optional: true, Computed: true,
-					MarkdownDescription: "Root volume size in GiB (default 20). Changing it replaces the node group.",
-					Validators:          []validator.Int64{int64validator.Between(1, 16384)},
-					PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+					MarkdownDescription: "Root volume size in GiB (default 20), on the node group's launch template: a change makes a new template " +
+						"version that the nodes roll onto in place (a node group made without the resource's template is replaced).",
+					Validators:    []validator.Int64{int64validator.Between(1, 16384)},
+					PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 				},
 				"labels": schema.MapAttribute{
 					Optional: true, ElementType: types.StringType,

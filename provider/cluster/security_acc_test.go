@@ -241,7 +241,9 @@ func checkFargateLogging(t *testing.T, c *conns.Client, name string) error {
 
 // securityGone: destroy left no log group, key alias or launch template
 // (the key itself stays pending deletion, as KMS requires).
-func securityGone(c *conns.Client, name string) resource.TestCheckFunc { return securityGoneWith(c, name, "") }
+func securityGone(c *conns.Client, name string) resource.TestCheckFunc {
+	return securityGoneWith(c, name, "")
+}
 
 // securityGoneWith is securityGone, log group extra included.
 func securityGoneWith(c *conns.Client, name, extra string) resource.TestCheckFunc {

@@ -97,7 +97,9 @@ func (r *run) applyFargateLogging(ctx context.Context, ob *observed.Record, old,
 		if err := r.logs.Ensure(ctx, new.LogGroup, new.Retention); err != nil {
 			return err
 		}
-		ob.UpdateSecurity(func(sec *observed.Security) { sec.FargateLogGroup, sec.FargateLogRetention = new.LogGroup, new.Retention })
+		ob.UpdateSecurity(func(sec *observed.Security) {
+			sec.FargateLogGroup, sec.FargateLogRetention = new.LogGroup, new.Retention
+		})
 		if err := r.fargateLogs.Apply(ctx, ob, new); err != nil {
 			return err
 		}
