@@ -88,6 +88,8 @@ func (s *Server) updateAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 		u.apply = func(ctx context.Context) error { return s.motoPost(ctx, path, header, c.Body) }
 	case "UpdateNodegroupVersion":
 		bad = planNodegroupVersion(u, cur, body)
+	case "AssociateEncryptionConfig":
+		bad = s.planEncryption(u, cur, body)
 	}
 	if bad != nil {
 		eksError(w, bad.status, bad.code, bad.text)

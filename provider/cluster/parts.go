@@ -58,6 +58,7 @@ type controlPlanePart interface {
 	UpdateTags(ctx context.Context, ob *observed.Record, old map[string]string) error
 	UpgradeVersion(ctx context.Context, ob *observed.Record, version string) error
 	UpdateLogging(ctx context.Context, ob *observed.Record, types []string) error
+	AssociateEncryption(ctx context.Context, ob *observed.Record, key string) error
 	Delete(ctx context.Context) error
 }
 

@@ -12,8 +12,9 @@ import (
 )
 
 // planSecurity plans the computed security settings and refuses what EKS
-// cannot do to an existing cluster: turn Secrets encryption off, change its
-// key, or (through this provider) add it later.
+// cannot do to an existing cluster: turn Secrets encryption off, or change
+// its key. Adding it to a cluster made without is done in place
+// (AssociateEncryptionConfig), as terraform-provider-aws does.
 func planSecurity(ctx context.Context, config clusterModel, state *clusterModel, plan *clusterModel, diags *diag.Diagnostics) {
 	// The key: the one brought, the one made (known once made), or none.
 	switch {
@@ -52,10 +53,9 @@ func planSecurity(ctx context.Context, config clusterModel, state *clusterModel,
 			"EKS cannot change the KMS key that encrypts a cluster's Secrets (it was "+state.SecretsEncryptionKeyARN.ValueString()+
 				"). Keep it, or replace the cluster (change its name) to use another key.")
 	case !had && wants:
-		diags.AddAttributeError(at, "Secrets encryption can only be set when the cluster is created",
-			"This cluster was created without envelope encryption of Secrets. EKS can add it to an existing cluster "+
-				"(AssociateEncryptionConfig), which this provider does not do: the change cannot be undone and re-encrypts every Secret. "+
-				"Create a new cluster (change its name) with encryption, or remove the setting.")
+		diags.AddAttributeWarning(at, "Secrets encryption cannot be undone",
+			"This apply turns on envelope encryption of the cluster's Kubernetes Secrets (EKS AssociateEncryptionConfig). "+
+				"EKS cannot turn it off or change its key afterwards.")
 	}
 }
 

@@ -41,8 +41,8 @@ func securityAttributes() map[string]schema.Attribute {
 		"secrets_encryption_key_arn": schema.StringAttribute{
 			Optional: true, Computed: true,
 			MarkdownDescription: "ARN of a symmetric KMS key you bring to envelope-encrypt Kubernetes Secrets (never deleted by the " +
-				"resource), or, with `secrets_encryption`, the key the resource made. Encryption can be set only when the cluster " +
-				"is created; EKS cannot turn it off or change its key, so those changes are refused at plan.",
+				"resource), or, with `secrets_encryption`, the key the resource made. Set on an existing cluster, it is turned on in " +
+				"place (EKS `AssociateEncryptionConfig`); EKS cannot turn it off or change its key, so those changes are refused at plan.",
 			Validators:    []validator.String{validate.KMSKeyARN()},
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},

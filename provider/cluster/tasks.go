@@ -170,7 +170,8 @@ func (r *run) update(ctx context.Context, ob *observed.Record, in updateInput) e
 	if in.oldAccess.String() != in.newAccess.String() {
 		steps = append(steps, step{"endpoint access", func(ctx context.Context) error { return r.controlPlane.UpdateAccess(ctx, ob, in.newAccess) }})
 	}
-	steps = append(steps, step{"control plane logs", func(ctx context.Context) error { return r.updateLogs(ctx, ob, in.oldSec, in.newSec) }})
+	steps = append(steps, step{"control plane logs", func(ctx context.Context) error { return r.updateLogs(ctx, ob, in.oldSec, in.newSec) }},
+		step{"Secrets encryption", func(ctx context.Context) error { return r.addEncryption(ctx, ob, in.newSec) }})
 	if !maps.Equal(in.oldTags, r.owner.Tags) {
 		steps = append(steps, step{"tags", func(ctx context.Context) error { return r.updateTags(ctx, ob, in.oldTags) }})
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"slices"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
-	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/fargatelogging"
@@ -59,9 +57,26 @@ func securityOnCreate(ob *observed.Record, s securitySpec) func(*eks.CreateClust
 			key = ob.Snapshot().Security.MadeKey
 		}
 		if key != "" {
-			in.EncryptionConfig = []ekstypes.EncryptionConfig{{Provider: &ekstypes.Provider{KeyArn: aws.String(key)}, Resources: []string{"secrets"}}}
+			in.EncryptionConfig = controlplane.Encryption(key)
 		}
 	}
+}
+
+// addEncryption turns on envelope encryption of Secrets on a cluster made
+// without it (the plan refuses every other change of it): the key first,
+// when the resource makes it.
+func (r *run) addEncryption(ctx context.Context, ob *observed.Record, s securitySpec) error {
+	if c := ob.Cluster(); (!s.makeKey && s.keyARN == "") || (c != nil && len(c.EncryptionConfig) > 0) {
+		return nil
+	}
+	key := s.keyARN
+	if s.makeKey {
+		if err := r.prepareSecurity(ctx, ob, securitySpec{makeKey: true}); err != nil {
+			return err
+		}
+		key = ob.Snapshot().Security.MadeKey
+	}
+	return r.controlPlane.AssociateEncryption(ctx, ob, key)
 }
 
 // updateLogs: the log group first (so EKS writes to one with its
