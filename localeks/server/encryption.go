@@ -30,8 +30,10 @@ func (s *Server) planEncryption(u *eksUpdate, cur *state, body map[string]any) *
 	cfg, _ := cfgs[0].(map[string]any)
 	provider, _ := cfg["provider"].(map[string]any)
 	resources, _ := cfg["resources"].([]any)
-	if key, _ := provider["keyArn"].(string); key == "" || !slices.Equal(resources, []any{"secrets"}) {
-		return invalid("encryptionConfig needs provider.keyArn and resources [\"secrets\"]")
+	// resources is deprecated (EKS encrypts all Kubernetes API data); when
+	// given, it names secrets.
+	if key, _ := provider["keyArn"].(string); key == "" || (resources != nil && !slices.Equal(resources, []any{"secrets"})) {
+		return invalid("encryptionConfig needs provider.keyArn, and resources, when given, [\"secrets\"]")
 	}
 	b, _ := json.Marshal(cfgs)
 	u.typ = "AssociateEncryptionConfig"

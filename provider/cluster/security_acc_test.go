@@ -140,8 +140,7 @@ func checkKey(c *conns.Client, name string, enc []ekstypes.EncryptionConfig) err
 	if err != nil {
 		return fmt.Errorf("the key alias/eks/%s: %w", name, err)
 	}
-	if len(enc) != 1 || enc[0].Provider == nil || aws.ToString(enc[0].Provider.KeyArn) != aws.ToString(key.KeyMetadata.Arn) ||
-		!slices.Equal(enc[0].Resources, []string{"secrets"}) {
+	if len(enc) != 1 || enc[0].Provider == nil || aws.ToString(enc[0].Provider.KeyArn) != aws.ToString(key.KeyMetadata.Arn) {
 		return fmt.Errorf("cluster %s encryption %+v, want the Secrets encrypted with %s", name, enc, aws.ToString(key.KeyMetadata.Arn))
 	}
 	rot, err := c.KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: key.KeyMetadata.KeyId})

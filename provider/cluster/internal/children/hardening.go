@@ -49,9 +49,9 @@ func hardeningChanged(old, p NodeGroup) bool {
 		DiskSizeRolls(old, p)
 }
 
-// DiskSizeRolls: a node group on the resource's launch template gets a new
-// template version for a new disk size; one made before (EKS's own disk
-// size) is replaced.
+// DiskSizeRolls reports a new disk size for a node group on the resource's
+// launch template, which gets a new template version; one made before
+// (EKS's own disk size) is replaced.
 func DiskSizeRolls(old, p NodeGroup) bool {
 	return old.LaunchTemplateID != "" && p.DiskSize != 0 && old.DiskSize != p.DiskSize
 }
