@@ -21,7 +21,14 @@ func flattenSecurity(ctx context.Context, ob observed.Snapshot, m *clusterModel)
 		m.LogRetentionDays = types.Int64Value(eksrules.DefaultLogRetentionDays) // after an import
 	}
 	if m.SecretsEncryption.IsUnknown() || m.SecretsEncryption.IsNull() {
-		m.SecretsEncryption = types.BoolValue(ob.Security.MadeKey != "")
+		// After an import: the cluster's key is the one the resource made.
+		made := false
+		if c := ob.Cluster; c != nil && ob.Security.MadeKey != "" {
+			for _, e := range c.EncryptionConfig {
+				made = made || (e.Provider != nil && aws.ToString(e.Provider.KeyArn) == ob.Security.MadeKey)
+			}
+		}
+		m.SecretsEncryption = types.BoolValue(made)
 	}
 	m.SecretsEncryptionKeyARN = known(m.SecretsEncryptionKeyARN)
 	if c := ob.Cluster; c != nil {

@@ -295,6 +295,11 @@ func TestAccCluster_security(t *testing.T) {
 				),
 			},
 			{
+				// An import finds the logs' retention and the key the resource made.
+				ResourceName: securityAddr, ImportState: true, ImportStateId: name, ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"timeouts", "fargate_logging", "node_groups.ng.update_config"},
+			},
+			{
 				Config:      securityConfig(name, off),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`Secrets encryption cannot be turned off`),

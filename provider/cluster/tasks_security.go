@@ -158,12 +158,14 @@ func (r *run) observeSecurity(ctx context.Context, ob *observed.Record, m cluste
 	}
 	var sec observed.Security
 	var err error
-	if len(s.logTypes) > 0 {
+	// What the state does not know (an import) is read when EKS says so.
+	c := ob.Cluster()
+	if len(s.logTypes) > 0 || len(controlplane.EnabledLogTypes(c)) > 0 {
 		if sec.LogRetention, err = r.logs.Retention(ctx, eksrules.ClusterLogGroup(r.name)); err != nil && !apierr.NotFound(err) {
 			return err
 		}
 	}
-	if s.makeKey {
+	if s.makeKey || (c != nil && len(c.EncryptionConfig) > 0) {
 		if sec.MadeKey, err = r.key.Find(ctx); err != nil {
 			return err
 		}
