@@ -12,6 +12,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/encryption"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/fargatelogging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/launchtemplate"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/logging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
@@ -98,6 +99,7 @@ type logsPart interface {
 	Ensure(ctx context.Context, name string, days int64) error
 	Retention(ctx context.Context, name string) (int64, error)
 	Delete(ctx context.Context, name string) error
+	UpdateTags(ctx context.Context, name string, set map[string]string, remove []string) error
 }
 
 // keyPart is the KMS key the resource makes to encrypt Secrets.
@@ -105,6 +107,12 @@ type keyPart interface {
 	Ensure(ctx context.Context) (arn string, err error)
 	Find(ctx context.Context) (arn string, err error)
 	Delete(ctx context.Context) error
+	UpdateTags(ctx context.Context, set map[string]string, remove []string) error
+}
+
+// templatesPart tags the node groups' launch templates (children makes them).
+type templatesPart interface {
+	UpdateTags(ctx context.Context, ids []string, set map[string]string, remove []string) error
 }
 
 // fargateLoggingPart is the logging of Fargate pods.
@@ -129,6 +137,7 @@ type run struct {
 	logs         logsPart
 	key          keyPart
 	fargateLogs  fargateLoggingPart
+	templates    templatesPart
 	// fargateLogGroup is the state's Fargate log group, which destroy deletes.
 	fargateLogGroup string
 }
@@ -150,5 +159,6 @@ func newRun(c *conns.Client, name string, tags map[string]string) *run {
 		logs:         logging.New(c, owner),
 		key:          encryption.New(c, owner),
 		fargateLogs:  fargatelogging.New(c, owner),
+		templates:    launchtemplate.New(c, owner),
 	}
 }

@@ -13,10 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -42,6 +44,7 @@ type securityWant struct {
 	taintKey, effect   string
 	encryption         string // the HCL line of encryption
 	maxUnavailablePart string
+	team               string // the tags' team, on everything made
 }
 
 func securityConfig(name string, w securityWant) string {
@@ -53,6 +56,7 @@ resource "fargate_cluster" "security" {
   log_retention_days = %d
   %s
   fargate_logging    = { retention_days = %d }
+  tags               = { team = %q }
   fargate_profiles   = { apps = { selectors = [{ namespace = "apps" }] } }
   node_groups = {
     ng = {
@@ -66,7 +70,7 @@ resource "fargate_cluster" "security" {
     }
   }
 }
-`, name, quoted(w.logTypes), w.retention, w.encryption, w.fargateRetention, w.disk, w.taintKey, w.effect, w.maxUnavailablePart)
+`, name, quoted(w.logTypes), w.retention, w.encryption, w.fargateRetention, w.team, w.disk, w.taintKey, w.effect, w.maxUnavailablePart)
 }
 
 func quoted(ss []string) string {
@@ -97,13 +101,13 @@ func checkSecurity(t *testing.T, c *conns.Client, name string, w securityWant) r
 		if !slices.Equal(on, w.logTypes) {
 			return fmt.Errorf("EKS logs %v of cluster %s, want %v", on, name, w.logTypes)
 		}
-		if err := checkLogGroup(c, "/aws/eks/"+name+"/cluster", w.retention, name); err != nil {
+		if err := checkLogGroup(c, "/aws/eks/"+name+"/cluster", w.retention, name, w.team); err != nil {
 			return err
 		}
-		if err := checkLogGroup(c, "/aws/eks/"+name+"/fargate", w.fargateRetention, name); err != nil {
+		if err := checkLogGroup(c, "/aws/eks/"+name+"/fargate", w.fargateRetention, name, w.team); err != nil {
 			return err
 		}
-		if err := checkKey(c, name, cl.Cluster.EncryptionConfig); err != nil {
+		if err := checkKey(c, name, cl.Cluster.EncryptionConfig, w.team); err != nil {
 			return err
 		}
 		if err := checkNodegroupHardening(t, c, name, w); err != nil {
@@ -113,7 +117,7 @@ func checkSecurity(t *testing.T, c *conns.Client, name string, w securityWant) r
 	}
 }
 
-func checkLogGroup(c *conns.Client, group string, retention int, cluster string) error {
+func checkLogGroup(c *conns.Client, group string, retention int, cluster string, team ...string) error {
 	out, err := c.Logs.DescribeLogGroups(context.Background(), &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(group)})
 	if err != nil {
 		return err
@@ -126,7 +130,7 @@ func checkLogGroup(c *conns.Client, group string, retention int, cluster string)
 	if err != nil {
 		return err
 	}
-	if tags.Tags[acctest.OwnerTag] != acctest.Region+"/"+cluster {
+	if tags.Tags[acctest.OwnerTag] != acctest.Region+"/"+cluster || (len(team) > 0 && tags.Tags["team"] != team[0]) {
 		return fmt.Errorf("log group %s has tags %v, want the owner tag", group, tags.Tags)
 	}
 	return nil
@@ -134,7 +138,7 @@ func checkLogGroup(c *conns.Client, group string, retention int, cluster string)
 
 // checkKey: the cluster's Secrets are encrypted with the key behind
 // alias/eks/<name>, which rotates.
-func checkKey(c *conns.Client, name string, enc []ekstypes.EncryptionConfig) error {
+func checkKey(c *conns.Client, name string, enc []ekstypes.EncryptionConfig, team string) error {
 	ctx := context.Background()
 	key, err := c.KMS.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/eks/" + name)})
 	if err != nil {
@@ -146,6 +150,10 @@ func checkKey(c *conns.Client, name string, enc []ekstypes.EncryptionConfig) err
 	rot, err := c.KMS.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: key.KeyMetadata.KeyId})
 	if err != nil || !rot.KeyRotationEnabled {
 		return fmt.Errorf("key %s rotation: %+v (%v), want on", aws.ToString(key.KeyMetadata.Arn), rot, err)
+	}
+	tags, err := c.KMS.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: key.KeyMetadata.KeyId})
+	if err != nil || !slices.ContainsFunc(tags.Tags, func(t kmstypes.Tag) bool { return aws.ToString(t.TagKey) == "team" && aws.ToString(t.TagValue) == team }) {
+		return fmt.Errorf("key %s tags %+v (%v), want team = %s", aws.ToString(key.KeyMetadata.Arn), tags, err, team)
 	}
 	return nil
 }
@@ -173,6 +181,13 @@ func checkNodegroupHardening(t *testing.T, c *conns.Client, name string, w secur
 		LaunchTemplateId: n.LaunchTemplate.Id, Versions: []string{aws.ToString(n.LaunchTemplate.Version)}})
 	if err != nil {
 		return err
+	}
+	// DescribeTags: moto's DescribeLaunchTemplates shows a template's tags as
+	// they were at its creation.
+	tags, err := c.EC2.DescribeTags(ctx, &ec2.DescribeTagsInput{Filters: []ec2types.Filter{
+		{Name: aws.String("resource-id"), Values: []string{aws.ToString(n.LaunchTemplate.Id)}}, {Name: aws.String("key"), Values: []string{"team"}}}})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Value) != w.team {
+		return fmt.Errorf("launch template %s tags %+v (%v), want team = %s", aws.ToString(n.LaunchTemplate.Id), tags, err, w.team)
 	}
 	d := v.LaunchTemplateVersions[0].LaunchTemplateData
 	md, bd := d.MetadataOptions, d.BlockDeviceMappings
@@ -265,10 +280,10 @@ func TestAccCluster_security(t *testing.T) {
 	c := acctest.Client(t)
 	name := "sec-hardened"
 	first := securityWant{logTypes: []string{"api", "audit"}, retention: 30, disk: 30, fargateRetention: 14,
-		taintKey: "dedicated", effect: "NO_SCHEDULE", encryption: "secrets_encryption = true", maxUnavailablePart: "max_unavailable = 1"}
+		taintKey: "dedicated", effect: "NO_SCHEDULE", encryption: "secrets_encryption = true", maxUnavailablePart: "max_unavailable = 1", team: "brewers"}
 	second := first
 	second.logTypes, second.retention, second.disk, second.fargateRetention = []string{"api", "audit", "authenticator"}, 60, 40, 30
-	second.taintKey, second.effect, second.maxUnavailablePart = "gpu", "NO_EXECUTE", "max_unavailable_percentage = 50"
+	second.taintKey, second.effect, second.maxUnavailablePart, second.team = "gpu", "NO_EXECUTE", "max_unavailable_percentage = 50", "roasters"
 	off := second
 	off.encryption = "secrets_encryption = false"
 	noLogs := second

@@ -216,6 +216,7 @@ func (r *run) updateTags(ctx context.Context, ob *observed.Record, old map[strin
 		step{"tag EKS objects", func(ctx context.Context) error { return r.controlPlane.UpdateTags(ctx, ob, old) }},
 		step{"tag IAM roles", func(ctx context.Context) error { return r.roles.UpdateTags(ctx, old) }},
 		step{"tag OIDC provider", func(ctx context.Context) error { return r.oidc.UpdateTags(ctx, old) }},
+		step{"tag log groups, KMS key, launch templates", func(ctx context.Context) error { return r.tagSecurity(ctx, ob, old) }},
 		step{"tag network", func(ctx context.Context) error { return r.network.UpdateTags(ctx, old) }},
 		step{"read control plane", func(ctx context.Context) error { return r.controlPlane.Refresh(ctx, ob) }})
 }

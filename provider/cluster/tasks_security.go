@@ -149,6 +149,38 @@ func (r *run) destroySecurity(ctx context.Context) error {
 	return r.key.Delete(ctx)
 }
 
+// tagSecurity brings the tags of the log groups, the key and the launch
+// templates the resource made from old to tags_all.
+func (r *run) tagSecurity(ctx context.Context, ob *observed.Record, old map[string]string) error {
+	set, remove := r.owner.TagChanges(old)
+	if len(set)+len(remove) == 0 {
+		return nil
+	}
+	sec := ob.Snapshot().Security
+	var groups, templates []string
+	if sec.LogRetention != 0 {
+		groups = append(groups, eksrules.ClusterLogGroup(r.name))
+	}
+	if sec.FargateLogGroup != "" {
+		groups = append(groups, sec.FargateLogGroup)
+	}
+	for _, g := range groups {
+		if err := r.logs.UpdateTags(ctx, g, set, remove); err != nil {
+			return err
+		}
+	}
+	if sec.MadeKey != "" {
+		if err := r.key.UpdateTags(ctx, set, remove); err != nil {
+			return err
+		}
+	}
+	for _, lt := range sec.LaunchTemplates {
+		templates = append(templates, lt.ID)
+	}
+	slices.Sort(templates)
+	return r.templates.UpdateTags(ctx, slices.Compact(templates), set, remove)
+}
+
 // observeSecurity reads what the state says the resource made: the log
 // groups' retention (0 when gone), the key and the Fargate ConfigMap.
 func (r *run) observeSecurity(ctx context.Context, ob *observed.Record, m clusterModel) error {

@@ -151,3 +151,26 @@ func (k *Key) owns(ctx context.Context, id string) (bool, error) {
 	}
 	return false, nil
 }
+
+// UpdateTags sets and removes tags of the key the resource made.
+func (k *Key) UpdateTags(ctx context.Context, set map[string]string, remove []string) error {
+	arn, err := k.Find(ctx)
+	if err != nil || arn == "" {
+		return err
+	}
+	if len(remove) > 0 {
+		if _, err := k.c.KMS.UntagResource(ctx, &kms.UntagResourceInput{KeyId: aws.String(arn), TagKeys: remove}); err != nil {
+			return fmt.Errorf("untagging KMS key %s: %w", arn, err)
+		}
+	}
+	if len(set) > 0 {
+		var tags []kmstypes.Tag
+		for key, v := range set {
+			tags = append(tags, kmstypes.Tag{TagKey: aws.String(key), TagValue: aws.String(v)})
+		}
+		if _, err := k.c.KMS.TagResource(ctx, &kms.TagResourceInput{KeyId: aws.String(arn), Tags: tags}); err != nil {
+			return fmt.Errorf("tagging KMS key %s: %w", arn, err)
+		}
+	}
+	return nil
+}

@@ -174,3 +174,25 @@ func ec2Tags(m map[string]string) []ec2types.Tag {
 	}
 	return out
 }
+
+// UpdateTags sets and removes tags of templates ids.
+func (t *Templates) UpdateTags(ctx context.Context, ids []string, set map[string]string, remove []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if len(remove) > 0 {
+		var tags []ec2types.Tag
+		for _, k := range remove {
+			tags = append(tags, ec2types.Tag{Key: aws.String(k)})
+		}
+		if _, err := t.c.EC2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: ids, Tags: tags}); err != nil {
+			return fmt.Errorf("untagging launch templates %v: %w", ids, err)
+		}
+	}
+	if len(set) > 0 {
+		if _, err := t.c.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: ids, Tags: ec2Tags(set)}); err != nil {
+			return fmt.Errorf("tagging launch templates %v: %w", ids, err)
+		}
+	}
+	return nil
+}

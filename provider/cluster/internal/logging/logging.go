@@ -102,3 +102,20 @@ func (g *Groups) owns(ctx context.Context, name string) (bool, error) {
 	}
 	return out.Tags[owned.Tag] == g.owner.Value(), nil
 }
+
+// UpdateTags sets and removes tags of log group name.
+func (g *Groups) UpdateTags(ctx context.Context, name string, set map[string]string, remove []string) error {
+	if len(remove) > 0 {
+		//nolint:staticcheck // UntagResource needs the group's ARN; this takes its name
+		if _, err := g.c.Logs.UntagLogGroup(ctx, &cloudwatchlogs.UntagLogGroupInput{LogGroupName: aws.String(name), Tags: remove}); err != nil {
+			return fmt.Errorf("untagging log group %q: %w", name, err)
+		}
+	}
+	if len(set) > 0 {
+		//nolint:staticcheck // as above
+		if _, err := g.c.Logs.TagLogGroup(ctx, &cloudwatchlogs.TagLogGroupInput{LogGroupName: aws.String(name), Tags: set}); err != nil {
+			return fmt.Errorf("tagging log group %q: %w", name, err)
+		}
+	}
+	return nil
+}
