@@ -110,9 +110,11 @@ type keyPart interface {
 	UpdateTags(ctx context.Context, set map[string]string, remove []string) error
 }
 
-// templatesPart tags the node groups' launch templates (children makes them).
+// templatesPart tags the node groups' launch templates (children makes
+// them) and, on destroy, deletes any left.
 type templatesPart interface {
 	UpdateTags(ctx context.Context, ids []string, set map[string]string, remove []string) error
+	DeleteAll(ctx context.Context) error
 }
 
 // fargateLoggingPart is the logging of Fargate pods.

@@ -16,7 +16,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -221,38 +220,6 @@ func checkNodegroupHardening(t *testing.T, c *conns.Client, name string, w secur
 	return nil
 }
 
-// checkFargateLogging: the aws-observability namespace and aws-logging
-// ConfigMap (EKS user guide, "Fargate logging"), and the pod execution
-// role allowed to write the logs.
-func checkFargateLogging(t *testing.T, c *conns.Client, name string) error {
-	ctx := context.Background()
-	kc := acctest.Kube(t, name).Kube
-	ns, err := kc.CoreV1().Namespaces().Get(ctx, "aws-observability", metav1.GetOptions{})
-	if err != nil || ns.Labels["aws-observability"] != "enabled" {
-		return fmt.Errorf("namespace aws-observability: %v (labels %v), want it labelled aws-observability: enabled", err, ns.GetLabels())
-	}
-	cm, err := kc.CoreV1().ConfigMaps("aws-observability").Get(ctx, "aws-logging", metav1.GetOptions{})
-	if err != nil || !strings.Contains(cm.Data["output.conf"], "log_group_name /aws/eks/"+name+"/fargate") ||
-		!strings.Contains(cm.Data["output.conf"], "Name cloudwatch_logs") {
-		return fmt.Errorf("ConfigMap aws-logging: %v %v, want a cloudwatch_logs output to /aws/eks/%s/fargate", err, cm.Data, name)
-	}
-	fp, err := c.EKS.DescribeFargateProfile(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String("apps")})
-	if err != nil {
-		return err
-	}
-	role := aws.ToString(fp.FargateProfile.PodExecutionRoleArn)
-	pol, err := c.IAM.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(role[strings.LastIndex(role, "/")+1:]), PolicyName: aws.String("fargate-logging")})
-	if err != nil {
-		return fmt.Errorf("the Fargate logging policy of %s: %w", role, err)
-	}
-	for _, a := range []string{"logs:CreateLogStream", "logs:CreateLogGroup", "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:PutRetentionPolicy"} {
-		if !strings.Contains(aws.ToString(pol.PolicyDocument), a) && !strings.Contains(aws.ToString(pol.PolicyDocument), strings.ReplaceAll(a, ":", "%3A")) {
-			return fmt.Errorf("the pod execution role's policy %s lacks %s", aws.ToString(pol.PolicyDocument), a)
-		}
-	}
-	return nil
-}
-
 // securityGone: destroy left no log group, key alias or launch template
 // (the key itself stays pending deletion, as KMS requires).
 func securityGone(c *conns.Client, name string) resource.TestCheckFunc {
@@ -320,7 +287,18 @@ func TestAccCluster_security(t *testing.T) {
 				ExpectError: regexp.MustCompile(`Secrets encryption cannot be turned off`),
 			},
 			{
-				// No log type left: EKS logs nothing, and the group goes.
+				// No log type left: EKS logs nothing, and the group goes. And a
+				// launch template an interrupted apply made for a node group
+				// that never came to be: destroy deletes it too.
+				PreConfig: func() {
+					_, err := c.EC2.CreateLaunchTemplate(context.Background(), &ec2.CreateLaunchTemplateInput{
+						LaunchTemplateName: aws.String("eks-" + name + "-never"), LaunchTemplateData: &ec2types.RequestLaunchTemplateData{},
+						TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeLaunchTemplate,
+							Tags: []ec2types.Tag{{Key: aws.String(acctest.OwnerTag), Value: aws.String(acctest.Region + "/" + name)}}}}})
+					if err != nil {
+						t.Fatal(err)
+					}
+				},
 				Config: securityConfig(name, noLogs),
 				Check: func(*terraform.State) error {
 					cl, err := c.EKS.DescribeCluster(context.Background(), &eks.DescribeClusterInput{Name: aws.String(name)})

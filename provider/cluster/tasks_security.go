@@ -134,8 +134,8 @@ func (r *run) applyFargateLogging(ctx context.Context, ob *observed.Record, old,
 	return nil
 }
 
-// destroySecurity deletes, once the cluster is gone, its log groups and
-// the key the resource made.
+// destroySecurity deletes, once the cluster is gone, its log groups, the
+// key the resource made and any launch template a node group left.
 func (r *run) destroySecurity(ctx context.Context) error {
 	groups := []string{eksrules.ClusterLogGroup(r.name)}
 	if r.fargateLogGroup != "" {
@@ -145,6 +145,9 @@ func (r *run) destroySecurity(ctx context.Context) error {
 		if err := r.logs.Delete(ctx, g); err != nil {
 			return err
 		}
+	}
+	if err := r.templates.DeleteAll(ctx); err != nil {
+		return err
 	}
 	return r.key.Delete(ctx)
 }

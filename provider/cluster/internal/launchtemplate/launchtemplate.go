@@ -196,3 +196,24 @@ func (t *Templates) UpdateTags(ctx context.Context, ids []string, set map[string
 	}
 	return nil
 }
+
+// DeleteAll deletes every template carrying the cluster's owner tag: what
+// an interrupted apply made for a node group that never came to be.
+func (t *Templates) DeleteAll(ctx context.Context) error {
+	p := ec2.NewDescribeLaunchTemplatesPaginator(t.c.EC2, &ec2.DescribeLaunchTemplatesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("tag:" + owned.Tag), Values: []string{t.owner.Value()}}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("listing the launch templates of cluster %s: %w", t.owner.Value(), err)
+		}
+		for _, lt := range page.LaunchTemplates {
+			_, err := t.c.EC2.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateId: lt.LaunchTemplateId})
+			if err != nil && !apierr.ErrCodeEquals(err, "InvalidLaunchTemplateId.NotFound") {
+				return fmt.Errorf("deleting launch template %s: %w", aws.ToString(lt.LaunchTemplateName), err)
+			}
+		}
+	}
+	return nil
+}
