@@ -8,25 +8,30 @@ import (
 
 // FargateClusterConfig mirrors fargate_cluster's arguments.
 type FargateClusterConfig struct {
-	Name                  string                    `tf:"name"`
-	KubernetesVersion     string                    `tf:"kubernetes_version,omitempty"`
-	Network               Network                   `tf:"network"`
-	NodeGroups            map[string]NodeGroup      `tf:"node_groups,omitempty"`
-	FargateProfiles       map[string]FargateProfile `tf:"fargate_profiles,omitempty"`
-	CoreDNSComputeType    string                    `tf:"coredns_compute_type,omitempty"`
-	Addons                map[string]Addon          `tf:"addons,omitempty"`
-	OidcProvider          *bool                     `tf:"oidc_provider,omitempty"`
-	EndpointPublicAccess  *bool                     `tf:"endpoint_public_access,omitempty"`
-	EndpointPrivateAccess *bool                     `tf:"endpoint_private_access,omitempty"`
-	PublicAccessCIDRs     []string                  `tf:"public_access_cidrs,omitempty"`
-	ClusterRoleArn        string                    `tf:"cluster_role_arn,omitempty"`
-	NodeRoleArn           string                    `tf:"node_role_arn,omitempty"`
-	PodExecutionRoleArn   string                    `tf:"fargate_pod_execution_role_arn,omitempty"`
-	Tags                  map[string]string         `tf:"tags,omitempty"`
-	Timeouts              *Timeouts                 `tf:"timeouts,omitempty"`
-	AuthenticationMode    string                    `tf:"authentication_mode,omitempty"`
-	BootstrapCreatorAdmin *bool                     `tf:"bootstrap_creator_admin,omitempty"`
-	AccessEntries         map[string]AccessEntry    `tf:"access_entries,omitempty"`
+	Name                    string                    `tf:"name"`
+	KubernetesVersion       string                    `tf:"kubernetes_version,omitempty"`
+	Network                 Network                   `tf:"network"`
+	NodeGroups              map[string]NodeGroup      `tf:"node_groups,omitempty"`
+	FargateProfiles         map[string]FargateProfile `tf:"fargate_profiles,omitempty"`
+	CoreDNSComputeType      string                    `tf:"coredns_compute_type,omitempty"`
+	Addons                  map[string]Addon          `tf:"addons,omitempty"`
+	OidcProvider            *bool                     `tf:"oidc_provider,omitempty"`
+	EndpointPublicAccess    *bool                     `tf:"endpoint_public_access,omitempty"`
+	EndpointPrivateAccess   *bool                     `tf:"endpoint_private_access,omitempty"`
+	PublicAccessCIDRs       []string                  `tf:"public_access_cidrs,omitempty"`
+	ClusterRoleArn          string                    `tf:"cluster_role_arn,omitempty"`
+	NodeRoleArn             string                    `tf:"node_role_arn,omitempty"`
+	PodExecutionRoleArn     string                    `tf:"fargate_pod_execution_role_arn,omitempty"`
+	EnabledLogTypes         []string                  `tf:"enabled_log_types,omitempty"`
+	LogRetentionDays        int                       `tf:"log_retention_days,omitempty"`
+	SecretsEncryption       *bool                     `tf:"secrets_encryption,omitempty"`
+	SecretsEncryptionKeyArn string                    `tf:"secrets_encryption_key_arn,omitempty"`
+	FargateLogging          *FargateLogging           `tf:"fargate_logging,omitempty"`
+	Tags                    map[string]string         `tf:"tags,omitempty"`
+	Timeouts                *Timeouts                 `tf:"timeouts,omitempty"`
+	AuthenticationMode      string                    `tf:"authentication_mode,omitempty"`
+	BootstrapCreatorAdmin   *bool                     `tf:"bootstrap_creator_admin,omitempty"`
+	AccessEntries           map[string]AccessEntry    `tf:"access_entries,omitempty"`
 
 	// ExclusiveFargateProfiles: false leaves profiles others add (NewFargateApp) alone.
 	ExclusiveFargateProfiles *bool `tf:"exclusive_fargate_profiles,omitempty"`
@@ -61,6 +66,8 @@ type NodeGroup struct {
 	DiskSize      int               `tf:"disk_size,omitempty"`
 	Labels        map[string]string `tf:"labels,omitempty"`
 	SubnetIds     []string          `tf:"subnet_ids,omitempty"`
+	Taints        []Taint           `tf:"taints,omitempty"`
+	UpdateConfig  *UpdateConfig     `tf:"update_config,omitempty"`
 }
 
 // FargateProfile selects pods for Fargate.

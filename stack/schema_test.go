@@ -142,12 +142,12 @@ func TestConstructsMatchProviderSchema(t *testing.T) {
 	s := resourceSchema(t, cluster.NewResource())
 	ng := s.Attributes["node_groups"].(rschema.MapNestedAttribute)
 	ng.NestedObject.Attributes = maps.Clone(ng.NestedObject.Attributes)
-	ng.NestedObject.Attributes["taints"] = rschema.MapAttribute{Optional: true, ElementType: types.StringType}
+	ng.NestedObject.Attributes["warm_pool"] = rschema.MapAttribute{Optional: true, ElementType: types.StringType}
 	s.Attributes = maps.Clone(s.Attributes)
 	s.Attributes["node_groups"] = ng
 	s.Blocks = maps.Clone(s.Blocks)
 	s.Blocks["retries"] = rschema.SingleNestedBlock{Attributes: map[string]rschema.Attribute{"limit": rschema.Int64Attribute{Optional: true}}}
-	if _, missing := constructGaps(t, s, stack.FargateClusterConfig{}); fmt.Sprint(missing) != "[node_groups.*.taints retries retries.limit]" {
+	if _, missing := constructGaps(t, s, stack.FargateClusterConfig{}); fmt.Sprint(missing) != "[node_groups.*.warm_pool retries retries.limit]" {
 		t.Errorf("a schema with a new nested attribute and block: missing %v", missing)
 	}
 	var presp provider.SchemaResponse

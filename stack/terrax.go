@@ -62,7 +62,11 @@ func NewTerraxStack(scope constructs.Construct, id string, c Config) *TerraxStac
 		// EKS's three add-ons, and the EBS CSI driver MySQL's volume needs
 		// (its controller runs on the node group with a role the provider makes).
 		Addons: map[string]Addon{"vpc-cni": {}, "kube-proxy": {}, "coredns": {}, "aws-ebs-csi-driver": {}},
-		Tags:   map[string]string{"team": "brewers"},
+		// The control plane's API, audit and authenticator logs, and the
+		// Fargate pods' logs, in CloudWatch Logs.
+		EnabledLogTypes: []string{"api", "audit", "authenticator"},
+		FargateLogging:  &FargateLogging{RetentionDays: 30},
+		Tags:            map[string]string{"team": "brewers"},
 	})
 	database := NewManifest(s, "database", &ManifestConfig{Cluster: cluster.Name(), Objects: DatabaseObjects(c)})
 	service := NewManifest(s, "service", &ManifestConfig{Cluster: cluster.Name(), Objects: ServiceObjects(c),

@@ -38,6 +38,11 @@ resource "fargate_cluster" "terrax" {
     aws-ebs-csi-driver = {}
   }
 
+  # What a first security review asks for: the control plane's API, audit
+  # and authenticator logs, and the Fargate pods' logs, in CloudWatch Logs.
+  enabled_log_types = ["api", "audit", "authenticator"]
+  fargate_logging   = { retention_days = 30 }
+
   tags = { team = "brewers" }
 }
 

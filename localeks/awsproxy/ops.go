@@ -36,6 +36,7 @@ var eksRoutes = []struct {
 	{"GET", "/clusters/*", "DescribeCluster"},
 	{"DELETE", "/clusters/*", "DeleteCluster"},
 	{"POST", "/clusters/*/update-config", "UpdateClusterConfig"},
+	{"POST", "/clusters/*/encryption-config/associate", "AssociateEncryptionConfig"},
 	{"POST", "/clusters/*/updates", "UpdateClusterVersion"},
 	{"GET", "/clusters/*/updates", "ListUpdates"},
 	{"GET", "/clusters/*/updates/*", "DescribeUpdate"},

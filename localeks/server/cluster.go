@@ -194,8 +194,12 @@ func (c *Cluster) Nodegroups(ctx context.Context) ([]sim.Nodegroup, error) {
 		if ng.ScalingConfig != nil {
 			desired = int(aws.ToInt32(ng.ScalingConfig.DesiredSize))
 		}
+		var taints []struct{ Key, Value, Effect string }
+		for _, t := range ng.Taints {
+			taints = append(taints, struct{ Key, Value, Effect string }{aws.ToString(t.Key), aws.ToString(t.Value), string(t.Effect)})
+		}
 		out = append(out, sim.Nodegroup{Name: n, DesiredSize: desired, InstanceType: it, CapacityType: string(ng.CapacityType),
-			Labels: ng.Labels, Zones: c.subnetZones(ctx, ng.Subnets)})
+			Labels: ng.Labels, Zones: c.subnetZones(ctx, ng.Subnets), Taints: sim.Taints(taints)})
 	}
 	return out, c.refreshProfiles(ctx)
 }

@@ -52,7 +52,7 @@ func (s *Server) eksBefore(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 		}
 		eksError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("No update found for ID: %s", id))
 		return true
-	case "UpdateClusterConfig", "UpdateClusterVersion", "UpdateNodegroupConfig", "UpdateNodegroupVersion":
+	case "UpdateClusterConfig", "UpdateClusterVersion", "UpdateNodegroupConfig", "UpdateNodegroupVersion", "AssociateEncryptionConfig":
 		s.updateAPI(w, r, c)
 		return true
 	}
@@ -186,7 +186,7 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 		}
 		if o := obj(key); o != nil {
 			name, _ := o[nameField].(string)
-			track(kind, c.Cluster, name, window)
+			track(kind, c.Cluster, name, window).updateConfig = requestedUpdateConfig(c.Body)
 			o["status"] = "CREATING"
 			if window == 0 {
 				o["status"] = "ACTIVE"

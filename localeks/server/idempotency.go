@@ -16,6 +16,7 @@ var tokenOps = map[string]string{
 	"eks:CreateFargateProfile":         "clientRequestToken",
 	"eks:CreateAddon":                  "clientRequestToken",
 	"eks:UpdateClusterConfig":          "clientRequestToken",
+	"eks:AssociateEncryptionConfig":    "clientRequestToken",
 	"eks:UpdateClusterVersion":         "clientRequestToken",
 	"eks:UpdateNodegroupConfig":        "clientRequestToken",
 	"eks:UpdateNodegroupVersion":       "clientRequestToken",

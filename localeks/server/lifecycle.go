@@ -20,6 +20,8 @@ type lifecycle struct {
 	// noticedActive and noticedGone are when a caller first saw the object
 	// ACTIVE, or gone, after it became so (for the benchmarks' "noticed late").
 	noticedActive, noticedGone time.Time
+	// updateConfig is a node group's create-time updateConfig, which moto drops.
+	updateConfig map[string]any
 }
 
 // notice records that a caller saw the object's current state.

@@ -88,6 +88,8 @@ func (s *Server) updateAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Ca
 		u.apply = func(ctx context.Context) error { return s.motoPost(ctx, path, header, c.Body) }
 	case "UpdateNodegroupVersion":
 		bad = planNodegroupVersion(u, cur, body)
+	case "AssociateEncryptionConfig":
+		bad = s.planEncryption(u, cur, body)
 	}
 	if bad != nil {
 		eksError(w, bad.status, bad.code, bad.text)
@@ -285,5 +287,5 @@ func planNodegroupVersion(u *eksUpdate, cur *state, body map[string]any) *update
 	}
 	u.typ = "VersionUpdate"
 	u.params = []map[string]string{{"type": "Version", "value": want}, {"type": "ReleaseVersion", "value": want + ".0-localeks"}}
-	return nil
+	return planLaunchTemplate(u, cur, body)
 }

@@ -230,6 +230,11 @@ func (s *Server) updatedView(cluster, nodegroup string, o map[string]any, cluste
 			}
 		}
 	}
+	if nodegroup != "" {
+		s.launchTemplateView(cluster, nodegroup, o)
+	} else {
+		s.encryptionView(cluster, o)
+	}
 	if o["status"] == "ACTIVE" && s.runningUpdate(cluster, nodegroup) != nil {
 		o["status"] = "UPDATING"
 	}

@@ -60,7 +60,7 @@ func (s *Simulator) syncNodegroups(ctx context.Context) error {
 			for k, v := range ng.Labels {
 				l[k] = v
 			}
-			want[name] = s.node(name, l, nil, resource.MustParse("2"), resource.MustParse("4Gi"), "17", fmt.Sprintf("192.168.%d.%d", 32+hash(ng.Name)%160, 10+i))
+			want[name] = s.node(name, l, ng.Taints, resource.MustParse("2"), resource.MustParse("4Gi"), "17", fmt.Sprintf("192.168.%d.%d", 32+hash(ng.Name)%160, 10+i))
 		}
 	}
 	sel := labels.SelectorFromSet(nil)
@@ -77,6 +77,8 @@ func (s *Simulator) syncNodegroups(ctx context.Context) error {
 			if err := s.deleteNode(ctx, n.Name); err != nil {
 				return err
 			}
+		} else if err := s.syncTaints(ctx, n, want[n.Name].Spec.Taints); err != nil {
+			return err
 		}
 		delete(want, n.Name)
 	}

@@ -30,6 +30,8 @@ type Nodegroup struct {
 	CapacityType string
 	Labels       map[string]string
 	Zones        []string
+	// Taints are the node group's taints, given to its nodes as EKS does.
+	Taints []corev1.Taint
 }
 
 // Source tells the simulator the cluster's node groups and ACTIVE Fargate

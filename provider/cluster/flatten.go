@@ -199,6 +199,7 @@ func toModel(ctx context.Context, ob observed.Snapshot, base clusterModel, defau
 	for name, ng := range ob.NodeGroups {
 		ngs[name] = flattenNodegroup(ng)
 	}
+	diags.Append(hardenNodegroups(ctx, ob, base.NodeGroups, ngs)...)
 	m.NodeGroups, d = mapOf(ctx, nodeGroupObject, ngs, base.NodeGroups)
 	diags.Append(d...)
 	fps := map[string]fargateProfileModel{}
@@ -217,6 +218,7 @@ func toModel(ctx context.Context, ob observed.Snapshot, base clusterModel, defau
 	}
 	m.OIDCProviderARN = stringOrNull(ob.OIDCProvider)
 	diags.Append(flattenAccess(ctx, ob, &m, base.AccessEntries)...)
+	diags.Append(flattenSecurity(ctx, ob, &m)...)
 	return m, diags
 }
 

@@ -38,6 +38,7 @@ type clusterModel struct {
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 
 	ExclusiveFargateProfiles types.Bool `tfsdk:"exclusive_fargate_profiles"` // see exclusive.go
+	securityModel
 }
 
 type networkModel struct {
@@ -61,6 +62,7 @@ type nodeGroupModel struct {
 	SubnetIDs     types.Set    `tfsdk:"subnet_ids"`
 	ARN           types.String `tfsdk:"arn"`
 	Status        types.String `tfsdk:"status"`
+	nodeGroupHardeningModel
 }
 
 type fargateProfileModel struct {

@@ -10,7 +10,11 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/encryption"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/fargatelogging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/launchtemplate"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/logging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/oidc"
@@ -55,6 +59,8 @@ type controlPlanePart interface {
 	UpdateAccess(ctx context.Context, ob *observed.Record, access controlplane.Access) error
 	UpdateTags(ctx context.Context, ob *observed.Record, old map[string]string) error
 	UpgradeVersion(ctx context.Context, ob *observed.Record, version string) error
+	UpdateLogging(ctx context.Context, ob *observed.Record, types []string) error
+	AssociateEncryption(ctx context.Context, ob *observed.Record, key string) error
 	Delete(ctx context.Context) error
 }
 
@@ -97,6 +103,37 @@ type accessPart interface {
 	Observe(ctx context.Context, ob *observed.Record, names map[string]string) error
 }
 
+// logsPart is the cluster's CloudWatch Logs groups.
+type logsPart interface {
+	Ensure(ctx context.Context, name string, days int64) error
+	Retention(ctx context.Context, name string) (int64, error)
+	Delete(ctx context.Context, name string) error
+	UpdateTags(ctx context.Context, name string, set map[string]string, remove []string) error
+}
+
+// keyPart is the KMS key the resource makes to encrypt Secrets.
+type keyPart interface {
+	Ensure(ctx context.Context) (arn string, err error)
+	Find(ctx context.Context) (arn string, err error)
+	Delete(ctx context.Context) error
+	UpdateTags(ctx context.Context, set map[string]string, remove []string) error
+}
+
+// templatesPart tags the node groups' launch templates (children makes
+// them) and, on destroy, deletes any left.
+type templatesPart interface {
+	UpdateTags(ctx context.Context, ids []string, set map[string]string, remove []string) error
+	DeleteAll(ctx context.Context) error
+}
+
+// fargateLoggingPart is the logging of Fargate pods.
+type fargateLoggingPart interface {
+	Permit(ctx context.Context, ob *observed.Record, s fargatelogging.Spec) error
+	Apply(ctx context.Context, ob *observed.Record, s fargatelogging.Spec) error
+	Remove(ctx context.Context, ob *observed.Record) error
+	Observe(ctx context.Context, ob *observed.Record) error
+}
+
 // run is one operation (create, read, update, delete) on one cluster.
 type run struct {
 	name         string
@@ -109,6 +146,12 @@ type run struct {
 	addons       addonsPart
 	oidc         oidcPart
 	access       accessPart
+	logs         logsPart
+	key          keyPart
+	fargateLogs  fargateLoggingPart
+	templates    templatesPart
+	// fargateLogGroup is the state's Fargate log group, which destroy deletes.
+	fargateLogGroup string
 }
 
 // newRun wires the parts of the cluster name, whose tags_all are tags.
@@ -126,5 +169,9 @@ func newRun(c *conns.Client, name string, tags map[string]string) *run {
 		addons:       addons.New(c, owner),
 		oidc:         oidc.New(c, owner),
 		access:       access.New(c, owner),
+		logs:         logging.New(c, owner),
+		key:          encryption.New(c, owner),
+		fargateLogs:  fargatelogging.New(c, owner),
+		templates:    launchtemplate.New(c, owner),
 	}
 }

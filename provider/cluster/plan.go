@@ -71,6 +71,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	plan.Addons, d = planAddons(ctx, config.Addons, stateAddons, k8sChanged)
 	resp.Diagnostics.Append(d...)
 	plan.OIDCProviderARN = plannedOIDC(plan.OIDCProvider, stateOIDC)
+	planSecurity(ctx, config, state, &plan, &resp.Diagnostics)
 
 	if state != nil {
 		if !plan.KubernetesVersion.IsUnknown() {
@@ -86,7 +87,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		u := types.StringUnknown()
 		plan.NodeGroups = markNew(ctx, plan.NodeGroups, config.NodeGroups, nodeGroupObject, children.Names(ngChanges, children.Create, children.Replace),
 			func(p *nodeGroupModel, c nodeGroupModel) {
-				p.ARN, p.Status = u, u
+				p.ARN, p.Status, p.LaunchTemplateID, p.LaunchTemplateVersion = u, u, u, u
 				if c.CapacityType.IsNull() {
 					p.CapacityType = u
 				}
@@ -100,6 +101,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 					p.SubnetIDs = types.SetUnknown(types.StringType)
 				}
 			}, &resp.Diagnostics)
+		plan.NodeGroups = markRolled(ctx, plan.NodeGroups, config.NodeGroups, old.NodeGroups, ngs, &resp.Diagnostics)
 		plan.FargateProfiles = markNew(ctx, plan.FargateProfiles, config.FargateProfiles, fargateProfileObject, children.Names(fpChanges, children.Create, children.Replace),
 			func(p *fargateProfileModel, c fargateProfileModel) {
 				p.ARN, p.Status = u, u

@@ -47,7 +47,9 @@ func (r *Resource) Configure(_ context.Context, req resource.ConfigureRequest, r
 
 func (r *Resource) run(ctx context.Context, m clusterModel) (*run, diag.Diagnostics) {
 	tags, diags := expandStringMap(ctx, m.TagsAll)
-	return newRun(r.client, m.Name.ValueString(), tags), diags
+	op := newRun(r.client, m.Name.ValueString(), tags)
+	op.fargateLogGroup = fargateLogGroupOf(ctx, m)
+	return op, diags
 }
 
 // updateFailureDetail is added to every update error: what state holds and how
@@ -95,12 +97,14 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	resp.Diagnostics.Append(d...)
 	entries, d := expandAccessEntries(ctx, plan.AccessEntries)
 	resp.Diagnostics.Append(d...)
+	sec, d := securityOf(ctx, plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	err := op.create(ctx, ob, createInput{
 		version: plan.KubernetesVersion.ValueString(), access: access, want: want, coreDNS: plan.CoreDNSComputeType.ValueString(),
-		addons: as, oidc: plan.OIDCProvider.ValueBool(), auth: accessConfigOf(plan), entries: entries,
+		addons: as, oidc: plan.OIDCProvider.ValueBool(), auth: accessConfigOf(plan), entries: entries, security: sec,
 	})
 
 	state, d := toModel(context.WithoutCancel(ctx), ob.Snapshot(), plan, r.client.DefaultTags)
@@ -153,6 +157,10 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	if m := plan.AuthenticationMode.ValueString(); m != prior.AuthenticationMode.ValueString() {
 		in.authMode = m
 	}
+	in.oldSec, d = securityOf(ctx, prior)
+	resp.Diagnostics.Append(d...)
+	in.newSec, d = securityOf(ctx, plan)
+	resp.Diagnostics.Append(d...)
 	if v := plan.KubernetesVersion.ValueString(); !plan.KubernetesVersion.IsUnknown() && v != prior.KubernetesVersion.ValueString() {
 		in.version = v
 	}

@@ -130,13 +130,14 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 		},
 	}
 	maps.Copy(resp.Schema.Attributes, accessAttributes())
+	maps.Copy(resp.Schema.Attributes, securityAttributes())
 }
 
 var instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9-]+$`)
 
 // ConfigValidators holds the rules that span attributes.
 func (r *Resource) ConfigValidators(context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{endpointReachable{}, ebsNeedsNodeGroups{}, accessEntriesShape{}}
+	return append([]resource.ConfigValidator{endpointReachable{}, ebsNeedsNodeGroups{}, accessEntriesShape{}}, securityValidators()...)
 }
 
 // endpointReachable refuses a cluster whose API nobody could reach.
@@ -239,11 +240,11 @@ func networkSchema() schema.SingleNestedAttribute {
 	}
 }
 
-func nodeGroupsSchema() schema.MapNestedAttribute {
+func nodeGroupsBaseSchema() schema.MapNestedAttribute {
 	return schema.MapNestedAttribute{
 		Optional: true,
-		MarkdownDescription: "Managed node groups by name (1-63 letters, digits, hyphens, underscores). Scaling and labels " +
-			"are updated in place; changing anything else replaces that node group only.",
+		MarkdownDescription: "Managed node groups by name (1-63 letters, digits, hyphens, underscores). Scaling, labels, " +
+			"taints, update config and disk size are updated in place; changing anything else replaces that node group only.",
 		Validators: []validator.Map{mapvalidator.KeysAre(validate.NodegroupName())},
 		NestedObject: schema.NestedAttributeObject{
 			Attributes: map[string]schema.Attribute{
@@ -278,9 +279,10 @@ func nodeGroupsSchema() schema.MapNestedAttribute {
 				},
 				"disk_size": schema.Int64Attribute{
 					Optional: true, Computed: true,
-					MarkdownDescription: "Root volume size in GiB (default 20). Changing it replaces the node group.",
-					Validators:          []validator.Int64{int64validator.Between(1, 16384)},
-					PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+					MarkdownDescription: "Root volume size in GiB (default 20), on the node group's launch template: a change makes a new template " +
+						"version that the nodes roll onto in place (a node group made without the resource's template is replaced).",
+					Validators:    []validator.Int64{int64validator.Between(1, 16384)},
+					PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 				},
 				"labels": schema.MapAttribute{
 					Optional: true, ElementType: types.StringType,

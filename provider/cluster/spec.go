@@ -119,6 +119,7 @@ func expandNodeGroups(ctx context.Context, m types.Map) (map[string]children.Nod
 		diags.Append(d...)
 		s.SubnetIDs, d = expandStrings(ctx, ng.SubnetIDs, true)
 		diags.Append(d...)
+		diags.Append(expandHardening(ctx, ng, &s)...)
 		return s, diags
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/fargatelogging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/ekswait"
@@ -59,14 +60,15 @@ func inParallel(steps ...step) func(context.Context) error {
 
 // createInput is what a create makes.
 type createInput struct {
-	version string
-	access  controlplane.Access
-	want    children.Set
-	coreDNS string // coredns_compute_type
-	addons  addons.Set
-	oidc    bool
-	auth    access.Config
-	entries access.Set
+	version  string
+	access   controlplane.Access
+	want     children.Set
+	coreDNS  string // coredns_compute_type
+	addons   addons.Set
+	oidc     bool
+	auth     access.Config
+	entries  access.Set
+	security securitySpec
 }
 
 // create: IAM roles and network (at once) -> control plane -> access entries -> node groups
@@ -93,12 +95,16 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 			step{"OIDC provider", func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) }},
 			step{"add-ons", func(ctx context.Context) error {
 				return r.applyAddons(ctx, ob, addonsInput{want: in.addons, nodeGroups: len(in.want.NodeGroups)})
+			}},
+			step{"Fargate logging", func(ctx context.Context) error {
+				return r.applyFargateLogging(ctx, ob, fargatelogging.Spec{}, in.security.fargate)
 			}})
 	}}
 	return inOrder(ctx,
 		step{"IAM roles | network", inParallel(
 			step{"IAM roles", func(ctx context.Context) error { return r.ensureRoles(ctx, ob, in.want) }},
 			step{"network", func(ctx context.Context) error { return r.network.Ensure(ctx, ob.Network(), ob.SetNetwork) }},
+			step{"log group | KMS key", func(ctx context.Context) error { return r.prepareSecurity(ctx, ob, in.security) }},
 		)},
 		eks)
 }
@@ -111,7 +117,7 @@ func (r *run) createEKS(ctx context.Context, ob *observed.Record, in createInput
 	ctx = ekswait.Creating(ctx)
 	return inOrder(ctx,
 		step{"control plane", func(ctx context.Context) error {
-			return r.controlPlane.Create(ctx, ob, in.version, in.access, in.auth.CreateOption())
+			return r.controlPlane.Create(ctx, ob, in.version, in.access, in.auth.CreateOption(), securityOnCreate(ob, in.security))
 		}},
 		step{"access entries", func(ctx context.Context) error { return r.access.Apply(ctx, ob, nil, in.entries) }},
 		step{"node groups | Fargate profiles", func(ctx context.Context) error {
@@ -158,6 +164,7 @@ type updateInput struct {
 	oidc                 bool
 	authMode             string // "" when unchanged
 	oldEntries, entries  access.Set
+	oldSec, newSec       securitySpec
 }
 
 // update: IAM roles -> endpoint access -> authentication mode -> access entries -> tags -> node groups | profiles ->
@@ -172,12 +179,17 @@ func (r *run) update(ctx context.Context, ob *observed.Record, in updateInput) e
 	if in.authMode != "" {
 		steps = append(steps, step{"authentication mode", func(ctx context.Context) error { return r.access.SetMode(ctx, ob, in.authMode) }})
 	}
-	steps = append(steps, step{"access entries", func(ctx context.Context) error { return r.access.Apply(ctx, ob, in.oldEntries, in.entries) }})
+	steps = append(steps, step{"access entries", func(ctx context.Context) error { return r.access.Apply(ctx, ob, in.oldEntries, in.entries) }},
+		step{"control plane logs", func(ctx context.Context) error { return r.updateLogs(ctx, ob, in.oldSec, in.newSec) }},
+		step{"Secrets encryption", func(ctx context.Context) error { return r.addEncryption(ctx, ob, in.newSec) }})
 	if !maps.Equal(in.oldTags, r.owner.Tags) {
 		steps = append(steps, step{"tags", func(ctx context.Context) error { return r.updateTags(ctx, ob, in.oldTags) }})
 	}
 	steps = append(steps,
 		step{"node groups | Fargate profiles", func(ctx context.Context) error { return r.children.Change(ctx, ob, in.old, in.new) }},
+		step{"Fargate logging", func(ctx context.Context) error {
+			return r.applyFargateLogging(ctx, ob, in.oldSec.fargate, in.newSec.fargate)
+		}},
 		step{"CoreDNS", r.coreDNSStep(ob, incluster.CoreDNSTarget(in.coreDNS, profilesOf(in.new.Profiles)), in.addons.want)},
 		step{"OIDC provider", func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) }})
 	addonsStep := step{"add-ons", func(ctx context.Context) error { return r.applyAddons(ctx, ob, in.addons) }}
@@ -214,6 +226,7 @@ func (r *run) updateTags(ctx context.Context, ob *observed.Record, old map[strin
 		step{"tag EKS objects", func(ctx context.Context) error { return r.controlPlane.UpdateTags(ctx, ob, old) }},
 		step{"tag IAM roles", func(ctx context.Context) error { return r.roles.UpdateTags(ctx, old) }},
 		step{"tag OIDC provider", func(ctx context.Context) error { return r.oidc.UpdateTags(ctx, old) }},
+		step{"tag log groups, KMS key, launch templates", func(ctx context.Context) error { return r.tagSecurity(ctx, ob, old) }},
 		step{"tag network", func(ctx context.Context) error { return r.network.UpdateTags(ctx, old) }},
 		step{"read control plane", func(ctx context.Context) error { return r.controlPlane.Refresh(ctx, ob) }})
 }
@@ -233,6 +246,7 @@ func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
 		step{"IAM roles", r.roles.DeleteAll},
 		step{"OIDC provider", r.oidc.Delete},
 		step{"network", r.network.Delete},
+		step{"log groups | KMS key", r.destroySecurity},
 	)})
 	return inOrder(ctx, steps...)
 }

@@ -112,6 +112,16 @@ func deleteRole(t *testing.T, name string) {
 			t.Fatal(err)
 		}
 	}
+	// Its inline policies (Fargate logging's) go first, as IAM requires.
+	inline, err := c.IAM.ListRolePolicies(bg, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range inline.PolicyNames {
+		if _, err := c.IAM.DeleteRolePolicy(bg, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := c.IAM.DeleteRole(bg, &iam.DeleteRoleInput{RoleName: aws.String(name)}); err != nil {
 		t.Fatal(err)
 	}

@@ -58,6 +58,8 @@ func TestSecurity_noSecretsLeastPrivilegeVerifiedTLS(t *testing.T) {
 		w.SetConfig(strings.Replace(cfg, `kubernetes_version = "1.35"`, `kubernetes_version = "1.35"
   addons             = { vpc-cni = {}, kube-proxy = {}, coredns = {}, aws-ebs-csi-driver = {} }`, 1))
 	}
+	// Secrets encrypted with a key the provider makes (its key policy is checked).
+	w.SetConfig(strings.Replace(blog(t, name, "10.69.0.0/16"), `tags = { team = "brewers" }`, "secrets_encryption = true\n  tags = { team = \"brewers\" }", 1))
 	w.Env = []string{"AWS_ACCESS_KEY_ID=" + aws.ToString(key.AccessKey.AccessKeyId), "AWS_SECRET_ACCESS_KEY=" + secret,
 		"AWS_SESSION_TOKEN=terrax-test-session-token-5b2a"}
 	outputs := []string{w.Apply()}
@@ -104,10 +106,7 @@ func TestSecurity_noSecretsLeastPrivilegeVerifiedTLS(t *testing.T) {
 		if !slices.Equal(got, want[kind].policies) {
 			t.Fatalf("role %s has policies %v, want exactly %v", role, got, want[kind].policies)
 		}
-		inline, err := c.IAM.ListRolePolicies(bg, &iam.ListRolePoliciesInput{RoleName: aws.String(role)})
-		if err != nil || len(inline.PolicyNames) > 0 {
-			t.Fatalf("role %s has inline policies %v (%v)", role, inline.PolicyNames, err)
-		}
+		checkInlinePolicies(t, c, name, role, kind == "-fargate-pod-execution-")
 		r, err := c.IAM.GetRole(bg, &iam.GetRoleInput{RoleName: aws.String(role)})
 		if err != nil {
 			t.Fatal(err)
@@ -133,8 +132,11 @@ func TestSecurity_noSecretsLeastPrivilegeVerifiedTLS(t *testing.T) {
 		t.Fatalf("a client trusting another CA reached the cluster endpoint: %v", err)
 	}
 
+	keyARN := checkSecretsKey(t, c, name)
+
 	outputs = append(outputs, w.Must("destroy", "-auto-approve", "-input=false", "-no-color", "-var", "service_replicas=2"))
 	wantGone(t, c, name)
+	checkKeyPendingDeletion(t, c, name, keyARN)
 
 	// Scan what Terraform keeps and shows: state, plan, outputs, debug log.
 	scanned := map[string][]byte{"terraform output": []byte(strings.Join(outputs, "\n"))}

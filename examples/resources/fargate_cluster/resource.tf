@@ -12,6 +12,12 @@ resource "fargate_cluster" "terrax" {
       desired_size   = 1
       min_size       = 1
       max_size       = 2
+      # The provider makes the node group's launch template: IMDSv2
+      # required (hop limit 2) and an encrypted gp3 root volume of disk_size.
+      disk_size = 40
+      # Pods without a matching toleration are kept off these nodes.
+      taints        = [{ key = "workload", value = "database", effect = "NO_SCHEDULE" }]
+      update_config = { max_unavailable = 1 }
     }
   }
 
@@ -34,6 +40,15 @@ resource "fargate_cluster" "terrax" {
     coredns            = {}
     aws-ebs-csi-driver = {}
   }
+
+  # Control plane logs in /aws/eks/terrax-fargate/cluster (kept 90 days),
+  # Kubernetes Secrets envelope-encrypted with a KMS key the provider makes
+  # (alias alias/eks/terrax-fargate), and Fargate pods' logs shipped to
+  # CloudWatch Logs by Fargate's built-in Fluent Bit.
+  enabled_log_types  = ["api", "audit", "authenticator"]
+  log_retention_days = 90
+  secrets_encryption = true
+  fargate_logging    = { retention_days = 30 }
 
   tags = { team = "brewers" }
 

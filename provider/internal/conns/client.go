@@ -17,11 +17,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	clb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -75,6 +77,10 @@ type Client struct {
 	// CLB does the same for the Classic ELBs EKS's legacy cloud controller
 	// makes for plain LoadBalancer Services.
 	CLB *clb.Client
+	// Logs holds the control plane's log group; KMS the key that
+	// envelope-encrypts Kubernetes Secrets.
+	Logs *cloudwatchlogs.Client
+	KMS  *kms.Client
 
 	// AWS is the resolved SDK configuration (credentials, region), kept for
 	// presigning EKS authentication tokens.
@@ -162,6 +168,8 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		STS:         stsClient,
 		ELB:         elb.NewFromConfig(cfg, endpoint[elb.Options](c.Endpoints, "elbv2")),
 		CLB:         clb.NewFromConfig(cfg, endpoint[clb.Options](c.Endpoints, "elb")),
+		Logs:        cloudwatchlogs.NewFromConfig(cfg, endpoint[cloudwatchlogs.Options](c.Endpoints, "logs")),
+		KMS:         kms.NewFromConfig(cfg, endpoint[kms.Options](c.Endpoints, "kms")),
 		AWS:         cfg,
 		Region:      cfg.Region,
 		AccountID:   aws.ToString(id.Account),
@@ -176,7 +184,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 // endpoint returns a client option that sets the service's endpoint when the
 // provider block names one; it is applied after the SDK's own resolution so
 // the provider block wins over AWS_ENDPOINT_URL*.
-func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Options | clb.Options](e Endpoints, service string) func(*O) {
+func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Options | clb.Options | cloudwatchlogs.Options | kms.Options](e Endpoints, service string) func(*O) {
 	url := e.for_(service)
 	return func(o *O) {
 		if url == "" {
@@ -194,6 +202,10 @@ func endpoint[O eks.Options | iam.Options | ec2.Options | sts.Options | elb.Opti
 		case *elb.Options:
 			o.BaseEndpoint = aws.String(url)
 		case *clb.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *cloudwatchlogs.Options:
+			o.BaseEndpoint = aws.String(url)
+		case *kms.Options:
 			o.BaseEndpoint = aws.String(url)
 		}
 	}

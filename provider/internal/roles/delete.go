@@ -50,6 +50,21 @@ func (r *Roles) delete(ctx context.Context, name string) error {
 			}
 		}
 	}
+	// IAM refuses to delete a role that still has inline policies (the
+	// Fargate logging permissions).
+	inline := iam.NewListRolePoliciesPaginator(r.c.IAM, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	for inline.HasMorePages() {
+		page, err := inline.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("listing inline policies of IAM role %q: %w", name, err)
+		}
+		for _, p := range page.PolicyNames {
+			_, err := r.c.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)})
+			if err != nil && !apierr.IsA[*iamtypes.NoSuchEntityException](err) {
+				return fmt.Errorf("deleting inline policy %s of IAM role %q: %w", p, name, err)
+			}
+		}
+	}
 	_, err = r.c.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
 	if err != nil && !apierr.IsA[*iamtypes.NoSuchEntityException](err) {
 		return fmt.Errorf("deleting IAM role %q: %w", name, err)

@@ -13,6 +13,7 @@ import (
 
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/launchtemplate"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
@@ -32,6 +33,11 @@ type NodeGroup struct {
 	DiskSize                      int64
 	Labels                        map[string]string
 	SubnetIDs                     []string // sorted
+	Taints                        []Taint
+	UpdateConfig                  UpdateConfig
+	// LaunchTemplateID is the template the resource made for it ("" for a
+	// new node group, or one made before the resource made templates).
+	LaunchTemplateID string
 }
 
 // Profile is what the configuration asks of one Fargate profile.
@@ -53,11 +59,25 @@ type Children struct {
 	owner  owned.Owner
 	timing conns.Timing
 	wait   ekswait.Waiter
+	// templates are the node groups' launch templates.
+	templates Templates
 }
+
+// Templates makes, reads and deletes the node groups' launch templates
+// (package launchtemplate; tests give a fake).
+type Templates interface {
+	Ensure(ctx context.Context, ng string, diskSize int64) (launchtemplate.Template, error)
+	Find(ctx context.Context, ng, version string) (launchtemplate.Template, error)
+	Delete(ctx context.Context, ng string) error
+}
+
+// SetTemplates replaces the launch templates part.
+func (ch *Children) SetTemplates(t Templates) { ch.templates = t }
 
 // New returns the children of the cluster of owner.
 func New(c *conns.Client, owner owned.Owner) *Children {
-	return &Children{c: c, name: owner.Cluster, owner: owner, timing: c.Timing, wait: ekswait.Waiter{EKS: c.EKS, Timing: c.Timing}}
+	return &Children{c: c, name: owner.Cluster, owner: owner, timing: c.Timing, wait: ekswait.Waiter{EKS: c.EKS, Timing: c.Timing},
+		templates: launchtemplate.New(c, owner)}
 }
 
 // Change turns the node groups and profiles from old into new: node groups
@@ -134,6 +154,9 @@ func (ch *Children) Observe(ctx context.Context, ob *observed.Record) error {
 			return err
 		}
 		ob.SetNodegroup(n, ng)
+		if err := ch.observeTemplate(ctx, ob, n, ng); err != nil {
+			return err
+		}
 	}
 	fpNames, err := finder.FargateProfiles(ctx, ch.c.EKS, ch.name)
 	if err != nil {

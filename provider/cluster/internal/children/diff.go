@@ -29,7 +29,7 @@ func DiffNodeGroups(prior, planned map[string]NodeGroup) map[string]Change {
 		case nodeGroupNeedsReplace(old, p):
 			return Replace
 		case old.DesiredSize != p.DesiredSize || old.MinSize != p.MinSize || old.MaxSize != p.MaxSize ||
-			!maps.Equal(old.Labels, p.Labels):
+			!maps.Equal(old.Labels, p.Labels) || hardeningChanged(old, p):
 			return Update
 		}
 		return Keep
@@ -60,7 +60,7 @@ func nodeGroupNeedsReplace(old, p NodeGroup) bool {
 	return !slices.Equal(old.InstanceTypes, p.InstanceTypes) ||
 		changed(old.CapacityType, p.CapacityType) ||
 		changed(old.AMIType, p.AMIType) ||
-		(p.DiskSize != 0 && old.DiskSize != p.DiskSize) ||
+		(p.DiskSize != 0 && old.DiskSize != p.DiskSize && !DiskSizeRolls(old, p)) ||
 		(p.SubnetIDs != nil && !slices.Equal(old.SubnetIDs, p.SubnetIDs))
 }
 

@@ -69,3 +69,24 @@ func TestDiffProfiles(t *testing.T) {
 		t.Errorf("names = %v", got)
 	}
 }
+
+// Taints, update config and (on the resource's launch template) disk size
+// change in place; disk size of a node group without it replaces it.
+func TestDiffNodeGroupHardening(t *testing.T) {
+	base := NodeGroup{InstanceTypes: []string{"t3.medium"}, DesiredSize: 1, MinSize: 1, MaxSize: 2, DiskSize: 20, LaunchTemplateID: "lt-1"}
+	taint, cfg, disk, legacy := base, base, base, base
+	taint.Taints = []Taint{{Key: "gpu", Effect: "NO_SCHEDULE"}}
+	cfg.UpdateConfig = UpdateConfig{MaxUnavailablePercentage: 50}
+	disk.DiskSize = 40
+	legacy.LaunchTemplateID = ""
+	disk2 := legacy
+	disk2.DiskSize = 40
+	for _, c := range []struct {
+		old, new NodeGroup
+		want     Change
+	}{{base, taint, Update}, {base, cfg, Update}, {base, disk, Update}, {legacy, disk2, Replace}, {base, base, Keep}} {
+		if got := DiffNodeGroups(map[string]NodeGroup{"ng": c.old}, map[string]NodeGroup{"ng": c.new})["ng"]; got != c.want {
+			t.Errorf("%+v -> %+v: %s, want %s", c.old, c.new, got, c.want)
+		}
+	}
+}

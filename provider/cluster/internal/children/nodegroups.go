@@ -50,6 +50,9 @@ func (ch *Children) createNodegroup(ctx context.Context, ob *observed.Record, na
 	if s.DiskSize != 0 {
 		in.DiskSize = aws.Int32(int32(s.DiskSize))
 	}
+	if err := ch.withHardening(ctx, ob, name, s, in); err != nil {
+		return err
+	}
 	return eksops.Create(ctx, ch.timing.Retry, roles.Propagating, fmt.Sprintf("node group %q of EKS cluster %q", name, ch.name),
 		func(ctx context.Context) (*ekstypes.Nodegroup, error) {
 			out, err := ch.c.EKS.CreateNodegroup(ctx, in)
@@ -80,7 +83,12 @@ func (ch *Children) deleteNodegroups(ctx context.Context, ob *observed.Record, n
 				_, err := ch.c.EKS.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(ch.name), NodegroupName: aws.String(name)})
 				return err
 			},
-			func(ctx context.Context) error { return ch.wait.NodegroupDeleted(ctx, ch.name, name) },
+			func(ctx context.Context) error {
+				if err := ch.wait.NodegroupDeleted(ctx, ch.name, name); err != nil {
+					return err
+				}
+				return ch.templates.Delete(ctx, name)
+			},
 			func() { ob.SetNodegroup(name, nil) })
 	})
 }
@@ -99,15 +107,24 @@ func (ch *Children) updateNodegroups(ctx context.Context, ob *observed.Record, p
 			add, remove := owned.MapChanges(old.Labels, s.Labels)
 			in.Labels = &ekstypes.UpdateLabelsPayload{AddOrUpdateLabels: add, RemoveLabels: remove}
 		}
-		// EKS takes one update of a node group at a time.
-		if _, err := ch.wait.NodegroupActive(ctx, ch.name, name); err != nil {
-			return err
+		configHardening(in, old, s)
+		if in.ScalingConfig != nil || in.Labels != nil || in.Taints != nil || in.UpdateConfig != nil {
+			// EKS takes one update of a node group at a time.
+			if _, err := ch.wait.NodegroupActive(ctx, ch.name, name); err != nil {
+				return err
+			}
+			out, err := ch.c.EKS.UpdateNodegroupConfig(ctx, in)
+			if err != nil {
+				return fmt.Errorf("updating node group %q of EKS cluster %q: %w", name, ch.name, err)
+			}
+			if err := ch.finishNodegroupUpdate(ctx, ob, name, out.Update); err != nil {
+				return err
+			}
 		}
-		out, err := ch.c.EKS.UpdateNodegroupConfig(ctx, in)
-		if err != nil {
-			return fmt.Errorf("updating node group %q of EKS cluster %q: %w", name, ch.name, err)
+		if DiskSizeRolls(old, s) {
+			return ch.rollTemplate(ctx, ob, name, s)
 		}
-		return ch.finishNodegroupUpdate(ctx, ob, name, out.Update)
+		return nil
 	})
 }
 

@@ -34,6 +34,7 @@ type Record struct {
 	oidcProvider string
 	// accessEntries are the access entries of the configuration, by its names.
 	accessEntries map[string]AccessEntry
+	security     Security
 }
 
 // Snapshot is a copy of a Record at one moment.
@@ -49,6 +50,7 @@ type Snapshot struct {
 	OIDCProvider string
 	// AccessEntries are the access entries of the configuration, by its names.
 	AccessEntries map[string]AccessEntry
+	Security     Security
 }
 
 // New returns an empty record.
@@ -65,7 +67,7 @@ func (r *Record) Snapshot() Snapshot {
 	return Snapshot{
 		Network: r.network.Clone(), Roles: r.roles, GoneRoles: slices.Clone(r.goneRoles), Cluster: r.cluster,
 		NodeGroups: maps.Clone(r.nodeGroups), Profiles: maps.Clone(r.profiles),
-		Addons: maps.Clone(r.addons), OIDCProvider: r.oidcProvider, AccessEntries: maps.Clone(r.accessEntries),
+		Addons: maps.Clone(r.addons), OIDCProvider: r.oidcProvider, AccessEntries: maps.Clone(r.accessEntries), Security: r.security.clone(),
 	}
 }
 
