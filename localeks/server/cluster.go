@@ -86,7 +86,8 @@ func (c *Cluster) run(ctx context.Context) {
 	c.cp, c.client = cp, client
 	c.mu.Unlock()
 	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Client: client, Source: c, LoadBalancers: c, PodIdentity: c, AWS: c, Log: s.opt.Log,
-		WebhookURL: s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
+		FargateStart: s.Shaper.FargateStart,
+		WebhookURL:   s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
 	go func() {
 		if err := sm.Run(ctx); err != nil && ctx.Err() == nil {
 			s.logf("cluster %s: simulator: %v", c.Name, err)
@@ -174,7 +175,7 @@ func (c *Cluster) Nodegroups(ctx context.Context) ([]sim.Nodegroup, error) {
 	now := time.Now()
 	var out []sim.Nodegroup
 	for _, n := range names.Nodegroups {
-		if c.transitioning("nodegroup", n, now) {
+		if c.transitioning("nodegroup", n, now) || c.nodegroupFailed(n) {
 			continue
 		}
 		d, err := s.eks.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(c.Name), NodegroupName: aws.String(n)})

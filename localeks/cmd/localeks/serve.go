@@ -8,15 +8,17 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 
 	"github.com/terrax/terraform-provider-fargate/internal/launch"
 	"github.com/terrax/terraform-provider-fargate/localeks/server"
+	"github.com/terrax/terraform-provider-fargate/localeks/shaping"
 )
 
 type serveFlags struct {
-	addr, motoURL, motoPython, motoScript, dataDir, region, envFile, shaping string
-	verbose                                                                  bool
+	addr, motoURL, motoPython, motoScript, dataDir, region, envFile, shaping, pace string
+	verbose                                                                        bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -28,6 +30,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.region, "region", "eu-west-1", "AWS region")
 	fs.StringVar(&f.envFile, "env-file", "", "write shell export lines for the AWS SDK here once ready")
 	fs.StringVar(&f.shaping, "shaping", "", "JSON file with traffic shaping (see the shaping package)")
+	fs.StringVar(&f.pace, "pace", "", "EKS's own durations divided by this factor (default 100), or \"off\": objects not shaped otherwise change state at once")
 	fs.BoolVar(&f.verbose, "v", false, "log control plane output")
 }
 
@@ -43,6 +46,18 @@ func (f *serveFlags) motoCommand() (python, script string, err error) {
 		python, script = cmp.Or(python, launch.MotoPython(root)), cmp.Or(script, launch.MotoScript(root))
 	}
 	return python, script, nil
+}
+
+// parsePace reads -pace: "off" or a compression factor.
+func parsePace(v string) (shaping.Pace, error) {
+	if v == "off" {
+		return shaping.Pace{Off: true}, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		return shaping.Pace{}, fmt.Errorf("-pace %q: want \"off\" or a factor > 0", v)
+	}
+	return shaping.Pace{Compression: f}, nil
 }
 
 func serve(args []string) int {
@@ -81,6 +96,14 @@ func serve(args []string) int {
 			fmt.Fprintln(os.Stderr, "localeks:", err)
 			return 1
 		}
+	}
+	if f.pace != "" {
+		p, err := parsePace(f.pace)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "localeks:", err)
+			return 1
+		}
+		s.Shaper.SetPace(p)
 	}
 	if f.envFile != "" {
 		if err := launch.WriteEnvFile(f.envFile, s.URL, f.region); err != nil {
