@@ -451,6 +451,8 @@ func TestBench(t *testing.T) {
 	res := map[string]any{}
 
 	// 1 and 2: critical path and API calls, both strategies side by side.
+	// The bench's model is the whole of it: localeks' own pace is off.
+	acctest.Pace(t, map[string]any{"off": true})
 	acctest.Shape(t, model)
 	blog := benchTopology(t, blogTopology, 20)
 	large := benchTopology(t, largeTopology, 40)

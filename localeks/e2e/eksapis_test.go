@@ -242,11 +242,8 @@ func TestEKSAPIs(t *testing.T) {
 	})
 
 	t.Run("associations are deleted with their cluster", func(t *testing.T) {
-		_, err := e.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String("ng")})
-		must(t, err)
-		_, err = e.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String("fp")})
-		must(t, err)
-		_, err = e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)})
+		deleteChildren(t, ctx, e, name, []string{"ng"}, []string{"fp"})
+		_, err := e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)})
 		must(t, err)
 		_, err = e.ListPodIdentityAssociations(ctx, &eks.ListPodIdentityAssociationsInput{ClusterName: aws.String(name)}, noRetry)
 		if code(err) != "ResourceNotFoundException" {

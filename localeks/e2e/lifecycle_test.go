@@ -70,7 +70,9 @@ func nodegroupState(t *testing.T, ctx context.Context, e *eks.Client, cluster, n
 
 func profileActive(t *testing.T, ctx context.Context, e *eks.Client, cluster, name string) {
 	t.Helper()
-	must(t, eks.NewFargateProfileActiveWaiter(e, func(o *eks.FargateProfileActiveWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).
+	must(t, eks.NewFargateProfileActiveWaiter(e, func(o *eks.FargateProfileActiveWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second
+	}).
 		Wait(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String(name)}, time.Minute))
 }
 
@@ -232,11 +234,7 @@ func TestLifecycle(t *testing.T) {
 	})
 
 	// Leave nothing running: node groups, then the profile, then the cluster.
-	setPace(t, shaping.Pace{Off: true})
-	for _, n := range []string{"ng-broken", "ng-unlucky", "ng"} {
-		_, _ = e.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String(n)})
-	}
-	_, _ = e.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String("fp-system")})
+	deleteChildren(t, ctx, e, name, []string{"ng-broken", "ng-unlucky", "ng"}, []string{"fp-system"})
 }
 
 // replacedPending: none of the pods before is left, and their
@@ -262,4 +260,27 @@ func replacedPending(ctx context.Context, k kubernetes.Interface, before []corev
 		}
 	}
 	return nil
+}
+
+// deleteChildren deletes node groups (at once) and Fargate profiles (one
+// at a time, as EKS takes them) and waits until all are gone, so that the
+// cluster can go.
+func deleteChildren(t *testing.T, ctx context.Context, e *eks.Client, cluster string, nodegroups, profiles []string) {
+	t.Helper()
+	for _, n := range nodegroups {
+		_, err := e.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(n)})
+		must(t, err)
+	}
+	for _, p := range profiles {
+		_, err := e.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String(p)})
+		must(t, err)
+		must(t, eks.NewFargateProfileDeletedWaiter(e, func(o *eks.FargateProfileDeletedWaiterOptions) {
+			o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second
+		}).
+			Wait(ctx, &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String(p)}, time.Minute))
+	}
+	for _, n := range nodegroups {
+		must(t, eks.NewNodegroupDeletedWaiter(e, func(o *eks.NodegroupDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).
+			Wait(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(n)}, time.Minute))
+	}
 }

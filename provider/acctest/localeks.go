@@ -30,7 +30,11 @@ func startServers(root string) (*servers, error) {
 		s.stop()
 		return nil, err
 	}
-	s.localeks, err = launch.Serve(filepath.Join(root, "bin", "localeks"), s.dir, []string{"-moto-url", moto.URL}, false)
+	args := []string{"-moto-url", moto.URL}
+	if p := os.Getenv("LOCALEKS_PACE"); p != "" {
+		args = append(args, "-pace", p) // e.g. "off", to measure what EKS's pace costs
+	}
+	s.localeks, err = launch.Serve(filepath.Join(root, "bin", "localeks"), s.dir, args, false)
 	if err != nil {
 		s.stop()
 		return nil, err
@@ -65,6 +69,26 @@ func Shape(t testing.TB, shaping map[string]any) {
 		}
 	}
 	put(shaping)
+	t.Cleanup(func() { put(map[string]any{}) })
+}
+
+// Pace sets localeks' pace for one test ({"off": true}, or {"compression":
+// 50}: EKS's durations divided by 50) and restores the default when it ends.
+func Pace(t testing.TB, pace map[string]any) {
+	t.Helper()
+	put := func(v map[string]any) {
+		b, _ := json.Marshal(v)
+		req, _ := http.NewRequest(http.MethodPut, LocalEKSURL+"/_localeks/pace", bytes.NewReader(b))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("setting localeks' pace: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("setting localeks' pace: %s", resp.Status)
+		}
+	}
+	put(pace)
 	t.Cleanup(func() { put(map[string]any{}) })
 }
 
