@@ -119,7 +119,7 @@ func (p *Addons) ensure(ctx context.Context, ob *observed.Record, name string, w
 		return err
 	case cur.Status != ekstypes.AddonStatusActive:
 		// Left in transition by an interrupted apply: settle first.
-		if cur, err = p.waitActive(ctx, name); err != nil {
+		if cur, err = p.waitActive(ctx, ob, name); err != nil {
 			record(ob, name, cur, err)
 			return err
 		}

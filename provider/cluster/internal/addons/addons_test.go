@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/owned"
@@ -65,20 +66,24 @@ func TestApply_versionFollowsKubernetes(t *testing.T) {
 }
 
 // A new add-on ACTIVE is installed; one that ends CREATE_FAILED fails with
-// EKS's reason; one that stays DEGRADED (its pods cannot run) fails once
-// the grace is over, saying what to do, and is not recorded as installed;
-// one DEGRADED for a moment (its pods starting) is waited for.
+// EKS's reason; in a cluster with a node group, one that stays DEGRADED
+// (its pods cannot run) fails once the grace is over, saying what to do,
+// and is not recorded as installed, and one DEGRADED for a moment (its pods
+// starting) is waited for; in a cluster with no node group and no profile
+// one DEGRADED is installed, with a warning.
 func TestApply_createSettles(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		statuses []string // the add-on's statuses after CreateAddon; the last one stays
 		wantErr  string
 		recorded string
+		compute  bool
 	}{
-		{"ACTIVE", []string{"ACTIVE"}, "", "ACTIVE"},
-		{"CREATE_FAILED", []string{"CREATE_FAILED"}, "is CREATE_FAILED (InsufficientNumberOfReplicas: no node)", "CREATE_FAILED"},
-		{"DEGRADED", []string{"CREATING", "DEGRADED"}, "is DEGRADED (InsufficientNumberOfReplicas: no node): CoreDNS's pods have nowhere to run", ""},
-		{"DEGRADED then ACTIVE", []string{"DEGRADED", "DEGRADED", "ACTIVE"}, "", "ACTIVE"},
+		{"ACTIVE", []string{"ACTIVE"}, "", "ACTIVE", true},
+		{"CREATE_FAILED", []string{"CREATE_FAILED"}, "is CREATE_FAILED (InsufficientNumberOfReplicas: no node)", "CREATE_FAILED", true},
+		{"DEGRADED", []string{"CREATING", "DEGRADED"}, "is DEGRADED (InsufficientNumberOfReplicas: no node): CoreDNS's pods have nowhere to run", "", true},
+		{"DEGRADED then ACTIVE", []string{"DEGRADED", "DEGRADED", "ACTIVE"}, "", "ACTIVE", true},
+		{"DEGRADED without compute", []string{"CREATING", "DEGRADED"}, "", "DEGRADED", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			created, reads := false, 0
@@ -102,7 +107,13 @@ func TestApply_createSettles(t *testing.T) {
 				p.grace = time.Minute
 			}
 			ob := observed.New()
+			if c.compute {
+				ob.SetNodegroup("ng", &ekstypes.Nodegroup{})
+			}
 			err := p.Apply(context.Background(), ob, nil, Set{"coredns": {}}, "1.35")
+			if w := ob.Warnings(); (len(w) == 1) != (c.recorded == "DEGRADED") || (len(w) == 1 && !strings.Contains(w[0].Detail, "no node group and no Fargate profile")) {
+				t.Errorf("warnings %v", w)
+			}
 			if (err != nil) != (c.wantErr != "") || (err != nil && !strings.Contains(err.Error(), c.wantErr)) {
 				t.Fatalf("Apply: %v, want an error with %q", err, c.wantErr)
 			}

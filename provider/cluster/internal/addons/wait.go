@@ -36,24 +36,39 @@ var (
 )
 
 // waitActive waits for the add-on to be ACTIVE and returns it. DEGRADED
-// is installed with pods that cannot run (EKS: InsufficientNumberOfReplicas),
-// e.g. CoreDNS kept on EC2 in a cluster with Fargate profiles only: the
+// is installed with pods that cannot run (EKS: InsufficientNumberOfReplicas).
+// In a cluster with node groups or profiles that is a mistake, e.g.
+// CoreDNS kept on EC2 with Fargate profiles only: once it has lasted
+// degradedGrace (EKS reports it for a moment while new pods start) the
 // wait ends with an error that names the add-on, its health issues and
-// what to do, once it has lasted degradedGrace (EKS reports it for a
-// moment while new pods start), rather than at the timeout.
-func (p *Addons) waitActive(ctx context.Context, name string) (*ekstypes.Addon, error) {
-	return p.waitFor(ctx, name, "become ACTIVE", []string{string(ekstypes.AddonStatusActive)}, activeFailures)
+// what to do, rather than at the timeout. In a cluster with neither yet,
+// nothing can run: the add-on is installed, with a warning saying so.
+func (p *Addons) waitActive(ctx context.Context, ob *observed.Record, name string) (*ekstypes.Addon, error) {
+	noCompute := len(ob.Nodegroups()) == 0 && len(ob.Profiles()) == 0
+	target := []string{string(ekstypes.AddonStatusActive)}
+	if noCompute {
+		target = append(target, string(ekstypes.AddonStatusDegraded))
+	}
+	a, err := p.waitFor(ctx, name, "become ACTIVE", target, activeFailures)
+	if err == nil && a != nil && a.Status == ekstypes.AddonStatusDegraded {
+		ob.Warn(fmt.Sprintf("The %s add-on of EKS cluster %q is DEGRADED", name, p.cluster),
+			fmt.Sprintf("EKS installed it, but its pods cannot run%s: the cluster has no node group and no Fargate profile. "+
+				"Add one (for CoreDNS, a node group, or a Fargate profile selecting kube-system pods labelled k8s-app=kube-dns); "+
+				"EKS makes the add-on ACTIVE once its pods run.", issues(a)))
+	}
+	return a, err
 }
 
 // settled waits for the add-on to be ACTIVE and records it.
 func (p *Addons) settled(ctx context.Context, ob *observed.Record, name string) error {
-	a, err := p.waitActive(ctx, name)
+	a, err := p.waitActive(ctx, ob, name)
 	record(ob, name, a, err)
 	return err
 }
 
-// record records the add-on as the wait left it; one left DEGRADED is not
-// counted as installed, so the next apply tries it again.
+// record records the add-on as the wait left it; one left DEGRADED in a
+// cluster that has compute is not counted as installed, so the next apply
+// tries it again.
 func record(ob *observed.Record, name string, a *ekstypes.Addon, err error) {
 	if errors.Is(err, errDegraded) {
 		a = nil

@@ -32,6 +32,7 @@ type Record struct {
 	addons     map[string]*ekstypes.Addon
 	// oidcProvider is the ARN of the cluster's IAM OIDC provider.
 	oidcProvider string
+	warnings     []Warning
 }
 
 // Snapshot is a copy of a Record at one moment.
