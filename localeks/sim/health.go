@@ -50,7 +50,7 @@ func AddonHealth(ctx context.Context, c kubernetes.Interface, addon string) (Hea
 		rolledOut := d.Status.ObservedGeneration >= d.Generation && d.Status.UpdatedReplicas >= want
 		h.Ready = h.Ready && rolledOut && d.Status.ReadyReplicas >= want && d.Status.Replicas == want
 		if rolledOut && d.Status.ReadyReplicas < want {
-			failing, err := podsFailing(ctx, c, d.Spec.Selector)
+			failing, err := podsFailing(ctx, c, d)
 			if err != nil {
 				return Health{}, err
 			}
@@ -76,19 +76,32 @@ func daemonSetReady(ds *appsv1.DaemonSet) bool {
 	return st.ObservedGeneration >= ds.Generation && st.NumberReady >= st.DesiredNumberScheduled && st.UpdatedNumberScheduled >= st.DesiredNumberScheduled
 }
 
-// podsFailing reports a live pod of the selector that kube-scheduler (or
-// the fargate-scheduler) found no place for, or whose containers crash-loop.
-func podsFailing(ctx context.Context, c kubernetes.Interface, sel *metav1.LabelSelector) (bool, error) {
-	s, err := metav1.LabelSelectorAsSelector(sel)
+// podsFailing reports a live pod of the Deployment's current revision
+// (pods of the one it rolls away from do not count) that kube-scheduler
+// (or the fargate-scheduler) found no place for, or whose containers
+// crash-loop.
+func podsFailing(ctx context.Context, c kubernetes.Interface, d *appsv1.Deployment) (bool, error) {
+	s, err := metav1.LabelSelectorAsSelector(d.Spec.Selector)
 	if err != nil {
 		return false, err
 	}
-	pods, err := c.CoreV1().Pods("kube-system").List(ctx, metav1.ListOptions{LabelSelector: s.String()})
+	rss, err := c.AppsV1().ReplicaSets(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: s.String()})
+	if err != nil {
+		return false, err
+	}
+	const revision = "deployment.kubernetes.io/revision"
+	hash := ""
+	for _, rs := range rss.Items {
+		if rs.Annotations[revision] == d.Annotations[revision] {
+			hash = rs.Labels[appsv1.DefaultDeploymentUniqueLabelKey]
+		}
+	}
+	pods, err := c.CoreV1().Pods(d.Namespace).List(ctx, metav1.ListOptions{LabelSelector: s.String()})
 	if err != nil {
 		return false, err
 	}
 	for _, p := range pods.Items {
-		if p.DeletionTimestamp != nil {
+		if p.DeletionTimestamp != nil || p.Labels[appsv1.DefaultDeploymentUniqueLabelKey] != hash {
 			continue
 		}
 		for _, cond := range p.Status.Conditions {
