@@ -249,7 +249,11 @@ func TestEKSAPIs(t *testing.T) {
 		if code(err) != "ResourceNotFoundException" {
 			t.Fatalf("the associations of a deleted cluster: %v, want ResourceNotFoundException", err)
 		}
-		// A new cluster of the same name starts with none, and with an issuer of its own.
+		// A new cluster of the same name starts with none, and with an issuer
+		// of its own, once the old one is gone (EKS refuses the name while it
+		// is DELETING).
+		must(t, eks.NewClusterDeletedWaiter(e, func(o *eks.ClusterDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).
+			Wait(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, time.Minute))
 		_, err = e.CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String(name), RoleArn: aws.String(role), Version: aws.String("1.35"),
 			ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{"subnet-a", "subnet-b"}}})
 		must(t, err)

@@ -38,6 +38,7 @@ type Cluster struct {
 	profiles []placement.Profile
 	started  time.Time
 	zones    map[string][]string // subnet IDs, joined -> their zones
+	joined   map[string]time.Time // node group -> when its nodes joined
 }
 
 // startCluster starts the control plane and simulator in the background.
@@ -172,10 +173,9 @@ func (c *Cluster) Nodegroups(ctx context.Context) ([]sim.Nodegroup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing node groups of %s: %w", c.Name, err)
 	}
-	now := time.Now()
 	var out []sim.Nodegroup
 	for _, n := range names.Nodegroups {
-		if c.transitioning("nodegroup", n, now) || c.nodegroupFailed(n) {
+		if c.nodegroupSkipped(n) {
 			continue
 		}
 		d, err := s.eks.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(c.Name), NodegroupName: aws.String(n)})

@@ -178,6 +178,9 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 			l := track(kind, c.Cluster, name, window)
 			if kind == "nodegroup" {
 				l.failCode = s.Shaper.NodegroupIssue(name, true)
+				if cl := s.clusters[c.Cluster]; cl != nil && l.failCode == "" {
+					l.extraReady = func() (time.Time, bool) { return cl.joinedAt(name, l.Created) }
+				}
 			}
 			o["status"] = "CREATING"
 			if window == 0 {

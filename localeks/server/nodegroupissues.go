@@ -43,10 +43,36 @@ func (s *Server) nodegroupHealth(l *lifecycle, name string, o map[string]any) {
 	o["health"] = map[string]any{"issues": []any{map[string]any{"code": code, "message": msg, "resourceIds": []string{"eks-" + name + "-asg"}}}}
 }
 
-// nodegroupFailed reports a node group whose creation failed: it has no nodes.
-func (c *Cluster) nodegroupFailed(name string) bool {
+// nodegroupFailed reports a node group whose creation fails: it gets no
+// nodes. Others get theirs while CREATING, as EKS's do (not once DELETING).
+func (c *Cluster) nodegroupSkipped(name string) bool {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
 	l := c.s.objects[objKey("nodegroup", c.Name, name)]
-	return l != nil && l.failCode != "" && !l.creating(time.Now())
+	return l != nil && (l.failCode != "" || l.deleting(time.Now()))
+}
+
+// Joined records that the node group's nodes are in the cluster.
+func (c *Cluster) Joined(nodegroup string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.joined == nil {
+		c.joined = map[string]time.Time{}
+	}
+	if _, ok := c.joined[nodegroup]; !ok {
+		c.joined[nodegroup] = time.Now()
+	}
+}
+
+// joinedAt is when the node group's nodes joined: EKS makes it ACTIVE no
+// earlier. A node group made again under the same name joins again.
+func (c *Cluster) joinedAt(nodegroup string, since time.Time) (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	at, ok := c.joined[nodegroup]
+	if ok && at.Before(since) {
+		delete(c.joined, nodegroup)
+		return time.Time{}, false
+	}
+	return at, ok
 }
