@@ -37,35 +37,40 @@ func setPace(t *testing.T, p shaping.Pace) {
 // addonState waits for the add-on's status and returns the add-on.
 func addonState(t *testing.T, ctx context.Context, e *eks.Client, cluster, name string, want ekstypes.AddonStatus) *ekstypes.Addon {
 	t.Helper()
-	var a *ekstypes.Addon
-	eventually(t, 60*time.Second, fmt.Sprintf("the %s add-on %s", name, want), func() error {
+	return waitFor(t, fmt.Sprintf("the %s add-on %s", name, want), func() (*ekstypes.Addon, bool, error) {
 		out, err := e.DescribeAddon(ctx, &eks.DescribeAddonInput{ClusterName: aws.String(cluster), AddonName: aws.String(name)})
 		if err != nil {
-			return err
+			return nil, false, err
 		}
-		if a = out.Addon; a.Status != want {
-			return fmt.Errorf("status %s", a.Status)
-		}
-		return nil
+		return out.Addon, out.Addon.Status == want, nil
 	})
-	return a
 }
 
 // nodegroupState waits for the node group's status and returns it.
 func nodegroupState(t *testing.T, ctx context.Context, e *eks.Client, cluster, name string, want ekstypes.NodegroupStatus) *ekstypes.Nodegroup {
 	t.Helper()
-	var ng *ekstypes.Nodegroup
-	eventually(t, 60*time.Second, fmt.Sprintf("node group %s %s", name, want), func() error {
+	return waitFor(t, fmt.Sprintf("node group %s %s", name, want), func() (*ekstypes.Nodegroup, bool, error) {
 		out, err := e.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)})
 		if err != nil {
-			return err
+			return nil, false, err
 		}
-		if ng = out.Nodegroup; ng.Status != want {
-			return fmt.Errorf("status %s", ng.Status)
-		}
-		return nil
+		return out.Nodegroup, out.Nodegroup.Status == want, nil
 	})
-	return ng
+}
+
+// waitFor reads an object until it is as wanted, for up to a minute.
+func waitFor[T any](t *testing.T, what string, read func() (*T, bool, error)) *T {
+	t.Helper()
+	var v *T
+	eventually(t, 60*time.Second, what, func() error {
+		got, ok, err := read()
+		if err == nil && !ok {
+			err = fmt.Errorf("now %+v", got)
+		}
+		v = got
+		return err
+	})
+	return v
 }
 
 func profileActive(t *testing.T, ctx context.Context, e *eks.Client, cluster, name string) {

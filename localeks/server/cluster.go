@@ -37,7 +37,7 @@ type Cluster struct {
 	client   kubernetes.Interface
 	profiles []placement.Profile
 	started  time.Time
-	zones    map[string][]string // subnet IDs, joined -> their zones
+	zones    map[string][]string  // subnet IDs, joined -> their zones
 	joined   map[string]time.Time // node group -> when its nodes joined
 }
 
