@@ -282,11 +282,8 @@ func TestBlog(t *testing.T) {
 			}
 			return nil
 		})
-		a, err := e.DescribeAddon(ctx, &eks.DescribeAddonInput{ClusterName: aws.String(name), AddonName: aws.String("coredns")})
-		must(t, err)
-		if a.Addon.Status != ekstypes.AddonStatusActive {
-			t.Fatalf("add-on status %s", a.Addon.Status)
-		}
+		// ACTIVE once its Deployment reports the pods Ready.
+		addonState(t, ctx, e, name, "coredns", ekstypes.AddonStatusActive)
 		if _, err := e.CreateAddon(ctx, &eks.CreateAddonInput{ClusterName: aws.String(name), AddonName: aws.String("coredns")}); err == nil {
 			t.Fatal("a second coredns add-on was accepted")
 		}
