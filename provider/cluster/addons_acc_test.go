@@ -176,7 +176,7 @@ func TestAccCluster_addons(t *testing.T) {
 	var oidcARN string
 	coreDNS := `coredns = { configuration_values = jsonencode({ replicaCount = 1 }) }`
 	// EKS makes an add-on ACTIVE once its pods run: CoreDNS needs a node.
-	cfg := func(addons string) string { return addonsConfig(name, "10.91.0.0/16", "1.35", oneNode+addons) }
+	cfg := func(addons string) string { return addonsConfig(name, "10.91.0.0/16", "1.35", oneNode+"\n  "+addons) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             resource.ComposeTestCheckFunc(smallGone(c, name), checkOIDCGone(c, &oidcARN)),
