@@ -191,24 +191,24 @@ func TestAccCluster_addons(t *testing.T) {
 				),
 			},
 			{
-				Config: cfg(`addons = { vpc-cni = {}, kube-proxy = {}, `+coreDNS+` }`),
+				Config: cfg(`addons = { vpc-cni = {}, kube-proxy = {}, ` + coreDNS + ` }`),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkAddonConfig(c, name, "coredns", map[string]any{"replicaCount": 1, "computeType": "ec2"}),
 					resource.TestCheckResourceAttr(addonsAddr, "addons.coredns.configuration_values", `{"replicaCount":1}`),
 				),
 			},
 			{
-				Config: cfg(`addons = { vpc-cni = {}, `+coreDNS+` }`),
+				Config: cfg(`addons = { vpc-cni = {}, ` + coreDNS + ` }`),
 				Check:  checkAddons(c, name, "vpc-cni", "coredns"),
 			},
 			{
 				PreConfig:          deleteAddon(c, name, "vpc-cni"),
-				Config:             cfg(`addons = { vpc-cni = {}, `+coreDNS+` }`),
+				Config:             cfg(`addons = { vpc-cni = {}, ` + coreDNS + ` }`),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
 			{
-				Config: cfg(`addons = { vpc-cni = {}, kube-proxy = {}, `+coreDNS+` }`),
+				Config: cfg(`addons = { vpc-cni = {}, kube-proxy = {}, ` + coreDNS + ` }`),
 				Check:  checkAddons(c, name, "vpc-cni", "kube-proxy", "coredns"),
 			},
 		},
