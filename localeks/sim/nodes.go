@@ -38,11 +38,11 @@ func (s *Simulator) nodegroupNodeName(ng string, i int) string {
 	return fmt.Sprintf("ip-192-168-%d-%d.%s.compute.internal", 32+hash(ng)%160, 10+i, s.cfg.Region)
 }
 
-// syncNodegroups makes each node group's nodes match its desired size.
 // Joiner, when the Source is one, learns when a node group's nodes have
 // joined the cluster.
 type Joiner interface{ Joined(nodegroup string) }
 
+// syncNodegroups makes each node group's nodes match its desired size.
 func (s *Simulator) syncNodegroups(ctx context.Context) (err error) {
 	ngs, err := s.cfg.Source.Nodegroups(ctx)
 	if err != nil {
