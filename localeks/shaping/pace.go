@@ -1,6 +1,10 @@
 package shaping
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
 
 // DefaultCompression is how many times faster than EKS localeks runs
 // unless told otherwise: a 10-minute cluster creation takes 6 s, a
@@ -70,4 +74,17 @@ func (p Pace) over(c Config) Config {
 	fill(&c.FargatePodStart, eksPace.FargatePodStart)
 	fill(&c.FargatePodStartJitter, eksPace.FargatePodStartJitter)
 	return c
+}
+
+// ParsePace reads a pace as localeks' -pace flag and LOCALEKS_PACE take
+// it: "off" or a compression factor.
+func ParsePace(v string) (Pace, error) {
+	if v == "off" {
+		return Pace{Off: true}, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		return Pace{}, fmt.Errorf("pace %q: want \"off\" or a factor > 0", v)
+	}
+	return Pace{Compression: f}, nil
 }

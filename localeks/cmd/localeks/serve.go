@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"syscall"
 
 	"github.com/terrax/terraform-provider-fargate/internal/launch"
@@ -46,18 +45,6 @@ func (f *serveFlags) motoCommand() (python, script string, err error) {
 		python, script = cmp.Or(python, launch.MotoPython(root)), cmp.Or(script, launch.MotoScript(root))
 	}
 	return python, script, nil
-}
-
-// parsePace reads -pace: "off" or a compression factor.
-func parsePace(v string) (shaping.Pace, error) {
-	if v == "off" {
-		return shaping.Pace{Off: true}, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f <= 0 {
-		return shaping.Pace{}, fmt.Errorf("-pace %q: want \"off\" or a factor > 0", v)
-	}
-	return shaping.Pace{Compression: f}, nil
 }
 
 func serve(args []string) int {
@@ -98,7 +85,7 @@ func serve(args []string) int {
 		}
 	}
 	if f.pace != "" {
-		p, err := parsePace(f.pace)
+		p, err := shaping.ParsePace(f.pace)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "localeks:", err)
 			return 1
