@@ -20,10 +20,11 @@ import (
 	"github.com/terrax/terraform-provider-fargate/localeks/shaping"
 )
 
-// setPace sets localeks' pace through its admin API; the default comes
+// setPace sets localeks' pace through its admin API; the one before comes
 // back when the test ends.
 func setPace(t *testing.T, p shaping.Pace) {
 	t.Helper()
+	prev := env.Server.Shaper.Pace()
 	b, _ := json.Marshal(p)
 	req, _ := http.NewRequest(http.MethodPut, env.URL+"/_localeks/pace", bytes.NewReader(b))
 	resp, err := http.DefaultClient.Do(req)
@@ -31,7 +32,7 @@ func setPace(t *testing.T, p shaping.Pace) {
 		t.Fatalf("setting the pace: %v %v", err, resp)
 	}
 	resp.Body.Close()
-	t.Cleanup(func() { env.Server.Shaper.SetPace(shaping.Pace{Compression: shaping.DefaultCompression}) })
+	t.Cleanup(func() { env.Server.Shaper.SetPace(prev) })
 }
 
 // addonState waits for the add-on's status and returns the add-on.
