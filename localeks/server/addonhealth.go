@@ -31,15 +31,20 @@ func (a *addon) status(now time.Time, window time.Duration, health *sim.Health) 
 			h.degraded, h.everReady = false, true
 		}
 	}
+	starting := "CREATING"
+	if !a.updated.IsZero() {
+		starting = "UPDATING" // an update restarts the health check
+	}
 	switch {
-	case !h.everReady && (inWindow || !h.applied):
-		return "CREATING"
 	case inWindow || !h.applied:
-		return "UPDATING"
+		if h.everReady {
+			return "UPDATING"
+		}
+		return starting
 	case h.degraded:
 		return "DEGRADED"
 	case !h.everReady:
-		return "CREATING"
+		return starting
 	}
 	return "ACTIVE"
 }

@@ -140,7 +140,7 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 		if cfgSet {
 			a.config = cfg
 		}
-		a.version, a.updated, a.health.applied = version, now, false
+		a.version, a.updated, a.health.applied, a.health.degraded = version, now, false, false
 		a.updates = append(a.updates, addonUpdate{id: newUUID(), at: now, params: params})
 		go s.applyAddon(cl, a, a.config, a.role)
 		writeJSON(w, http.StatusOK, map[string]any{"update": a.updates[len(a.updates)-1].view(now, window)})
