@@ -90,8 +90,8 @@ func TestLifecycle(t *testing.T) {
 	e := eksClient("AKIDCREATOR")
 	const name = "lifecycle"
 
-	// The default pace: EKS's durations / 100 (a cluster "takes 10 minutes
-	// or more": https://docs.aws.amazon.com/eks/latest/userguide/create-cluster.html).
+	// The default pace: EKS's durations compressed (a cluster "takes 10
+	// minutes or more": https://docs.aws.amazon.com/eks/latest/userguide/create-cluster.html).
 	resp, err := http.Get(env.URL + "/_localeks/pace")
 	must(t, err)
 	var pace shaping.Pace
@@ -100,10 +100,18 @@ func TestLifecycle(t *testing.T) {
 	if pace.Off || pace.Compression != shaping.DefaultCompression {
 		t.Fatalf("default pace %+v, want on at %dx", pace, shaping.DefaultCompression)
 	}
+	resp, err = http.Get(env.URL + "/_localeks/shaping")
+	must(t, err)
+	var inForce shaping.Config
+	must(t, json.NewDecoder(resp.Body).Decode(&inForce))
+	resp.Body.Close()
+	if want := 10 * time.Minute / shaping.DefaultCompression; inForce.ClusterCreate.Duration != want {
+		t.Fatalf("shaping in force: cluster_create %s, want %s", inForce.ClusterCreate, want)
+	}
 	start := time.Now()
 	cl := newCluster(t, ctx, name, 0)
-	if d := time.Since(start); d < 6*time.Second {
-		t.Fatalf("cluster ACTIVE after %s, want 10 min / 100 = 6 s at least", d)
+	if d, want := time.Since(start), 10*time.Minute/shaping.DefaultCompression; d < want {
+		t.Fatalf("cluster ACTIVE after %s, want 10 min compressed, %s, at least", d, want)
 	}
 	k := adminKube(t, ctx, cl)
 
@@ -114,6 +122,9 @@ func TestLifecycle(t *testing.T) {
 		return &eks.CreateFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String(profile),
 			PodExecutionRoleArn: aws.String(eksRole), Subnets: []string{"subnet-a"}, Selectors: []ekstypes.FargateProfileSelector{sel}}
 	}
+	// At 30x profiles are CREATING for 3-5 s: the second call surely meets the first.
+	prev := env.Server.Shaper.Pace()
+	env.Server.Shaper.SetPace(shaping.Pace{Compression: 30})
 	_, err = e.CreateFargateProfile(ctx, fp("fp-system", ekstypes.FargateProfileSelector{Namespace: aws.String("kube-system"), Labels: map[string]string{"k8s-app": "kube-dns"}}))
 	must(t, err)
 	shop := fp("fp-shop", ekstypes.FargateProfileSelector{Namespace: aws.String("shop")})
@@ -123,6 +134,7 @@ func TestLifecycle(t *testing.T) {
 	_, err = e.CreateFargateProfile(ctx, shop)
 	must(t, err)
 	profileActive(t, ctx, e, name, "fp-shop")
+	env.Server.Shaper.SetPace(prev)
 
 	t.Run("add-ons are CREATING until their pods are Ready, DEGRADED while they cannot run", func(t *testing.T) {
 		// "Amazon EKS add-ons" and DescribeAddon's health.issues

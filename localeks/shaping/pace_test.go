@@ -11,12 +11,13 @@ func TestPace(t *testing.T) {
 	s := New()
 	s.Set(Config{ProfileCreate: Duration{3 * time.Second}})
 	c := s.Get()
-	if c.ClusterCreate.Duration != 6*time.Second || c.ProfileCreate.Duration != 3*time.Second || c.FargatePodStart.Duration != 300*time.Millisecond {
-		t.Fatalf("default pace: cluster %s, profile %s, Fargate pod %s; want 6s, the 3s set, 300ms", c.ClusterCreate, c.ProfileCreate, c.FargatePodStart)
+	if c.ClusterCreate.Duration != 10*time.Minute/DefaultCompression || c.ProfileCreate.Duration != 3*time.Second ||
+		c.FargatePodStart.Duration != 30*time.Second/DefaultCompression {
+		t.Fatalf("default pace: cluster %s, profile %s, Fargate pod %s; want 10 min and 30 s compressed, the 3s set", c.ClusterCreate, c.ProfileCreate, c.FargatePodStart)
 	}
 	for range 20 {
-		if d := s.FargateStart(); d < 300*time.Millisecond || d >= 600*time.Millisecond {
-			t.Fatalf("a Fargate pod starts in %s, want 30-60 s / 100", d)
+		if d := s.FargateStart(); d < 30*time.Second/DefaultCompression || d >= 60*time.Second/DefaultCompression {
+			t.Fatalf("a Fargate pod starts in %s, want 30-60 s compressed", d)
 		}
 	}
 	s.SetPace(Pace{Compression: 10})

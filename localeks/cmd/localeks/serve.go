@@ -29,7 +29,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.region, "region", "eu-west-1", "AWS region")
 	fs.StringVar(&f.envFile, "env-file", "", "write shell export lines for the AWS SDK here once ready")
 	fs.StringVar(&f.shaping, "shaping", "", "JSON file with traffic shaping (see the shaping package)")
-	fs.StringVar(&f.pace, "pace", "", "EKS's own durations divided by this factor (default 100), or \"off\": objects not shaped otherwise change state at once")
+	fs.StringVar(&f.pace, "pace", "", "EKS's own durations divided by this factor (default 300), or \"off\": objects not shaped otherwise change state at once")
 	fs.BoolVar(&f.verbose, "v", false, "log control plane output")
 }
 
