@@ -470,6 +470,8 @@ func TestBench(t *testing.T) {
 	res := map[string]any{}
 
 	// 1 and 2: critical path and API calls, both strategies side by side.
+	// The bench's model is the whole of it: localeks' own pace is off.
+	acctest.Pace(t, map[string]any{"off": true})
 	acctest.Shape(t, model)
 	tfOverhead := measureTerraformOverhead(t)
 	blog := benchTopology(t, blogTopology, 20, tfOverhead)

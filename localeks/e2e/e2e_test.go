@@ -94,6 +94,8 @@ func TestBlog(t *testing.T) {
 		fp.ClusterName, fp.PodExecutionRoleArn, fp.Subnets = aws.String(name), aws.String(role), []string{"subnet-a"}
 		_, err := e.CreateFargateProfile(ctx, fp)
 		must(t, err)
+		// EKS runs one profile operation at a time per cluster.
+		profileActive(t, ctx, e, name, aws.ToString(fp.FargateProfileName))
 	}
 
 	tok, err := eksauth.NewToken(ctx, stsClient("AKIDCREATOR"), name)
@@ -303,24 +305,16 @@ func TestBlog(t *testing.T) {
 			}
 			return nil
 		})
-		a, err := e.DescribeAddon(ctx, &eks.DescribeAddonInput{ClusterName: aws.String(name), AddonName: aws.String("coredns")})
-		must(t, err)
-		if a.Addon.Status != ekstypes.AddonStatusActive {
-			t.Fatalf("add-on status %s", a.Addon.Status)
-		}
+		// ACTIVE once its Deployment reports the pods Ready.
+		addonState(t, ctx, e, name, "coredns", ekstypes.AddonStatusActive)
 		if _, err := e.CreateAddon(ctx, &eks.CreateAddonInput{ClusterName: aws.String(name), AddonName: aws.String("coredns")}); err == nil {
 			t.Fatal("a second coredns add-on was accepted")
 		}
 	})
 
 	t.Run("deleting the cluster frees its ports", func(t *testing.T) {
-		_, err := e.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String("node-group")})
-		must(t, err)
-		for _, fp := range []string{"fp-default", "fp-demo-service"} {
-			_, err := e.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String(fp)})
-			must(t, err)
-		}
-		_, err = e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)})
+		deleteChildren(t, ctx, e, name, []string{"node-group"}, []string{"fp-default", "fp-demo-service"})
+		_, err := e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)})
 		must(t, err)
 		host := strings.TrimPrefix(aws.ToString(cl.Endpoint), "https://")
 		eventually(t, 20*time.Second, "the apiserver port closed", func() error {

@@ -242,17 +242,18 @@ func TestEKSAPIs(t *testing.T) {
 	})
 
 	t.Run("associations are deleted with their cluster", func(t *testing.T) {
-		_, err := e.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String("ng")})
-		must(t, err)
-		_, err = e.DeleteFargateProfile(ctx, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String("fp")})
-		must(t, err)
-		_, err = e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)})
+		deleteChildren(t, ctx, e, name, []string{"ng"}, []string{"fp"})
+		_, err := e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)})
 		must(t, err)
 		_, err = e.ListPodIdentityAssociations(ctx, &eks.ListPodIdentityAssociationsInput{ClusterName: aws.String(name)}, noRetry)
 		if code(err) != "ResourceNotFoundException" {
 			t.Fatalf("the associations of a deleted cluster: %v, want ResourceNotFoundException", err)
 		}
-		// A new cluster of the same name starts with none, and with an issuer of its own.
+		// A new cluster of the same name starts with none, and with an issuer
+		// of its own, once the old one is gone (EKS refuses the name while it
+		// is DELETING).
+		must(t, eks.NewClusterDeletedWaiter(e, func(o *eks.ClusterDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).
+			Wait(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, time.Minute))
 		_, err = e.CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String(name), RoleArn: aws.String(role), Version: aws.String("1.35"),
 			ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{"subnet-a", "subnet-b"}}})
 		must(t, err)

@@ -91,6 +91,8 @@ func TestFidelityValidation(t *testing.T) {
 
 	// Node groups, profiles and add-ons need an ACTIVE cluster (EKS answers
 	// InvalidRequestException "Cluster '<name>' is not in ACTIVE status").
+	// Requests, not pace: what this test does not shape happens at once.
+	setPace(t, shaping.Pace{Off: true})
 	setShaping(t, shaping.Config{ClusterCreate: shaping.Duration{Duration: 5 * time.Second}})
 	must(t, mkCluster(eksRole, privA, privB))
 	t.Cleanup(func() { _, _ = e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)}) })

@@ -34,6 +34,7 @@ func podIdentityOnFargate(t *testing.T, ctx context.Context, e *eks.Client, im *
 	_, err = e.CreateFargateProfile(ctx, &eks.CreateFargateProfileInput{ClusterName: cl.Name, FargateProfileName: aws.String("fp"), PodExecutionRoleArn: aws.String(role),
 		Subnets: []string{"subnet-a"}, Selectors: []ekstypes.FargateProfileSelector{{Namespace: aws.String("serverless")}}})
 	must(t, err)
+	profileActive(t, ctx, e, aws.ToString(cl.Name), "fp") // EKS places pods only with an ACTIVE profile
 	_, err = e.CreateAddon(ctx, &eks.CreateAddonInput{ClusterName: cl.Name, AddonName: aws.String("eks-pod-identity-agent")})
 	must(t, err)
 	r, err := im.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("on-fargate"), AssumeRolePolicyDocument: aws.String(

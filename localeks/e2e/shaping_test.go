@@ -47,6 +47,7 @@ func TestShaping(t *testing.T) {
 	e := eksClient("AKIDCREATOR")
 	name := "shaped"
 	role := "arn:aws:iam::123456789012:role/eks"
+	setPace(t, shaping.Pace{Off: true}) // exactly the shaping below
 	setShaping(t, shaping.Config{
 		ClusterCreate: shaping.Duration{Duration: 3 * time.Second},
 		ProfileCreate: shaping.Duration{Duration: 2 * time.Second},

@@ -44,6 +44,9 @@ func newCluster(t *testing.T, ctx context.Context, name string, nodes int32) *ek
 			NodeRole: aws.String("arn:aws:iam::123456789012:role/eks"), Subnets: []string{"subnet-a"}, InstanceTypes: []string{"t3.medium"},
 			ScalingConfig: &ekstypes.NodegroupScalingConfig{DesiredSize: aws.Int32(nodes), MinSize: aws.Int32(1), MaxSize: aws.Int32(nodes)}})
 		must(t, err)
+		// ACTIVE once its nodes have joined: add-ons that need them find them.
+		must(t, eks.NewNodegroupActiveWaiter(e, func(o *eks.NodegroupActiveWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).
+			Wait(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String("node-group")}, time.Minute))
 	}
 	return out.Cluster
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/internal/launch"
 	"github.com/terrax/terraform-provider-fargate/localeks/server"
+	"github.com/terrax/terraform-provider-fargate/localeks/shaping"
 )
 
 // Env is a running localeks with its moto.
@@ -84,6 +85,14 @@ func Start(log *os.File) (*Env, error) {
 	if e.Server, err = server.New(opts); err != nil {
 		e.Stop()
 		return nil, err
+	}
+	if v := os.Getenv("LOCALEKS_PACE"); v != "" { // e.g. "off", to measure what EKS's pace costs
+		p, err := shaping.ParsePace(v)
+		if err != nil {
+			e.Stop()
+			return nil, err
+		}
+		e.Server.Shaper.SetPace(p)
 	}
 	e.URL = e.Server.URL
 	return e, nil

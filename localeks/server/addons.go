@@ -23,6 +23,7 @@ type addon struct {
 	name, version, config, role string
 	created, updated            time.Time
 	updates                     []addonUpdate
+	health                      addonHealth
 }
 
 // addonUpdate is one UpdateAddon: EKS's Update, InProgress for the
@@ -53,6 +54,10 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 		clusterVersion = s.clusterVersion(r.Context(), c.Cluster)
 	}
 	window := s.Shaper.Get().AddonCreate.Duration
+	var health *sim.Health
+	if c.Op == "DescribeAddon" {
+		health = s.workloadHealth(r.Context(), cl, c.Name)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.addons[c.Cluster] == nil {
@@ -91,15 +96,15 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 			a.config = cfg
 		}
 		addons[name] = a
-		go s.applyAddon(cl, name, a.config, a.role)
-		writeJSON(w, http.StatusOK, map[string]any{"addon": s.addonView(c.Cluster, a, now, window)})
+		go s.applyAddon(cl, a, a.config, a.role)
+		writeJSON(w, http.StatusOK, map[string]any{"addon": s.addonView(c.Cluster, a, now, window, nil)})
 	case "DescribeAddon":
 		a, ok := addons[c.Name]
 		if !ok {
 			eksError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("No addon: %s found in cluster: %s", c.Name, c.Cluster))
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"addon": s.addonView(c.Cluster, a, now, window)})
+		writeJSON(w, http.StatusOK, map[string]any{"addon": s.addonView(c.Cluster, a, now, window, health)})
 	case "UpdateAddon":
 		a, ok := addons[c.Name]
 		if !ok {
@@ -135,9 +140,9 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 		if cfgSet {
 			a.config = cfg
 		}
-		a.version, a.updated = version, now
+		a.version, a.updated, a.health.applied, a.health.degraded = version, now, false, false
 		a.updates = append(a.updates, addonUpdate{id: newUUID(), at: now, params: params})
-		go s.applyAddon(cl, c.Name, a.config, a.role)
+		go s.applyAddon(cl, a, a.config, a.role)
 		writeJSON(w, http.StatusOK, map[string]any{"update": a.updates[len(a.updates)-1].view(now, window)})
 	case "DeleteAddon":
 		a, ok := addons[c.Name]
@@ -146,7 +151,7 @@ func (s *Server) addonAPI(w http.ResponseWriter, r *http.Request, c awsproxy.Cal
 			return
 		}
 		delete(addons, c.Name)
-		v := s.addonView(c.Cluster, a, now, window)
+		v := s.addonView(c.Cluster, a, now, window, nil)
 		v["status"] = "DELETING"
 		if r.URL.Query().Get("preserve") != "true" {
 			go s.removeAddon(cl, c.Name)
@@ -184,19 +189,20 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-func (s *Server) addonView(cluster string, a *addon, now time.Time, window time.Duration) map[string]any {
-	status := "ACTIVE"
-	switch {
-	case now.Before(a.created.Add(window)):
-		status = "CREATING"
-	case !a.updated.IsZero() && now.Before(a.updated.Add(window)):
-		status = "UPDATING"
+// addonView is the add-on as DescribeAddon shows it; health is what its
+// workloads look like now (nil: not read). s.mu is held.
+func (s *Server) addonView(cluster string, a *addon, now time.Time, window time.Duration, health *sim.Health) map[string]any {
+	status := a.status(now, window, health)
+	issues := []any{}
+	if status == "DEGRADED" {
+		issues = append(issues, map[string]any{"code": "InsufficientNumberOfReplicas",
+			"message": "The add-on is unhealthy because it doesn't have the desired number of replicas.", "resourceIds": []string{}})
 	}
 	v := map[string]any{
 		"addonName": a.name, "clusterName": cluster, "status": status, "addonVersion": a.version,
 		"addonArn":  fmt.Sprintf("arn:aws:eks:%s:123456789012:addon/%s/%s/localeks", s.opt.Region, cluster, a.name),
 		"createdAt": float64(a.created.Unix()), "modifiedAt": float64(max(a.created, a.updated).Unix()),
-		"health": map[string]any{"issues": []any{}},
+		"health": map[string]any{"issues": issues},
 	}
 	if a.config != "" {
 		v["configurationValues"] = a.config
@@ -284,7 +290,9 @@ func validateAddonConfig(name, cfg string) error {
 // applyAddon does to the cluster what the add-on's configuration says.
 // coredns with computeType Fargate loses the annotation that kept it on EC2
 // and rolls; with ec2 it gets it back.
-func (s *Server) applyAddon(cl *Cluster, name, cfg, role string) {
+func (s *Server) applyAddon(cl *Cluster, a *addon, cfg, role string) {
+	name := a.name
+	defer s.applied(a)
 	if name == podIdentityAgent {
 		s.applyPodIdentityAgent(cl)
 	}

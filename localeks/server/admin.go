@@ -38,6 +38,8 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, c)
 	case r.URL.Path == "/_localeks/shaping":
 		writeJSON(w, http.StatusOK, s.Shaper.Get())
+	case r.URL.Path == "/_localeks/pace":
+		s.pace(w, r)
 	case r.URL.Path == "/_localeks/events":
 		writeJSON(w, http.StatusOK, s.Events())
 	case r.URL.Path == "/_localeks/clusters":

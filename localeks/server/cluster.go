@@ -36,7 +36,8 @@ type Cluster struct {
 	client   kubernetes.Interface
 	profiles []placement.Profile
 	started  time.Time
-	zones    map[string][]string // subnet IDs, joined -> their zones
+	zones    map[string][]string  // subnet IDs, joined -> their zones
+	joined   map[string]time.Time // node group -> when its nodes joined
 }
 
 // startCluster starts the control plane and simulator in the background.
@@ -89,7 +90,8 @@ func (c *Cluster) run(ctx context.Context) {
 		version = aws.ToString(out.Cluster.Version)
 	}
 	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Version: version, Client: client, Source: c, LoadBalancers: c, PodIdentity: c, AWS: c, Log: s.opt.Log,
-		WebhookURL: s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
+		FargateStart: s.Shaper.FargateStart,
+		WebhookURL:   s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
 	go s.accessRBAC(ctx, c.Name, client)
 	go func() {
 		if err := sm.Run(ctx); err != nil && ctx.Err() == nil {
@@ -175,10 +177,9 @@ func (c *Cluster) Nodegroups(ctx context.Context) ([]sim.Nodegroup, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listing node groups of %s: %w", c.Name, err)
 	}
-	now := time.Now()
 	var out []sim.Nodegroup
 	for _, n := range names.Nodegroups {
-		if c.transitioning("nodegroup", n, now) {
+		if c.nodegroupSkipped(n) {
 			continue
 		}
 		d, err := s.eks.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(c.Name), NodegroupName: aws.String(n)})

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -22,11 +21,8 @@ import (
 // AddonActive reports whether the cluster has the add-on and EKS has
 // finished creating it (ACTIVE, or UPDATING: its workload runs meanwhile).
 func (c *Cluster) AddonActive(name string) bool {
-	window := c.s.Shaper.Get().AddonCreate.Duration
-	c.s.mu.Lock()
-	defer c.s.mu.Unlock()
-	a := c.s.addons[c.Name][name]
-	return a != nil && !time.Now().Before(a.created.Add(window))
+	st := c.addonStatus(name)
+	return st == "ACTIVE" || st == "UPDATING"
 }
 
 // podIdentityRole is the role of the service account's Pod Identity association, "" when none.

@@ -186,7 +186,14 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 		}
 		if o := obj(key); o != nil {
 			name, _ := o[nameField].(string)
-			track(kind, c.Cluster, name, window).updateConfig = requestedUpdateConfig(c.Body)
+			l := track(kind, c.Cluster, name, window)
+			l.updateConfig = requestedUpdateConfig(c.Body)
+			if kind == "nodegroup" {
+				l.failCode = s.Shaper.NodegroupIssue(name, true)
+				if cl := s.clusters[c.Cluster]; cl != nil && l.failCode == "" {
+					l.extraReady = func() (time.Time, bool) { return cl.joinedAt(name, l.Created) }
+				}
+			}
 			o["status"] = "CREATING"
 			if window == 0 {
 				o["status"] = "ACTIVE"
@@ -202,12 +209,16 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 				o["status"] = "CREATING"
 			} else if kind == "nodegroup" {
 				s.updatedView(c.Cluster, c.Name, o, clusterCreated)
+				s.nodegroupHealth(l, c.Name, o)
 			}
 		}
 	case "DeleteNodegroup":
 		gone("nodegroup", c.Cluster, c.Name, cfg.NodegroupDelete.Duration, obj("nodegroup"))
 	case "DeleteFargateProfile":
 		gone("fargateprofile", c.Cluster, c.Name, cfg.ProfileDelete.Duration, obj("fargateProfile"))
+		if cl := s.clusters[c.Cluster]; cl != nil {
+			go s.evictProfilePods(cl, c.Name)
+		}
 	case "ListNodegroups", "ListFargateProfiles":
 		kind, key := "nodegroup", "nodegroups"
 		if c.Op == "ListFargateProfiles" {

@@ -17,6 +17,9 @@ type lifecycle struct {
 	DeleteFor           time.Duration
 	last                map[string]any // the object's last answer, for DELETING answers after moto forgot it
 	extraReady          func() (time.Time, bool)
+	// failCode is the health issue a node group's creation ends
+	// CREATE_FAILED with (drawn when it was created; "" for none).
+	failCode string
 	// noticedActive and noticedGone are when a caller first saw the object
 	// ACTIVE, or gone, after it became so (for the benchmarks' "noticed late").
 	noticedActive, noticedGone time.Time

@@ -2,7 +2,8 @@
 // behave like real AWS: latency per operation, objects that stay CREATING
 // or DELETING for a while, throttling and server errors at a rate, IAM roles
 // that take a while to become assumable. All of it is off by default and
-// set through localeks' admin API or flags.
+// set through localeks' admin API or flags, except EKS's own pace (see
+// Pace), which is on unless turned off.
 package shaping
 
 import (
@@ -63,6 +64,18 @@ type Config struct {
 	// recognising one's own object) make safe to retry.
 	LostResponseRate float64  `json:"lost_response_rate,omitempty"`
 	LostResponseOps  []string `json:"lost_response_ops,omitempty"`
+	// FargatePodStart is how long a pod the fargate-scheduler takes stays
+	// Pending before its Fargate node exists and it is bound, plus up to
+	// FargatePodStartJitter, drawn per pod.
+	FargatePodStart       Duration `json:"fargate_pod_start,omitempty"`
+	FargatePodStartJitter Duration `json:"fargate_pod_start_jitter,omitempty"`
+	// NodegroupFailRate is the share of node groups (0..1) whose creation
+	// ends CREATE_FAILED with NodeCreationFailure.
+	NodegroupFailRate float64 `json:"nodegroup_fail_rate,omitempty"`
+	// NodegroupIssues gives node groups by name one of EKS's node group
+	// health issue codes: one still CREATING ends CREATE_FAILED with it, an
+	// ACTIVE one turns DEGRADED with it (and back when the entry goes).
+	NodegroupIssues map[string]string `json:"nodegroup_issues,omitempty"`
 	// LBENIRelease is how long the network interfaces of a deleted load
 	// balancer linger (AWS releases them asynchronously); default 2 s.
 	LBENIRelease Duration `json:"lb_eni_release,omitempty"`
@@ -70,15 +83,33 @@ type Config struct {
 	Seed uint64 `json:"seed,omitempty"`
 }
 
-// Shaper applies a Config.
+// Shaper applies a Config, over EKS's pace unless that is off.
 type Shaper struct {
-	mu  sync.Mutex
-	cfg Config
-	rnd *rand.Rand
+	mu   sync.Mutex
+	cfg  Config
+	pace Pace
+	rnd  *rand.Rand
 }
 
-// New returns a Shaper with nothing shaped.
-func New() *Shaper { return &Shaper{rnd: rand.New(rand.NewPCG(1, 2))} }
+// New returns a Shaper with EKS's pace (DefaultCompression) and nothing
+// else shaped.
+func New() *Shaper {
+	return &Shaper{rnd: rand.New(rand.NewPCG(1, 2)), pace: Pace{Compression: DefaultCompression}}
+}
+
+// SetPace replaces the pace.
+func (s *Shaper) SetPace(p Pace) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pace = p
+}
+
+// Pace returns the pace in force.
+func (s *Shaper) Pace() Pace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pace
+}
 
 // Set replaces the configuration.
 func (s *Shaper) Set(c Config) {
@@ -88,8 +119,16 @@ func (s *Shaper) Set(c Config) {
 	s.rnd = rand.New(rand.NewPCG(c.Seed, c.Seed^0x9e3779b97f4a7c15))
 }
 
-// Get returns the configuration.
+// Get returns the configuration in force: the one set, its zero durations
+// filled from the pace.
 func (s *Shaper) Get() Config {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pace.over(s.cfg)
+}
+
+// Explicit returns the configuration as set, without the pace.
+func (s *Shaper) Explicit() Config {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.cfg
@@ -166,8 +205,36 @@ func (s *Shaper) UpdateFails() bool {
 func (s *Shaper) Jitter() time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.cfg.ProfileCreateJitter.Duration <= 0 {
+	return s.draw(s.pace.over(s.cfg).ProfileCreateJitter.Duration)
+}
+
+// FargateStart draws how long a pod waits for its Fargate node.
+func (s *Shaper) FargateStart() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.pace.over(s.cfg)
+	return c.FargatePodStart.Duration + s.draw(c.FargatePodStartJitter.Duration)
+}
+
+// NodegroupIssue is the health issue code a node group gets ("" for none):
+// its entry in NodegroupIssues, or, drawn once at creation (first is true
+// then), NodeCreationFailure at NodegroupFailRate.
+func (s *Shaper) NodegroupIssue(name string, first bool) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if code := s.cfg.NodegroupIssues[name]; code != "" {
+		return code
+	}
+	if first && s.cfg.NodegroupFailRate > 0 && s.rnd.Float64() < s.cfg.NodegroupFailRate {
+		return "NodeCreationFailure"
+	}
+	return ""
+}
+
+// draw is a random duration below max (0 when max is not positive); s.mu is held.
+func (s *Shaper) draw(max time.Duration) time.Duration {
+	if max <= 0 {
 		return 0
 	}
-	return time.Duration(s.rnd.Int64N(int64(s.cfg.ProfileCreateJitter.Duration)))
+	return time.Duration(s.rnd.Int64N(int64(max)))
 }

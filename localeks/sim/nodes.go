@@ -38,11 +38,26 @@ func (s *Simulator) nodegroupNodeName(ng string, i int) string {
 	return fmt.Sprintf("ip-192-168-%d-%d.%s.compute.internal", 32+hash(ng)%160, 10+i, s.cfg.Region)
 }
 
+// Joiner, when the Source is one, learns when a node group's nodes have
+// joined the cluster.
+type Joiner interface{ Joined(nodegroup string) }
+
 // syncNodegroups makes each node group's nodes match its desired size.
-func (s *Simulator) syncNodegroups(ctx context.Context) error {
+func (s *Simulator) syncNodegroups(ctx context.Context) (err error) {
 	ngs, err := s.cfg.Source.Nodegroups(ctx)
 	if err != nil {
 		return err
+	}
+	if j, ok := s.cfg.Source.(Joiner); ok {
+		// Reported once every node is made: EKS makes a node group ACTIVE
+		// once its nodes have joined.
+		defer func() {
+			if err == nil {
+				for _, ng := range ngs {
+					j.Joined(ng.Name)
+				}
+			}
+		}()
 	}
 	want := map[string]*corev1.Node{}
 	for _, ng := range ngs {

@@ -140,6 +140,10 @@ func (s *Simulator) scheduleOnFargate(ctx context.Context, p *corev1.Pod) error 
 	if problems := placement.FargateProblems(&p.Spec, s.claimProvisioner(p.Namespace)); len(problems) > 0 {
 		return s.refuse(ctx, p, placement.NotSupportedPrefix+strings.Join(problems, "; "))
 	}
+	if wait := s.fargateWait(p); wait > 0 {
+		s.pods.AddAfter(p.Namespace+"/"+p.Name, wait)
+		return nil
+	}
 	profile := p.Labels[placement.ProfileLabel]
 	ip := fmt.Sprintf("192-168-%d-%d", 128+hash(string(p.UID))%96, 2+(hash(string(p.UID))>>8)%250)
 	name := fmt.Sprintf("fargate-ip-%s.%s.compute.internal", ip, s.cfg.Region)
@@ -166,6 +170,22 @@ func (s *Simulator) scheduleOnFargate(ctx context.Context, p *corev1.Pod) error 
 		s.warnPodIdentityOnFargate(ctx, p)
 	}
 	return err
+}
+
+// fargateWait is how much longer the pod waits for its Fargate node: EKS
+// provisions one per pod, which takes 30-60 s (compressed as localeks' pace).
+func (s *Simulator) fargateWait(p *corev1.Pod) time.Duration {
+	if s.cfg.FargateStart == nil {
+		return 0
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	due, ok := s.fargateDue[string(p.UID)]
+	if !ok {
+		due = p.CreationTimestamp.Add(s.cfg.FargateStart())
+		s.fargateDue[string(p.UID)] = due
+	}
+	return time.Until(due)
 }
 
 // refuse leaves the pod Pending and says why, once, as fargate-scheduler does.
@@ -209,7 +229,13 @@ func (s *Simulator) podGone(obj any) {
 			p, _ = d.Obj.(*corev1.Pod)
 		}
 	}
-	if p == nil || p.Spec.NodeName == "" {
+	if p == nil {
+		return
+	}
+	s.mu.Lock()
+	delete(s.fargateDue, string(p.UID))
+	s.mu.Unlock()
+	if p.Spec.NodeName == "" {
 		return
 	}
 	n, err := s.factory.Core().V1().Nodes().Lister().Get(p.Spec.NodeName)

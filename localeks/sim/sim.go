@@ -93,6 +93,9 @@ type Config struct {
 	Log io.Writer
 	// Tick is how often node groups are reconciled (default 1 s).
 	Tick time.Duration
+	// FargateStart, when set, draws how long a pod stays Pending with the
+	// fargate-scheduler before its Fargate node exists (EKS: 30-60 s).
+	FargateStart func() time.Duration
 	// WebhookURL and WebhookCA: where the apiserver sends pod admissions
 	// for the Fargate webhook.
 	WebhookURL string
@@ -109,6 +112,8 @@ type Simulator struct {
 
 	mu       sync.Mutex
 	reported map[string]bool // pod UIDs whose Fargate refusal was reported
+	// fargateDue is when each pod waiting for Fargate gets its node, by UID.
+	fargateDue map[string]time.Time
 }
 
 // New makes a simulator; Run starts it.
@@ -128,7 +133,7 @@ func New(cfg Config) *Simulator {
 		claims:   workqueue.NewTypedRateLimitingQueue(rl()),
 		svcs:     workqueue.NewTypedRateLimitingQueue(rl()),
 		factory:  informers.NewSharedInformerFactory(cfg.Client, 0),
-		reported: map[string]bool{},
+		reported: map[string]bool{}, fargateDue: map[string]time.Time{},
 	}
 }
 

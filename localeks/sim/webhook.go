@@ -29,7 +29,10 @@ func Mutate(review *admissionv1.AdmissionReview, profiles []placement.Profile, i
 		return out
 	}
 	patch := podIdentityPatch(&pod, req.Namespace, ids, region)
-	if pod.Annotations[ComputeTypeAnnotation] != "ec2" && pod.Spec.NodeName == "" {
+	// A DaemonSet's pod belongs to one node, never Fargate ("DaemonSets
+	// aren't supported on Fargate", EKS user guide, Fargate considerations):
+	// a profile selecting its namespace leaves it to its node.
+	if pod.Annotations[ComputeTypeAnnotation] != "ec2" && pod.Spec.NodeName == "" && !ownedByDaemonSet(&pod) {
 		patch = append(patch, fargatePatch(&pod, req.Namespace, profiles, logf)...)
 	}
 	if len(patch) == 0 {
@@ -124,4 +127,13 @@ func podName(p *corev1.Pod) string {
 		return p.Name
 	}
 	return fmt.Sprintf("%s<generated>", p.GenerateName)
+}
+
+func ownedByDaemonSet(pod *corev1.Pod) bool {
+	for _, o := range pod.OwnerReferences {
+		if o.Kind == "DaemonSet" {
+			return true
+		}
+	}
+	return false
 }

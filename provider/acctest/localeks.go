@@ -30,7 +30,11 @@ func startServers(root string) (*servers, error) {
 		s.stop()
 		return nil, err
 	}
-	s.localeks, err = launch.Serve(filepath.Join(root, "bin", "localeks"), s.dir, []string{"-moto-url", moto.URL}, false)
+	args := []string{"-moto-url", moto.URL}
+	if p := os.Getenv("LOCALEKS_PACE"); p != "" {
+		args = append(args, "-pace", p) // e.g. "off", to measure what EKS's pace costs
+	}
+	s.localeks, err = launch.Serve(filepath.Join(root, "bin", "localeks"), s.dir, args, false)
 	if err != nil {
 		s.stop()
 		return nil, err
@@ -52,20 +56,31 @@ func (s *servers) stop() {
 // and resets it when the test ends.
 func Shape(t testing.TB, shaping map[string]any) {
 	t.Helper()
-	put := func(v map[string]any) {
-		b, _ := json.Marshal(v)
-		req, _ := http.NewRequest(http.MethodPut, LocalEKSURL+"/_localeks/shaping", bytes.NewReader(b))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("shaping localeks: %v", err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("shaping localeks: %s", resp.Status)
-		}
+	putAdmin(t, "shaping", shaping)
+	t.Cleanup(func() { putAdmin(t, "shaping", map[string]any{}) })
+}
+
+// Pace sets localeks' pace for one test ({"off": true}, or {"compression":
+// 50}: EKS's durations divided by 50) and restores the default when it ends.
+func Pace(t testing.TB, pace map[string]any) {
+	t.Helper()
+	putAdmin(t, "pace", pace)
+	t.Cleanup(func() { putAdmin(t, "pace", map[string]any{}) })
+}
+
+// putAdmin PUTs v to localeks' admin API /_localeks/<what>.
+func putAdmin(t testing.TB, what string, v map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(v)
+	req, _ := http.NewRequest(http.MethodPut, LocalEKSURL+"/_localeks/"+what, bytes.NewReader(b))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("setting localeks' %s: %v", what, err)
 	}
-	put(shaping)
-	t.Cleanup(func() { put(map[string]any{}) })
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("setting localeks' %s: %s", what, resp.Status)
+	}
 }
 
 // Calls returns localeks' call counts ("service:Operation", and

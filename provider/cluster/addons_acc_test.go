@@ -40,6 +40,10 @@ resource "fargate_cluster" "addons" {
 `, name, version, cidr, body)
 }
 
+// oneNode is a node group of one node, where add-ons' pods run.
+const oneNode = `
+  node_groups = { ng = { instance_types = ["t3.medium"], desired_size = 1, min_size = 1, max_size = 1 } }`
+
 // checkAddons: the cluster's managed add-ons are exactly names, each at
 // EKS's default version for the cluster's Kubernetes version.
 func checkAddons(c *conns.Client, cluster string, names ...string) resource.TestCheckFunc {
@@ -160,7 +164,8 @@ func deleteAddon(c *conns.Client, cluster, name string) func() {
 }
 
 // TestAccCluster_addons: the three default add-ons become managed add-ons at
-// EKS's default versions, with the cluster's OIDC provider; an add-on's
+// EKS's default versions, ACTIVE (CoreDNS runs on the node group), with the
+// cluster's OIDC provider; an add-on's
 // configuration changes in place; one removed is deleted; one deleted by
 // hand shows in the plan and comes back, with one added; destroy deletes
 // the OIDC provider. (Add-ons following a Kubernetes upgrade:
@@ -170,12 +175,14 @@ func TestAccCluster_addons(t *testing.T) {
 	name := "small-addons"
 	var oidcARN string
 	coreDNS := `coredns = { configuration_values = jsonencode({ replicaCount = 1 }) }`
+	// EKS makes an add-on ACTIVE once its pods run: CoreDNS needs a node.
+	cfg := func(addons string) string { return addonsConfig(name, "10.91.0.0/16", "1.35", oneNode+"\n  "+addons) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             resource.ComposeTestCheckFunc(smallGone(c, name), checkOIDCGone(c, &oidcARN)),
 		Steps: []resource.TestStep{
 			{
-				Config: addonsConfig(name, "10.91.0.0/16", "1.35", ""),
+				Config: cfg(""),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkAddons(c, name, "vpc-cni", "kube-proxy", "coredns"),
 					oidcOf(c, name, &oidcARN),
@@ -184,24 +191,24 @@ func TestAccCluster_addons(t *testing.T) {
 				),
 			},
 			{
-				Config: addonsConfig(name, "10.91.0.0/16", "1.35", `addons = { vpc-cni = {}, kube-proxy = {}, `+coreDNS+` }`),
+				Config: cfg(`addons = { vpc-cni = {}, kube-proxy = {}, ` + coreDNS + ` }`),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkAddonConfig(c, name, "coredns", map[string]any{"replicaCount": 1, "computeType": "ec2"}),
 					resource.TestCheckResourceAttr(addonsAddr, "addons.coredns.configuration_values", `{"replicaCount":1}`),
 				),
 			},
 			{
-				Config: addonsConfig(name, "10.91.0.0/16", "1.35", `addons = { vpc-cni = {}, `+coreDNS+` }`),
+				Config: cfg(`addons = { vpc-cni = {}, ` + coreDNS + ` }`),
 				Check:  checkAddons(c, name, "vpc-cni", "coredns"),
 			},
 			{
 				PreConfig:          deleteAddon(c, name, "vpc-cni"),
-				Config:             addonsConfig(name, "10.91.0.0/16", "1.35", `addons = { vpc-cni = {}, `+coreDNS+` }`),
+				Config:             cfg(`addons = { vpc-cni = {}, ` + coreDNS + ` }`),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
 			{
-				Config: addonsConfig(name, "10.91.0.0/16", "1.35", `addons = { vpc-cni = {}, kube-proxy = {}, `+coreDNS+` }`),
+				Config: cfg(`addons = { vpc-cni = {}, kube-proxy = {}, ` + coreDNS + ` }`),
 				Check:  checkAddons(c, name, "vpc-cni", "kube-proxy", "coredns"),
 			},
 		},
@@ -217,14 +224,12 @@ func TestAccCluster_ebsCSI(t *testing.T) {
 	c := acctest.Client(t)
 	name := "small-ebs"
 	var role string
-	const nodeGroup = `
-  node_groups = { ng = { instance_types = ["t3.medium"], desired_size = 1, min_size = 1, max_size = 1 } }`
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             resource.ComposeTestCheckFunc(smallGone(c, name), checkRoleGone(c, &role)),
 		Steps: []resource.TestStep{
 			{
-				Config: addonsConfig(name, "10.92.0.0/16", "1.35", nodeGroup+`
+				Config: addonsConfig(name, "10.92.0.0/16", "1.35", oneNode+`
   addons      = { vpc-cni = {}, kube-proxy = {}, coredns = {}, aws-ebs-csi-driver = {} }`),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkAddons(c, name, "vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver", "eks-pod-identity-agent"),
@@ -235,7 +240,7 @@ func TestAccCluster_ebsCSI(t *testing.T) {
 			},
 			{
 				// The driver removed: its agent, association and role go too.
-				Config: addonsConfig(name, "10.92.0.0/16", "1.35", nodeGroup),
+				Config: addonsConfig(name, "10.92.0.0/16", "1.35", oneNode),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					checkAddons(c, name, "vpc-cni", "kube-proxy", "coredns"),
 					checkRoleGone(c, &role),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -42,8 +43,8 @@ func TestAccCluster_failurePartWay(t *testing.T) {
 resource "fargate_cluster" "t" {
   name             = %q
   network          = { vpc_cidr = "10.7.0.0/16" }
-  fargate_profiles = { fp = { selectors = [{ namespace = "apps" }] } }
-}`, name)
+  fargate_profiles = { fp = { selectors = [{ namespace = "apps" }, { namespace = "kube-system" }] } }
+}`, name) // kube-system too: CoreDNS runs on Fargate (EKS reports its add-on DEGRADED with nowhere to run)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             checkGone(c, name),
@@ -78,13 +79,17 @@ resource "fargate_cluster" "t" {
 					if _, err := c.EKS.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)}); err != nil {
 						t.Fatal(err)
 					}
+					// EKS keeps the name while the cluster is DELETING.
+					if err := eks.NewClusterDeletedWaiter(c.EKS, func(o *eks.ClusterDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).Wait(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, time.Minute); err != nil {
+						t.Fatal(err)
+					}
 				},
 				Config: config,
 				Check: func(*terraform.State) error {
 					if vpcs, roles := owned(t, c, name); vpcs != 1 || roles != 2 {
 						return fmt.Errorf("after converging: %d VPCs and %d roles, want exactly 1 and 2", vpcs, roles)
 					}
-					return checkProfiles(c, name, map[string][]ekstypes.FargateProfileSelector{"fp": {sel("apps", nil)}})(nil)
+					return checkProfiles(c, name, map[string][]ekstypes.FargateProfileSelector{"fp": {sel("apps", nil), sel("kube-system", nil)}})(nil)
 				},
 			},
 		},

@@ -118,6 +118,7 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateNoCluster, []byte(`true`))...)
 		detail = noClusterFailureDetail
 	}
+	warn(&resp.Diagnostics, ob)
 	if err != nil {
 		resp.Diagnostics.AddError(fmt.Sprintf("Creating EKS cluster %q failed", op.name), err.Error()+detail)
 	}
@@ -195,6 +196,7 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	state, d := toModel(context.WithoutCancel(ctx), ob.Snapshot(), plan, r.client.DefaultTags)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	warn(&resp.Diagnostics, ob)
 	if err != nil {
 		resp.Diagnostics.AddError(failed, err.Error()+updateFailureDetail)
 	}

@@ -6,6 +6,7 @@ import (
 	"maps"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
@@ -153,4 +154,12 @@ func clusterVersion(ob *observed.Record) string {
 		return aws.ToString(c.Version)
 	}
 	return ""
+}
+
+// warn shows the operation's warnings (e.g. an add-on DEGRADED in a
+// cluster with no node group or profile yet).
+func warn(d *diag.Diagnostics, ob *observed.Record) {
+	for _, w := range ob.Warnings() {
+		d.AddWarning(w.Summary, w.Detail)
+	}
 }

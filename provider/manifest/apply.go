@@ -28,6 +28,9 @@ const (
 	defaultPoll = 500 * time.Millisecond
 	// A fresh cluster settles within seconds: retry soon, then every 3 s.
 	defaultRetryMin, defaultRetryMax = 200 * time.Millisecond, 3 * time.Second
+	// defaultStranded: nodes of a node group just made ACTIVE join within
+	// seconds; a pod with nowhere to go for longer will not get one.
+	defaultStranded = 30 * time.Second
 )
 
 // timing is how often the applier polls and retries; a zero field takes
@@ -38,6 +41,9 @@ type timing struct {
 	// Retry paces the retries of what a fresh cluster refuses while it
 	// settles (see transient).
 	Retry wait.Delays
+	// Stranded is how long a pod may be unschedulable, off Fargate,
+	// before a rollout waiting for it fails (see strandedPod).
+	Stranded time.Duration
 }
 
 func (t timing) poll() wait.Delays {
@@ -45,6 +51,13 @@ func (t timing) poll() wait.Delays {
 		return wait.Fixed(defaultPoll)
 	}
 	return t.Poll
+}
+
+func (t timing) stranded() time.Duration {
+	if t.Stranded == 0 {
+		return defaultStranded
+	}
+	return t.Stranded
 }
 
 func (t timing) retry() wait.Delays {

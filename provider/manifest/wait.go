@@ -148,11 +148,15 @@ func (a *applier) pods(ctx context.Context, o kubeobj.Object) []corev1.Pod {
 	return list.Items
 }
 
-// podTrouble is a reason no wait can cure: Fargate refused a pod.
+// podTrouble is a reason no wait can cure: Fargate refused a pod, or no
+// profile selects it and no node takes it (see strandedPod).
 func (a *applier) podTrouble(ctx context.Context, o kubeobj.Object) string {
 	for _, p := range a.pods(ctx, o) {
 		if p.Status.Phase != corev1.PodPending {
 			continue
+		}
+		if reason := a.strandedPod(&p); reason != "" {
+			return reason
 		}
 		evs, err := a.kc.Kube.CoreV1().Events(p.Namespace).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=" + p.Name})
 		if err != nil {

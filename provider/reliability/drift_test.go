@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 )
 
 func plan(t *testing.T, w *acctest.Workdir) string {
@@ -39,9 +40,7 @@ func TestDrift_outOfBandChanges(t *testing.T) {
 	ngName, fpName := aws.String("node-group"), aws.String("fp-demo-service")
 
 	// A profile deleted and the node group scaled by hand.
-	if _, err := c.EKS.DeleteFargateProfile(bg, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: fpName}); err != nil {
-		t.Fatal(err)
-	}
+	deleteProfile(t, c, name, aws.ToString(fpName))
 	acctest.ScaleNodegroup(t, c, name, aws.ToString(ngName), 2, 1, 2)
 	out := plan(t, w)
 	mustMatch(t, "plan after a profile was deleted and the node group scaled by hand", out,
@@ -56,9 +55,7 @@ func TestDrift_outOfBandChanges(t *testing.T) {
 	}
 
 	// The node group and the pod execution role deleted.
-	if _, err := c.EKS.DeleteNodegroup(bg, &eks.DeleteNodegroupInput{ClusterName: aws.String(name), NodegroupName: ngName}); err != nil {
-		t.Fatal(err)
-	}
+	deleteNodegroup(t, c, name, aws.ToString(ngName))
 	inv := acctest.Take(t, c, name)
 	var podRole string
 	for _, r := range inv.Roles {
@@ -77,14 +74,12 @@ func TestDrift_outOfBandChanges(t *testing.T) {
 	wantBlog(t, c, name)
 
 	// The cluster deleted with everything in it but the network and roles.
+	// As EKS takes it: profiles one at a time, the cluster once they and
+	// the node group are gone.
 	for _, fp := range []string{"fp-default", "fp-demo-service"} {
-		if _, err := c.EKS.DeleteFargateProfile(bg, &eks.DeleteFargateProfileInput{ClusterName: aws.String(name), FargateProfileName: aws.String(fp)}); err != nil {
-			t.Fatal(err)
-		}
+		deleteProfile(t, c, name, fp)
 	}
-	if _, err := c.EKS.DeleteNodegroup(bg, &eks.DeleteNodegroupInput{ClusterName: aws.String(name), NodegroupName: ngName}); err != nil {
-		t.Fatal(err)
-	}
+	deleteNodegroup(t, c, name, aws.ToString(ngName))
 	if _, err := c.EKS.DeleteCluster(bg, &eks.DeleteClusterInput{Name: aws.String(name)}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +118,32 @@ func deleteRole(t *testing.T, name string) {
 		}
 	}
 	if _, err := c.IAM.DeleteRole(bg, &iam.DeleteRoleInput{RoleName: aws.String(name)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deleteProfile deletes a Fargate profile by hand and waits until it is gone.
+func deleteProfile(t *testing.T, c *conns.Client, cluster, name string) {
+	t.Helper()
+	in := &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String(name)}
+	if _, err := c.EKS.DeleteFargateProfile(bg, &eks.DeleteFargateProfileInput{ClusterName: in.ClusterName, FargateProfileName: in.FargateProfileName}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eks.NewFargateProfileDeletedWaiter(c.EKS, func(o *eks.FargateProfileDeletedWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second
+	}).Wait(bg, in, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// deleteNodegroup deletes a node group by hand and waits until it is gone.
+func deleteNodegroup(t *testing.T, c *conns.Client, cluster, name string) {
+	t.Helper()
+	in := &eks.DescribeNodegroupInput{ClusterName: aws.String(cluster), NodegroupName: aws.String(name)}
+	if _, err := c.EKS.DeleteNodegroup(bg, &eks.DeleteNodegroupInput{ClusterName: in.ClusterName, NodegroupName: in.NodegroupName}); err != nil {
+		t.Fatal(err)
+	}
+	if err := eks.NewNodegroupDeletedWaiter(c.EKS, func(o *eks.NodegroupDeletedWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).Wait(bg, in, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 }

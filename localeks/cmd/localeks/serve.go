@@ -12,11 +12,12 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/internal/launch"
 	"github.com/terrax/terraform-provider-fargate/localeks/server"
+	"github.com/terrax/terraform-provider-fargate/localeks/shaping"
 )
 
 type serveFlags struct {
-	addr, motoURL, motoPython, motoScript, dataDir, region, envFile, shaping string
-	verbose                                                                  bool
+	addr, motoURL, motoPython, motoScript, dataDir, region, envFile, shaping, pace string
+	verbose                                                                        bool
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet) {
@@ -28,6 +29,7 @@ func (f *serveFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.region, "region", "eu-west-1", "AWS region")
 	fs.StringVar(&f.envFile, "env-file", "", "write shell export lines for the AWS SDK here once ready")
 	fs.StringVar(&f.shaping, "shaping", "", "JSON file with traffic shaping (see the shaping package)")
+	fs.StringVar(&f.pace, "pace", "", "EKS's own durations divided by this factor (default 300), or \"off\": objects not shaped otherwise change state at once")
 	fs.BoolVar(&f.verbose, "v", false, "log control plane output")
 }
 
@@ -81,6 +83,14 @@ func serve(args []string) int {
 			fmt.Fprintln(os.Stderr, "localeks:", err)
 			return 1
 		}
+	}
+	if f.pace != "" {
+		p, err := shaping.ParsePace(f.pace)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "localeks:", err)
+			return 1
+		}
+		s.Shaper.SetPace(p)
 	}
 	if f.envFile != "" {
 		if err := launch.WriteEnvFile(f.envFile, s.URL, f.region); err != nil {

@@ -33,7 +33,7 @@ func up(args []string) int {
 	}
 	self, _ := os.Executable()
 	sargs := []string{"-addr", f.addr, "-region", f.region}
-	for _, o := range [][2]string{{"-moto-url", f.motoURL}, {"-moto-python", f.motoPython}, {"-moto-script", f.motoScript}, {"-shaping", f.shaping}} {
+	for _, o := range [][2]string{{"-moto-url", f.motoURL}, {"-moto-python", f.motoPython}, {"-moto-script", f.motoScript}, {"-shaping", f.shaping}, {"-pace", f.pace}} {
 		if o[1] != "" {
 			sargs = append(sargs, o[0], o[1])
 		}

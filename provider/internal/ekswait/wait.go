@@ -29,6 +29,8 @@ type object[T any] struct {
 	status statusFunc[T]
 	issues func(*T) []string
 	delays wait.Delays
+	// advice, when set, says what to do about an object left in a status.
+	advice func(status string) string
 }
 
 // until polls o until its status is one of target (or, with goneIsDone,
@@ -66,24 +68,30 @@ func explain[T any](ctx context.Context, o object[T], goal string, err error) er
 	if is := o.issues(v); len(is) > 0 {
 		issues = " (" + strings.Join(is, "; ") + ")"
 	}
-	return Hint(ctx, fmt.Errorf("%s did not %s: status %s%s", o.what, goal, st, issues))
+	msg := fmt.Sprintf("%s did not %s: status %s%s", o.what, goal, st, issues)
+	if o.advice != nil {
+		if a := o.advice(st); a != "" {
+			msg += "; " + a
+		}
+	}
+	return Hint(ctx, errors.New(msg))
 }
 
 func (w Waiter) cluster(name string) object[ekstypes.Cluster] {
 	return object[ekstypes.Cluster]{fmt.Sprintf("EKS cluster %q", name), statusCluster(w.EKS, name),
-		clusterIssues, w.Timing.Poll}
+		clusterIssues, w.Timing.Poll, nil}
 }
 
 func (w Waiter) nodegroup(cluster, name string) object[ekstypes.Nodegroup] {
 	return object[ekstypes.Nodegroup]{fmt.Sprintf("node group %q of EKS cluster %q", name, cluster), statusNodegroup(w.EKS, cluster, name),
-		nodegroupIssues, w.Timing.Poll}
+		nodegroupIssues, w.Timing.Poll, nodegroupAdvice}
 }
 
 // profile waits poll faster (Timing.ProfilePoll): EKS runs one profile
 // operation at a time per cluster, so their waits follow one another.
 func (w Waiter) profile(cluster, name string) object[ekstypes.FargateProfile] {
 	return object[ekstypes.FargateProfile]{fmt.Sprintf("Fargate profile %q of EKS cluster %q", name, cluster), statusFargateProfile(w.EKS, cluster, name),
-		profileIssues, w.Timing.ProfilePoll}
+		profileIssues, w.Timing.ProfilePoll, nil}
 }
 
 const (
@@ -104,10 +112,12 @@ func (w Waiter) ClusterDeleted(ctx context.Context, name string) error {
 	return err
 }
 
-// NodegroupActive waits for the node group to be ACTIVE and returns it.
+// NodegroupActive waits for the node group to be ACTIVE and returns it. A
+// node group CREATE_FAILED or DEGRADED ends the wait at once with its
+// health issues: EKS does not leave either by itself soon.
 func (w Waiter) NodegroupActive(ctx context.Context, cluster, name string) (*ekstypes.Nodegroup, error) {
 	return until(ctx, w.nodegroup(cluster, name), becomeActive, []string{string(ekstypes.NodegroupStatusActive)},
-		[]string{string(ekstypes.NodegroupStatusCreateFailed)}, false)
+		[]string{string(ekstypes.NodegroupStatusCreateFailed), string(ekstypes.NodegroupStatusDegraded)}, false)
 }
 
 // NodegroupDeleted waits for the node group to be gone.
@@ -131,7 +141,7 @@ func (w Waiter) ProfileDeleted(ctx context.Context, cluster, name string) error 
 // AddonActive waits for the add-on to be ACTIVE.
 func (w Waiter) AddonActive(ctx context.Context, cluster, name string) error {
 	o := object[ekstypes.Addon]{fmt.Sprintf("the %s add-on of EKS cluster %q", name, cluster), statusAddon(w.EKS, cluster, name),
-		addonIssues, w.Timing.Poll}
+		addonIssues, w.Timing.Poll, nil}
 	_, err := until(ctx, o, becomeActive, []string{string(ekstypes.AddonStatusActive)},
 		[]string{string(ekstypes.AddonStatusCreateFailed), string(ekstypes.AddonStatusDegraded)}, false)
 	return err

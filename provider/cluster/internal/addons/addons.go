@@ -11,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -57,14 +58,16 @@ type Addons struct {
 	cluster string
 	tags    map[string]string
 	updates ekswait.Waiter
-	mu      sync.Mutex
+	// grace is how long an add-on may stay DEGRADED (degradedGrace).
+	grace time.Duration
+	mu    sync.Mutex
 	// defaults caches DefaultVersion by "name@version".
 	defaults map[string]string
 }
 
 // New returns the add-ons of the cluster of owner.
 func New(c *conns.Client, owner owned.Owner) *Addons {
-	return &Addons{c: c, cluster: owner.Cluster, tags: owner.Tags, updates: ekswait.Waiter{EKS: c.EKS, Timing: c.Timing}, defaults: map[string]string{}}
+	return &Addons{c: c, cluster: owner.Cluster, tags: owner.Tags, updates: ekswait.Waiter{EKS: c.EKS, Timing: c.Timing}, grace: degradedGrace, defaults: map[string]string{}}
 }
 
 // Observe records every add-on of the cluster.
@@ -116,8 +119,8 @@ func (p *Addons) ensure(ctx context.Context, ob *observed.Record, name string, w
 		return err
 	case cur.Status != ekstypes.AddonStatusActive:
 		// Left in transition by an interrupted apply: settle first.
-		if cur, err = p.waitActive(ctx, name); err != nil {
-			ob.SetAddon(name, cur)
+		if cur, err = p.waitActive(ctx, ob, name); err != nil {
+			record(ob, name, cur, err)
 			return err
 		}
 	}
@@ -140,9 +143,7 @@ func (p *Addons) ensure(ctx context.Context, ob *observed.Record, name string, w
 	if err := p.updates.Update(ctx, p.cluster, "", name, out.Update); err != nil {
 		return err
 	}
-	a, err := p.waitActive(ctx, name)
-	ob.SetAddon(name, a)
-	return err
+	return p.settled(ctx, ob, name)
 }
 
 // updateInput is the UpdateAddon call that turns cur into want, and
@@ -189,9 +190,7 @@ func (p *Addons) create(ctx context.Context, ob *observed.Record, name string, w
 	if out != nil {
 		ob.SetAddon(name, out.Addon)
 	}
-	a, err := p.waitActive(ctx, name)
-	ob.SetAddon(name, a)
-	return err
+	return p.settled(ctx, ob, name)
 }
 
 func (p *Addons) delete(ctx context.Context, ob *observed.Record, name string) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
@@ -64,12 +65,28 @@ func TestApply_versionFollowsKubernetes(t *testing.T) {
 	}
 }
 
-// A new add-on that ends DEGRADED (its pods cannot run yet) is installed:
-// the apply goes on; one that ends CREATE_FAILED fails with EKS's reason.
+// A new add-on ACTIVE is installed; one that ends CREATE_FAILED fails with
+// EKS's reason; in a cluster with a node group, one that stays DEGRADED
+// (its pods cannot run) fails once the grace is over, saying what to do,
+// and is not recorded as installed, and one DEGRADED for a moment (its pods
+// starting) is waited for; in a cluster with no node group and no profile
+// one DEGRADED is installed, with a warning.
 func TestApply_createSettles(t *testing.T) {
-	for status, wantErr := range map[string]bool{"ACTIVE": false, "DEGRADED": false, "CREATE_FAILED": true} {
-		t.Run(status, func(t *testing.T) {
-			created := false
+	for _, c := range []struct {
+		name     string
+		statuses []string // the add-on's statuses after CreateAddon; the last one stays
+		wantErr  string
+		recorded string
+		compute  bool
+	}{
+		{"ACTIVE", []string{"ACTIVE"}, "", "ACTIVE", true},
+		{"CREATE_FAILED", []string{"CREATE_FAILED"}, "is CREATE_FAILED (InsufficientNumberOfReplicas: no node)", "CREATE_FAILED", true},
+		{"DEGRADED", []string{"CREATING", "DEGRADED"}, "is DEGRADED (InsufficientNumberOfReplicas: no node): CoreDNS's pods have nowhere to run", "", true},
+		{"DEGRADED then ACTIVE", []string{"DEGRADED", "DEGRADED", "ACTIVE"}, "", "ACTIVE", true},
+		{"DEGRADED without compute", []string{"CREATING", "DEGRADED"}, "", "DEGRADED", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			created, reads := false, 0
 			conn, _ := ekstest.New(t, func(path []string, _ url.Values) ekstest.Reply {
 				switch {
 				case len(path) == 3: // CreateAddon
@@ -78,18 +95,31 @@ func TestApply_createSettles(t *testing.T) {
 				case !created:
 					return ekstest.NotFound("add-on coredns")
 				}
+				status := c.statuses[min(reads, len(c.statuses)-1)]
+				reads++
 				return ekstest.Reply{Body: map[string]any{"addon": map[string]any{"addonName": "coredns", "addonVersion": "v1", "status": status,
 					"health": map[string]any{"issues": []any{map[string]any{"code": "InsufficientNumberOfReplicas", "message": "no node"}}}}}}
 			})
 			fast := wait.Fixed(time.Millisecond)
 			p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast}}, owned.Owner{Cluster: "c"})
-			ob := observed.New()
-			err := p.Apply(context.Background(), ob, nil, Set{"coredns": {}}, "1.35")
-			if (err != nil) != wantErr || (wantErr && !strings.Contains(err.Error(), "InsufficientNumberOfReplicas: no node")) {
-				t.Fatalf("Apply: %v", err)
+			p.grace = 50 * time.Millisecond
+			if c.name == "DEGRADED then ACTIVE" {
+				p.grace = time.Minute
 			}
-			if a := ob.Snapshot().Addons["coredns"]; a == nil || string(a.Status) != status {
-				t.Fatalf("recorded %v, want the add-on %s", a, status)
+			ob := observed.New()
+			if c.compute {
+				ob.SetNodegroup("ng", &ekstypes.Nodegroup{})
+			}
+			err := p.Apply(context.Background(), ob, nil, Set{"coredns": {}}, "1.35")
+			if w := ob.Warnings(); (len(w) == 1) != (c.recorded == "DEGRADED") || (len(w) == 1 && !strings.Contains(w[0].Detail, "no node group and no Fargate profile")) {
+				t.Errorf("warnings %v", w)
+			}
+			if (err != nil) != (c.wantErr != "") || (err != nil && !strings.Contains(err.Error(), c.wantErr)) {
+				t.Fatalf("Apply: %v, want an error with %q", err, c.wantErr)
+			}
+			a := ob.Snapshot().Addons["coredns"]
+			if (a == nil) != (c.recorded == "") || (a != nil && string(a.Status) != c.recorded) {
+				t.Fatalf("recorded %v, want %q", a, c.recorded)
 			}
 		})
 	}

@@ -17,11 +17,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/eksrules"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 )
 
 // Key is the secrets encryption key of one cluster.

@@ -19,9 +19,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
-	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeclient"
 )
 

@@ -16,9 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 )
 
 // Settings of every template the resource makes.

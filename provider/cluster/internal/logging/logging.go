@@ -14,10 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
-	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 )
 
 // Groups are the log groups of one cluster.

@@ -34,7 +34,8 @@ type Record struct {
 	oidcProvider string
 	// accessEntries are the access entries of the configuration, by its names.
 	accessEntries map[string]AccessEntry
-	security     Security
+	security      Security
+	warnings      []Warning
 }
 
 // Snapshot is a copy of a Record at one moment.
@@ -50,7 +51,7 @@ type Snapshot struct {
 	OIDCProvider string
 	// AccessEntries are the access entries of the configuration, by its names.
 	AccessEntries map[string]AccessEntry
-	Security     Security
+	Security      Security
 }
 
 // New returns an empty record.
