@@ -31,7 +31,8 @@ func (nw *Network) defaultAZs(ctx context.Context) ([]string, error) {
 }
 
 // create builds the VPC: public and private subnets per zone, an
-// internet gateway, one NAT gateway and the route tables. Each created ID is
+// internet gateway and the public route table, and starts one NAT gateway
+// (routePrivate finishes the private route table once it is available). Each created ID is
 // recorded in n at once, so a failure part-way leaves a state that destroy
 // (which also searches by owner tag) can clean up.
 func (nw *Network) create(ctx context.Context, n *State, record func()) error {
@@ -58,8 +59,11 @@ func (nw *Network) create(ctx context.Context, n *State, record func()) error {
 	}
 	n.VPCID = aws.ToString(vpc.Vpc.VpcId)
 	record()
-	if err := nw.waitVPCAvailable(ctx, n.VPCID); err != nil {
-		return err
+	// EC2 may answer available already: then there is nothing to wait for.
+	if vpc.Vpc.State != ec2types.VpcStateAvailable {
+		if err := nw.waitVPCAvailable(ctx, n.VPCID); err != nil {
+			return err
+		}
 	}
 	// EKS needs DNS hostnames and resolution in the VPC for nodes and private endpoints.
 	for _, attr := range []*ec2.ModifyVpcAttributeInput{
@@ -110,6 +114,10 @@ func (nw *Network) create(ctx context.Context, n *State, record func()) error {
 		}
 	}
 
+	if err := nw.routeTable(ctx, n.VPCID, "public", n.Public, ec2.CreateRouteInput{GatewayId: aws.String(igwID)}); err != nil {
+		return err
+	}
+	// The NAT gateway last: an earlier VPC with one has all the above (see adopt).
 	eip, err := nw.c.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{
 		Domain: ec2types.DomainTypeVpc, TagSpecifications: nw.tagSpec(ec2types.ResourceTypeElasticIp, nw.owner.Cluster+"-nat", nil),
 	})
@@ -123,35 +131,36 @@ func (nw *Network) create(ctx context.Context, n *State, record func()) error {
 	if err != nil {
 		return fmt.Errorf("creating the NAT gateway in subnet %s: %w", n.Public[0], err)
 	}
-	natID := aws.ToString(nat.NatGateway.NatGatewayId)
-	if err := nw.waitNATGatewayAvailable(ctx, natID); err != nil {
+	n.nat = aws.ToString(nat.NatGateway.NatGatewayId)
+	return nil
+}
+
+// routePrivate waits for the NAT gateway (unless EC2 already answered it
+// available) and routes the private subnets through it.
+func (nw *Network) routePrivate(ctx context.Context, n *State) error {
+	if err := nw.waitNATGatewayAvailable(ctx, n.nat); err != nil {
 		return err
 	}
+	return nw.routeTable(ctx, n.VPCID, "private", n.Private, ec2.CreateRouteInput{NatGatewayId: aws.String(n.nat)})
+}
 
-	routes := []struct {
-		kind    string
-		subnets []string
-		route   ec2.CreateRouteInput
-	}{
-		{"public", n.Public, ec2.CreateRouteInput{GatewayId: aws.String(igwID)}},
-		{"private", n.Private, ec2.CreateRouteInput{NatGatewayId: aws.String(natID)}},
+// routeTable makes the kind route table of the VPC, its default route and
+// its associations with subnets.
+func (nw *Network) routeTable(ctx context.Context, vpcID, kind string, subnets []string, route ec2.CreateRouteInput) error {
+	rt, err := nw.c.EC2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
+		VpcId: aws.String(vpcID), TagSpecifications: nw.tagSpec(ec2types.ResourceTypeRouteTable, nw.owner.Cluster+"-"+kind, nil),
+	})
+	if err != nil {
+		return fmt.Errorf("creating the %s route table: %w", kind, err)
 	}
-	for _, r := range routes {
-		rt, err := nw.c.EC2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
-			VpcId: aws.String(n.VPCID), TagSpecifications: nw.tagSpec(ec2types.ResourceTypeRouteTable, nw.owner.Cluster+"-"+r.kind, nil),
-		})
-		if err != nil {
-			return fmt.Errorf("creating the %s route table: %w", r.kind, err)
-		}
-		rtID := rt.RouteTable.RouteTableId
-		r.route.RouteTableId, r.route.DestinationCidrBlock = rtID, aws.String("0.0.0.0/0")
-		if _, err := nw.c.EC2.CreateRoute(ctx, &r.route); err != nil {
-			return fmt.Errorf("adding the default route to the %s route table: %w", r.kind, err)
-		}
-		for _, sn := range r.subnets {
-			if _, err := nw.c.EC2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: rtID, SubnetId: aws.String(sn)}); err != nil {
-				return fmt.Errorf("associating subnet %s with the %s route table: %w", sn, r.kind, err)
-			}
+	rtID := rt.RouteTable.RouteTableId
+	route.RouteTableId, route.DestinationCidrBlock = rtID, aws.String("0.0.0.0/0")
+	if _, err := nw.c.EC2.CreateRoute(ctx, &route); err != nil {
+		return fmt.Errorf("adding the default route to the %s route table: %w", kind, err)
+	}
+	for _, sn := range subnets {
+		if _, err := nw.c.EC2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: rtID, SubnetId: aws.String(sn)}); err != nil {
+			return fmt.Errorf("associating subnet %s with the %s route table: %w", sn, kind, err)
 		}
 	}
 	return nil
