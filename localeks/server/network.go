@@ -126,8 +126,9 @@ func subnetsOf(body []byte) []string {
 }
 
 // waitEvents are the waits EKS imposes besides its objects' transitions:
-// an IAM role becoming assumable (with IAM propagation shaped) and an
-// add-on CREATING. s.mu is held.
+// an IAM role becoming assumable (with IAM propagation shaped), the
+// network interfaces of a deleted cluster being released ("clustereni",
+// with cluster_eni_release shaped) and an add-on CREATING. s.mu is held.
 func (s *Server) waitEvents(now time.Time) []Event {
 	cfg := s.Shaper.Get()
 	var out []Event
@@ -135,6 +136,16 @@ func (s *Server) waitEvents(now time.Time) []Event {
 		for arn, created := range s.roles {
 			if at := created.Add(prop); !at.After(now) {
 				out = append(out, Event{Kind: "iamrole", Name: arn, Event: "ACTIVE", Started: created, At: at, Key: s.roleKeys[arn]})
+			}
+		}
+	}
+	if release := cfg.ClusterENIRelease.Duration; release > 0 {
+		for _, l := range s.history {
+			if l.Kind != "cluster" || l.Deleted.IsZero() {
+				continue
+			}
+			if gone := l.Deleted.Add(l.DeleteFor); !gone.Add(release).After(now) {
+				out = append(out, Event{Kind: "clustereni", Cluster: l.Cluster, Event: "gone", Started: gone, At: gone.Add(release), Key: l.Key})
 			}
 		}
 	}

@@ -188,6 +188,9 @@ func (p *Addons) create(ctx context.Context, ob *observed.Record, name string, w
 	}
 	if out != nil {
 		ob.SetAddon(name, out.Addon)
+		if out.Addon != nil && out.Addon.Status == ekstypes.AddonStatusActive {
+			return nil // EKS's answer says so: no poll
+		}
 	}
 	a, err := p.waitActive(ctx, name)
 	ob.SetAddon(name, a)

@@ -46,6 +46,7 @@ func (ch *Children) createProfile(ctx context.Context, ob *observed.Record, name
 	for _, sel := range s.Selectors {
 		in.Selectors = append(in.Selectors, ekstypes.FargateProfileSelector{Namespace: aws.String(sel.Namespace), Labels: sel.Labels})
 	}
+	var created *ekstypes.FargateProfile
 	return createChild(ctx, ch.timing.ProfileTurn, func(err error) bool { return profileBusy(err) || roles.Propagating(err) },
 		fmt.Sprintf("Fargate profile %q of EKS cluster %q", name, ch.name),
 		func(ctx context.Context) (*ekstypes.FargateProfile, error) {
@@ -53,9 +54,13 @@ func (ch *Children) createProfile(ctx context.Context, ob *observed.Record, name
 			if err != nil {
 				return nil, err
 			}
-			return out.FargateProfile, nil
+			created = out.FargateProfile
+			return created, nil
 		},
 		func(ctx context.Context) (*ekstypes.FargateProfile, error) {
+			if created != nil && created.Status == ekstypes.FargateProfileStatusActive {
+				return created, nil // EKS's answer says so: no poll
+			}
 			return ch.wait.ProfileActive(ctx, ch.name, name)
 		},
 		func(ctx context.Context) (bool, error) {
