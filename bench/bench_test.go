@@ -334,6 +334,7 @@ func benchTopology(t *testing.T, tp topology, cidrBase int) topoResult {
 		r.Create = append(r.Create, analyse(t, ours.cluster, ours.key, from, to, true, walls[0]))
 		r.FixedCreate = append(r.FixedCreate, analyse(t, sides[1].cluster, sides[1].key, from, to, true, walls[1]))
 		r.Create[rep].Calls = delta(before, created)
+		keepLog(t, ours, "create")
 
 		if rep == 0 {
 			step := func(cfg string, args ...string) map[string]int {
@@ -360,6 +361,7 @@ func benchTopology(t *testing.T, tp topology, cidrBase int) topoResult {
 		r.Destroy = append(r.Destroy, analyse(t, ours.cluster, ours.key, from, to, false, walls[0]))
 		r.FixedDestroy = append(r.FixedDestroy, analyse(t, sides[1].cluster, sides[1].key, from, to, false, walls[1]))
 		r.Destroy[rep].Calls = delta(before, callsOf(t, ours.key))
+		keepLog(t, ours, "destroy")
 		c, d := r.Create[rep], r.Destroy[rep]
 		t.Logf("%s rep %d: create %.1fs (ideal %.1fs, ratio %.3f; %.3f against cluster + max(node groups, sum of profiles); fixed poll %.1fs), "+
 			"destroy %.1fs (ideal %.1fs, ratio %.3f; %.3f against cluster + max(...); fixed poll %.1fs)", tp.name, rep,
@@ -579,6 +581,20 @@ func TestBench(t *testing.T) {
 
 	res["plans"] = []planCost{planBlog, planBig}
 	writeResults(t, root, res)
+}
+
+// keepLog copies the side's Terraform debug log and localeks' events into
+// BENCH_LOG_DIR, when set, to see where a phase's surplus went.
+func keepLog(t *testing.T, s *side, what string) {
+	dir := os.Getenv("BENCH_LOG_DIR")
+	if dir == "" {
+		return
+	}
+	if b, err := os.ReadFile(s.w.LogPath); err == nil {
+		_ = os.WriteFile(filepath.Join(dir, s.cluster+"-"+what+".log"), b, 0o644)
+	}
+	b, _ := json.MarshalIndent(events(t), "", " ")
+	_ = os.WriteFile(filepath.Join(dir, s.cluster+"-"+what+"-events.json"), b, 0o644)
 }
 
 // TestBenchCriticalPath measures only the critical path of the topologies

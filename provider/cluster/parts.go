@@ -101,6 +101,9 @@ type run struct {
 	inCluster    inClusterPart
 	addons       addonsPart
 	oidc         oidcPart
+	// made are the ARNs of the roles this operation made and needs no
+	// second look at (for the steps that follow one another).
+	made []string
 }
 
 // newRun wires the parts of the cluster name, whose tags_all are tags.

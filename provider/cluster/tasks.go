@@ -58,6 +58,7 @@ const (
 	stepProfiles     = "Fargate profiles"
 	stepCoreDNS      = "CoreDNS"
 	stepOIDC         = "OIDC provider"
+	stepAddonRoles   = "add-ons' IAM roles"
 	stepAddons       = "add-ons"
 )
 
@@ -68,7 +69,7 @@ const (
 //	control plane -> Fargate profiles (one at a time) -> CoreDNS (to Fargate)
 //	control plane, NAT route -> node groups (in parallel)
 //	control plane -> OIDC provider
-//	node groups, CoreDNS, OIDC provider -> add-ons
+//	node groups, CoreDNS, OIDC provider, add-ons' roles -> add-ons
 //
 // CoreDNS to EC2 waits for the node groups too.
 func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) error {
@@ -100,7 +101,11 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 		})},
 		task{stepCoreDNS, coreDNSNeeds, made(r.coreDNSStep(ob, target, in.addons))},
 		task{stepOIDC, needs(stepControlPlane), made(func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) })},
-		task{stepAddons, needs(stepNodeGroups, stepCoreDNS, stepOIDC), made(func(ctx context.Context) error {
+		task{stepAddonRoles, nil, func(ctx context.Context) error {
+			_, err := r.ebsCSIRole(ctx, ob, in.addons, len(in.want.NodeGroups))
+			return err
+		}},
+		task{stepAddons, needs(stepNodeGroups, stepCoreDNS, stepOIDC, stepAddonRoles), made(func(ctx context.Context) error {
 			return r.applyAddons(ctx, ob, addonsInput{want: in.addons, nodeGroups: len(in.want.NodeGroups)})
 		})},
 	)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -109,10 +110,7 @@ func (r *run) addonCredentials(ctx context.Context, ob *observed.Record, want ad
 	}
 	record := func(arn string) { ob.UpdateRoles(func(ro *observed.Roles) { ro.EBSCSI = arn }) }
 	if nodeGroups > 0 {
-		arn, err := r.roles.Ensure(ctx, roles.EBSCSI)
-		if arn != "" {
-			record(arn)
-		}
+		arn, err := r.ebsCSIRole(ctx, ob, want, nodeGroups)
 		if err != nil {
 			return want, err
 		}
@@ -132,6 +130,27 @@ func (r *run) addonCredentials(ctx context.Context, ob *observed.Record, want ad
 	out[addons.EBSCSIDriver] = a
 	return out, err
 }
+
+// ebsCSIRole makes the EBS CSI driver's IAM role trusted through EKS Pod
+// Identity, when the driver's controller runs on the node groups and the
+// configuration names no role; "" when it needs none. A create makes it
+// first thing, so IAM has propagated it by the time the add-on needs it.
+func (r *run) ebsCSIRole(ctx context.Context, ob *observed.Record, want addons.Set, nodeGroups int) (string, error) {
+	if a, ok := want[addons.EBSCSIDriver]; !ok || a.RoleARN != "" || nodeGroups == 0 {
+		return "", nil
+	}
+	if arn := ob.Roles().EBSCSI; arn != "" && r.madeThisRun(arn) {
+		return arn, nil
+	}
+	arn, err := r.roles.Ensure(ctx, roles.EBSCSI)
+	if arn != "" {
+		ob.UpdateRoles(func(ro *observed.Roles) { ro.EBSCSI = arn })
+		r.made = append(r.made, arn)
+	}
+	return arn, err
+}
+
+func (r *run) madeThisRun(arn string) bool { return slices.Contains(r.made, arn) }
 
 func issuerOf(ob *observed.Record) string {
 	if c := ob.Cluster(); c != nil && c.Identity != nil && c.Identity.Oidc != nil {
