@@ -2,8 +2,10 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -86,32 +88,11 @@ func (nw *Network) create(ctx context.Context, n *State, record func()) error {
 		return fmt.Errorf("attaching internet gateway %s to VPC %s: %w", igwID, n.VPCID, err)
 	}
 
-	clusterTag := "kubernetes.io/cluster/" + nw.owner.Cluster
-	for i, az := range n.AZs {
-		for _, public := range []bool{true, false} {
-			kind, block, role := "private", blocks[len(n.AZs)+i], "kubernetes.io/role/internal-elb"
-			if public {
-				kind, block, role = "public", blocks[i], "kubernetes.io/role/elb"
-			}
-			sn, err := nw.c.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
-				VpcId: aws.String(n.VPCID), CidrBlock: aws.String(block), AvailabilityZone: aws.String(az),
-				TagSpecifications: nw.tagSpec(ec2types.ResourceTypeSubnet, fmt.Sprintf("%s-%s-%s", nw.owner.Cluster, kind, az),
-					map[string]string{role: "1", clusterTag: "shared"}),
-			})
-			if err != nil {
-				return fmt.Errorf("creating the %s subnet %s in %s: %w", kind, block, az, err)
-			}
-			id := aws.ToString(sn.Subnet.SubnetId)
-			if public {
-				n.Public = append(n.Public, id)
-				if _, err := nw.c.EC2.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(id), MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
-					return fmt.Errorf("making subnet %s public: %w", id, err)
-				}
-			} else {
-				n.Private = append(n.Private, id)
-			}
-			record()
-		}
+	// The subnets at once: the control plane waits for them.
+	err = nw.createSubnets(ctx, n, blocks)
+	record()
+	if err != nil {
+		return err
 	}
 
 	if err := nw.routeTable(ctx, n.VPCID, "public", n.Public, ec2.CreateRouteInput{GatewayId: aws.String(igwID)}); err != nil {
@@ -133,6 +114,53 @@ func (nw *Network) create(ctx context.Context, n *State, record func()) error {
 	}
 	n.nat = aws.ToString(nat.NatGateway.NatGatewayId)
 	return nil
+}
+
+// createSubnets makes a public and a private subnet per zone, all at once,
+// and records in n (in zone order) those that were made, even on failure.
+func (nw *Network) createSubnets(ctx context.Context, n *State, blocks []string) error {
+	clusterTag := "kubernetes.io/cluster/" + nw.owner.Cluster
+	zones := len(n.AZs)
+	ids := make([]string, 2*zones) // public by zone, then private by zone
+	errs := make([]error, 2*zones)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			az, public := n.AZs[i%zones], i < zones
+			kind, role := "private", "kubernetes.io/role/internal-elb"
+			if public {
+				kind, role = "public", "kubernetes.io/role/elb"
+			}
+			sn, err := nw.c.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
+				VpcId: aws.String(n.VPCID), CidrBlock: aws.String(blocks[i]), AvailabilityZone: aws.String(az),
+				TagSpecifications: nw.tagSpec(ec2types.ResourceTypeSubnet, fmt.Sprintf("%s-%s-%s", nw.owner.Cluster, kind, az),
+					map[string]string{role: "1", clusterTag: "shared"}),
+			})
+			if err != nil {
+				errs[i] = fmt.Errorf("creating the %s subnet %s in %s: %w", kind, blocks[i], az, err)
+				return
+			}
+			ids[i] = aws.ToString(sn.Subnet.SubnetId)
+			if public {
+				if _, err := nw.c.EC2.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(ids[i]), MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
+					errs[i] = fmt.Errorf("making subnet %s public: %w", ids[i], err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, id := range ids {
+		switch {
+		case id == "":
+		case i < zones:
+			n.Public = append(n.Public, id)
+		default:
+			n.Private = append(n.Private, id)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // routePrivate waits for the NAT gateway (unless EC2 already answered it
