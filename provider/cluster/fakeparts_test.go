@@ -2,7 +2,9 @@ package cluster
 
 import (
 	"context"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
@@ -112,8 +114,8 @@ type fakeAddons struct {
 	f *fakeEKS
 }
 
-func (a *fakeAddons) Apply(context.Context, *observed.Record, addons.Set, addons.Set, string) error {
-	a.f.note("add-ons")
+func (a *fakeAddons) Apply(_ context.Context, _ *observed.Record, _, want addons.Set, _ string) error {
+	a.f.note("add-ons " + strings.Join(slices.Sorted(maps.Keys(want)), ","))
 	return nil
 }
 

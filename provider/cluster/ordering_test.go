@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
@@ -65,7 +66,8 @@ func TestCreateOrdering(t *testing.T) {
 	o = withFakeParts(o, f, &fakeNetwork{natAfter: "fp-a ACTIVE"})
 	ob := observed.New()
 	ngs, fps := blogSpecs()
-	in := createInput{version: "1.35", access: controlplane.Access{Public: true}, want: children.Set{NodeGroups: ngs, Profiles: fps}, oidc: true}
+	in := createInput{version: "1.35", access: controlplane.Access{Public: true}, want: children.Set{NodeGroups: ngs, Profiles: fps}, oidc: true,
+		addons: addons.Set{addons.VPCCNI: {}, addons.EBSCSIDriver: {RoleARN: "arn:aws:iam::123456789012:role/ebs"}}}
 	if err := o.create(context.Background(), ob, in); err != nil {
 		t.Fatalf("create: %v\nlog: %v", err, f.log)
 	}
@@ -81,7 +83,10 @@ func TestCreateOrdering(t *testing.T) {
 			t.Errorf("%s created before its subnets route through the NAT gateway: %v", n, f.log)
 		}
 	}
-	oidc, addonsAt := index(f.log, "OIDC provider"), index(f.log, "add-ons")
+	oidc, addonsAt := index(f.log, "OIDC provider"), index(f.log, "add-ons aws-ebs-csi-driver")
+	if cni := index(f.log, "add-ons vpc-cni"); cni < index(f.log, "cluster ACTIVE") || cni > index(f.log, "ng-a ACTIVE") {
+		t.Errorf("the VPC CNI add-on should be made once the cluster is ACTIVE, alongside the node groups: %v", f.log)
+	}
 	if oidc < index(f.log, "cluster ACTIVE") || oidc > index(f.log, "fp-c ACTIVE") {
 		t.Errorf("the OIDC provider should be made once the cluster is ACTIVE, alongside the profiles: %v", f.log)
 	}

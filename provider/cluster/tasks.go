@@ -59,6 +59,7 @@ const (
 	stepCoreDNS      = "CoreDNS"
 	stepOIDC         = "OIDC provider"
 	stepAddonRoles   = "add-ons' IAM roles"
+	stepNodeless     = "add-ons that need no node"
 	stepAddons       = "add-ons"
 )
 
@@ -68,12 +69,13 @@ const (
 //	  (meanwhile: node and pod execution roles; NAT gateway and private route)
 //	control plane -> Fargate profiles (one at a time) -> CoreDNS (to Fargate)
 //	control plane, NAT route -> node groups (in parallel)
-//	control plane -> OIDC provider
-//	node groups, CoreDNS, OIDC provider, add-ons' roles -> add-ons
+//	control plane -> OIDC provider, add-ons that need no node
+//	node groups, CoreDNS, OIDC provider, add-ons' roles -> the other add-ons
 //
 // CoreDNS to EC2 waits for the node groups too.
 func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) error {
 	target := incluster.CoreDNSTarget(in.coreDNS, profilesOf(in.want.Profiles))
+	nodeless, others := splitNodeless(in.addons)
 	coreDNSNeeds := needs(stepProfiles, stepNATRoute)
 	if target != incluster.CoreDNSFargate {
 		coreDNSNeeds = append(coreDNSNeeds, stepNodeGroups)
@@ -105,8 +107,11 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 			_, err := r.ebsCSIRole(ctx, ob, in.addons, len(in.want.NodeGroups))
 			return err
 		}},
+		task{stepNodeless, needs(stepControlPlane), made(func(ctx context.Context) error {
+			return r.addons.Apply(ctx, ob, nil, nodeless, clusterVersion(ob))
+		})},
 		task{stepAddons, needs(stepNodeGroups, stepCoreDNS, stepOIDC, stepAddonRoles), made(func(ctx context.Context) error {
-			return r.applyAddons(ctx, ob, addonsInput{want: in.addons, nodeGroups: len(in.want.NodeGroups)})
+			return r.applyAddons(ctx, ob, addonsInput{want: others, nodeGroups: len(in.want.NodeGroups)})
 		})},
 	)
 }

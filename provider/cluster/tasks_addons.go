@@ -152,6 +152,21 @@ func (r *run) ebsCSIRole(ctx context.Context, ob *observed.Record, want addons.S
 
 func (r *run) madeThisRun(arn string) bool { return slices.Contains(r.made, arn) }
 
+// splitNodeless splits off the add-ons EKS makes ACTIVE with no node to run
+// on (DaemonSets: the VPC CNI, kube-proxy), which a create makes as soon as
+// the control plane is ACTIVE, alongside the node groups.
+func splitNodeless(want addons.Set) (nodeless, others addons.Set) {
+	nodeless, others = addons.Set{}, addons.Set{}
+	for name, a := range want {
+		if name == addons.VPCCNI || name == addons.KubeProxy {
+			nodeless[name] = a
+		} else {
+			others[name] = a
+		}
+	}
+	return nodeless, others
+}
+
 func issuerOf(ob *observed.Record) string {
 	if c := ob.Cluster(); c != nil && c.Identity != nil && c.Identity.Oidc != nil {
 		return aws.ToString(c.Identity.Oidc.Issuer)
