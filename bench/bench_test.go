@@ -143,7 +143,7 @@ type phase struct {
 }
 
 // idealFormula is how analyse computes the ideal, for the report.
-const idealFormula = "create: role + cluster + max(max(0, NAT − role − cluster) + node groups + add-ons needing nodes, " +
+const idealFormula = "create: role propagation + cluster + max(max(0, NAT − role propagation − cluster) + node groups + add-ons needing nodes, " +
 	"sum of profiles, add-ons needing none); destroy: max(max(node groups, sum of profiles) + cluster + ENI release, " +
 	"node groups + NAT gateway), each term the longest (node groups, add-ons) or the sum (profiles, one at a time as EKS requires) " +
 	"of the transitions localeks recorded for that cluster"
