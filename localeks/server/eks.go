@@ -133,7 +133,7 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 	defer s.mu.Unlock()
 	obj := func(key string) map[string]any { o, _ := m[key].(map[string]any); return o }
 	track := func(kind, cluster, name string, createFor time.Duration) *lifecycle {
-		l := &lifecycle{Kind: kind, Cluster: cluster, Name: name, Created: now, CreateFor: createFor}
+		l := &lifecycle{Kind: kind, Cluster: cluster, Name: name, Key: c.AccessKey, Created: now, CreateFor: createFor}
 		s.objects[objKey(kind, cluster, name)] = l
 		s.history = append(s.history, l)
 		return l
@@ -158,6 +158,7 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 			cl := s.startCluster(name)
 			l := track("cluster", name, "", cfg.ClusterCreate.Duration)
 			l.extraReady = cl.readyAt
+			s.eniSubnets[name] = subnetsOf(c.Body)
 			s.clusterView(name, o, now)
 		}
 	case "DescribeCluster":
@@ -320,7 +321,7 @@ func (s *Server) clusterIdentity(name string, o map[string]any) {
 	}
 }
 
-func (s *Server) roleCreated(body []byte) {
+func (s *Server) roleCreated(body []byte, key string) {
 	// IAM answers XML: <Arn>arn:aws:iam::...:role/name</Arn>
 	b := string(body)
 	i := strings.Index(b, "<Arn>")
@@ -330,5 +331,6 @@ func (s *Server) roleCreated(body []byte) {
 	}
 	s.mu.Lock()
 	s.roles[b[i+5:j]] = time.Now()
+	s.roleKeys[b[i+5:j]] = key
 	s.mu.Unlock()
 }

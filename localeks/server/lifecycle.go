@@ -11,6 +11,7 @@ import (
 // object really became ACTIVE or gone (for the benchmarks).
 type lifecycle struct {
 	Kind, Cluster, Name string
+	Key                 string // the access key of the call that made it
 	Created             time.Time
 	CreateFor           time.Duration
 	Deleted             time.Time
@@ -80,6 +81,9 @@ type Event struct {
 	Started time.Time `json:"started"`
 	At      time.Time `json:"at"`
 	Noticed time.Time `json:"noticed,omitzero"`
+	// Key is the access key of the call that made the object, so that
+	// callers running side by side can tell their objects apart.
+	Key string `json:"key,omitempty"`
 }
 
 // Events lists the transitions that have happened, oldest first.
@@ -90,12 +94,13 @@ func (s *Server) Events() []Event {
 	var out []Event
 	for _, l := range s.history {
 		if at, ok := l.activeAt(); ok && !at.After(now) && (l.Deleted.IsZero() || !at.After(l.Deleted)) {
-			out = append(out, Event{l.Kind, l.Cluster, l.Name, "ACTIVE", l.Created, at, l.noticedActive})
+			out = append(out, Event{l.Kind, l.Cluster, l.Name, "ACTIVE", l.Created, at, l.noticedActive, l.Key})
 		}
 		if !l.Deleted.IsZero() && !l.Deleted.Add(l.DeleteFor).After(now) {
-			out = append(out, Event{l.Kind, l.Cluster, l.Name, "gone", l.Deleted, l.Deleted.Add(l.DeleteFor), l.noticedGone})
+			out = append(out, Event{l.Kind, l.Cluster, l.Name, "gone", l.Deleted, l.Deleted.Add(l.DeleteFor), l.noticedGone, l.Key})
 		}
 	}
+	out = append(out, s.waitEvents(now)...)
 	sortEvents(out)
 	return out
 }

@@ -59,6 +59,11 @@ type Server struct {
 	objects  map[string]*lifecycle
 	history  []*lifecycle
 	roles    map[string]time.Time // IAM role ARN -> created
+	roleKeys map[string]string    // IAM role ARN -> access key that created it
+	// nats are the NAT gateways made through localeks, by ID; eniSubnets
+	// the subnets each cluster's network interfaces are in.
+	nats       map[string]*natGateway
+	eniSubnets map[string][]string
 	// refusals counts the IAM-propagation refusals per role field and ARN: EKS's
 	// message for a role it cannot see yet varies from call to call.
 	refusals map[string]int
@@ -91,10 +96,10 @@ func New(opt Options) (*Server, error) {
 	}
 	s := &Server{
 		opt: opt, moto: &http.Client{Timeout: 60 * time.Second}, Shaper: shaping.New(),
-		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{}, refusals: map[string]int{},
+		clusters: map[string]*Cluster{}, objects: map[string]*lifecycle{}, roles: map[string]time.Time{}, roleKeys: map[string]string{}, refusals: map[string]int{},
 		calls: map[string]int{}, callsByKey: map[string]map[string]int{}, addons: map[string]map[string]*addon{},
-		podIdentities: map[string]map[string]*podIdentity{},
-		replies:       map[string]*answer{}, lbs: map[string]*loadBalancer{}, acc: newAccessStore(),
+		podIdentities: map[string]map[string]*podIdentity{}, nats: map[string]*natGateway{}, eniSubnets: map[string][]string{},
+		replies: map[string]*answer{}, lbs: map[string]*loadBalancer{}, acc: newAccessStore(),
 	}
 	creds := aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return aws.Credentials{AccessKeyID: "localeks", SecretAccessKey: "localeks"}, nil
@@ -237,7 +242,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call awsproxy.Cal
 	if call.Service == "eks" && s.eksBefore(w, r, call) {
 		return
 	}
-	if call.Service == "ec2" && s.ec2Before(w, call) {
+	if call.Service == "ec2" && (s.ec2Before(w, call) || s.networkBefore(w, call)) {
 		return
 	}
 	status, header, body, err := s.forward(r, call.Body)
@@ -250,8 +255,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, call awsproxy.Cal
 		status, body = s.eksAfter(r, call, status, body)
 	case "iam":
 		if call.Op == "CreateRole" && status == http.StatusOK {
-			s.roleCreated(body)
+			s.roleCreated(body, call.AccessKey)
 		}
+	case "ec2":
+		body = s.networkAfter(call, status, body)
 	case "elasticloadbalancing":
 		body = s.elbAfter(call, status, body)
 	}

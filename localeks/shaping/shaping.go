@@ -76,6 +76,15 @@ type Config struct {
 	// health issue codes: one still CREATING ends CREATE_FAILED with it, an
 	// ACTIVE one turns DEGRADED with it (and back when the entry goes).
 	NodegroupIssues map[string]string `json:"nodegroup_issues,omitempty"`
+	// NATGatewayCreate and NATGatewayDelete: how long a NAT gateway stays
+	// pending after CreateNatGateway, and deleting after DeleteNatGateway
+	// (moto makes both instant; EC2 takes a minute or two).
+	NATGatewayCreate Duration `json:"nat_gateway_create,omitempty"`
+	NATGatewayDelete Duration `json:"nat_gateway_delete,omitempty"`
+	// ClusterENIRelease is how long the network interfaces EKS placed in a
+	// cluster's subnets linger once the cluster is gone: until then EC2
+	// refuses to delete those subnets (DependencyViolation).
+	ClusterENIRelease Duration `json:"cluster_eni_release,omitempty"`
 	// LBENIRelease is how long the network interfaces of a deleted load
 	// balancer linger (AWS releases them asynchronously); default 2 s.
 	LBENIRelease Duration `json:"lb_eni_release,omitempty"`

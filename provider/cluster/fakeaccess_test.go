@@ -63,6 +63,7 @@ func (f *fakeEKS) serveAccess(w http.ResponseWriter, r *http.Request, body map[s
 func TestCreateOrdering_accessEntries(t *testing.T) {
 	f := newFakeEKS(2)
 	o, _ := fakeRun(t, f)
+	o = withFakeParts(o, f, &fakeNetwork{})
 	ob := observed.New()
 	ob.UpdateRoles(func(r *observed.Roles) {
 		*r = observed.Roles{Cluster: "arn:aws:iam::123456789012:role/c", Node: "arn:aws:iam::123456789012:role/n", PodExecution: "arn:aws:iam::123456789012:role/p"}
@@ -73,8 +74,8 @@ func TestCreateOrdering_accessEntries(t *testing.T) {
 	in := createInput{version: "1.35", access: controlplane.Access{Public: true}, want: children.Set{NodeGroups: ngs, Profiles: fps},
 		auth:    access.Config{Mode: "API", BootstrapCreatorAdmin: true},
 		entries: access.Set{"ci": {PrincipalARN: ci, Type: "STANDARD", Policies: map[string][]string{"AmazonEKSClusterAdminPolicy": nil}}}}
-	if err := o.createEKS(context.Background(), ob, in); err != nil {
-		t.Fatalf("createEKS: %v\nlog: %v", err, f.log)
+	if err := o.create(context.Background(), ob, in); err != nil {
+		t.Fatalf("create: %v\nlog: %v", err, f.log)
 	}
 	entry, associate := index(f.log, "create access entry "+ci), index(f.log, "associate arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy")
 	if entry < index(f.log, "cluster ACTIVE") || associate < entry {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
@@ -55,19 +56,52 @@ func blogSpecs() (map[string]children.NodeGroup, map[string]children.Profile) {
 
 func index(log []string, entry string) int { return slices.Index(log, entry) }
 
+// TestCreateOrdering: the order EKS requires (node groups and profiles on
+// an ACTIVE cluster, profiles one at a time) and the overlaps it allows:
+// the cluster is created while the NAT gateway is still pending, profiles
+// as soon as the cluster is ACTIVE, node groups once the NAT route exists.
 func TestCreateOrdering(t *testing.T) {
 	f := newFakeEKS(3)
 	f.roleFailures = 2 // IAM has not propagated the new cluster role yet
 	o, _ := fakeRun(t, f)
+	// The NAT gateway becomes available only after the first profile.
+	o = withFakeParts(o, f, &fakeNetwork{natAfter: "fp-a ACTIVE"})
 	ob := observed.New()
-	ob.UpdateRoles(func(r *observed.Roles) {
-		*r = observed.Roles{Cluster: "arn:aws:iam::123456789012:role/c", Node: "arn:aws:iam::123456789012:role/n", PodExecution: "arn:aws:iam::123456789012:role/p"}
-	})
-	ob.SetNetwork(network.State{Private: []string{"subnet-1", "subnet-2"}})
 	ngs, fps := blogSpecs()
-	in := createInput{version: "1.35", access: controlplane.Access{Public: true}, want: children.Set{NodeGroups: ngs, Profiles: fps}}
-	if err := o.createEKS(context.Background(), ob, in); err != nil {
-		t.Fatalf("createEKS: %v\nlog: %v", err, f.log)
+	in := createInput{version: "1.35", access: controlplane.Access{Public: true}, want: children.Set{NodeGroups: ngs, Profiles: fps}, oidc: true,
+		addons: addons.Set{addons.VPCCNI: {}, addons.EBSCSIDriver: {RoleARN: "arn:aws:iam::123456789012:role/ebs"}}}
+	if err := o.create(context.Background(), ob, in); err != nil {
+		t.Fatalf("create: %v\nlog: %v", err, f.log)
+	}
+	nat, created := index(f.log, "NAT route"), index(f.log, "create cluster")
+	if created < 0 || nat < created || index(f.log, "subnets") > created || index(f.log, "role cluster") > created {
+		t.Errorf("the cluster should be created once its role and subnets exist, before the NAT gateway is available: %v", f.log)
+	}
+	if index(f.log, "create fp-a") > nat {
+		t.Errorf("the first profile waited for the NAT gateway: %v", f.log)
+	}
+	for _, n := range []string{"ng-a", "ng-b", "ng-c"} {
+		if index(f.log, "create "+n) < nat {
+			t.Errorf("%s created before its subnets route through the NAT gateway: %v", n, f.log)
+		}
+	}
+	oidc, addonsAt := index(f.log, "OIDC provider"), index(f.log, "add-ons aws-ebs-csi-driver")
+	if cni := index(f.log, "add-ons vpc-cni"); cni < index(f.log, "cluster ACTIVE") || cni > index(f.log, "ng-a ACTIVE") {
+		t.Errorf("the VPC CNI add-on should be made once the cluster is ACTIVE, alongside the node groups: %v", f.log)
+	}
+	if oidc < index(f.log, "cluster ACTIVE") || oidc > index(f.log, "fp-c ACTIVE") {
+		t.Errorf("the OIDC provider should be made once the cluster is ACTIVE, alongside the profiles: %v", f.log)
+	}
+	for _, after := range []string{"ng-a ACTIVE", "ng-b ACTIVE", "ng-c ACTIVE", "CoreDNS to ec2", "OIDC provider"} {
+		if i := index(f.log, after); i < 0 || i > addonsAt {
+			t.Errorf("add-ons before %q: %v", after, f.log)
+		}
+	}
+	// No profile selects kube-system: CoreDNS stays on the node groups.
+	for _, before := range []string{"fp-c ACTIVE", "ng-a ACTIVE", "ng-b ACTIVE", "ng-c ACTIVE"} {
+		if index(f.log, "CoreDNS to ec2") < index(f.log, before) {
+			t.Errorf("CoreDNS placed before %q: %v", before, f.log)
+		}
 	}
 	active := index(f.log, "cluster ACTIVE")
 	if active < 0 || index(f.log, "create cluster") > active {
@@ -148,17 +182,31 @@ func TestDeleteOrdering(t *testing.T) {
 		f.nodegroups[n] = &fakeObj{status: "ACTIVE"}
 	}
 	o, _ := fakeRun(t, f)
-	if err := o.deleteEKS(context.Background()); err != nil {
-		t.Fatalf("deleteEKS: %v\nlog: %v", err, f.log)
+	// The NAT gateway takes until the cluster is deleting to go.
+	o = withFakeParts(o, f, &fakeNetwork{natGoneAfter: "delete cluster"})
+	if err := o.destroy(context.Background(), true); err != nil {
+		t.Fatalf("destroy: %v\nlog: %v", err, f.log)
 	}
-	delCluster := index(f.log, "delete cluster")
-	if delCluster < 0 || index(f.log, "cluster gone") < delCluster {
+	delCluster, clusterGone := index(f.log, "delete cluster"), index(f.log, "cluster gone")
+	if delCluster < 0 || clusterGone < delCluster {
 		t.Fatalf("cluster not deleted: %v", f.log)
 	}
 	for _, n := range []string{"fp-a", "fp-b", "fp-c", "ng-a", "ng-b"} {
 		if g := index(f.log, n+" gone"); g < 0 || g > delCluster {
 			t.Errorf("%s not gone before the cluster was deleted: %v", n, f.log)
 		}
+	}
+	delNAT := index(f.log, "delete NAT")
+	if delNAT < index(f.log, "ng-a gone") || delNAT < index(f.log, "ng-b gone") || delNAT > delCluster {
+		t.Errorf("the NAT gateway should be deleted once no node group needs it, before the control plane is: %v", f.log)
+	}
+	for _, after := range []string{"cluster gone", "NAT gone"} {
+		if index(f.log, "delete network") < index(f.log, after) {
+			t.Errorf("the network was deleted before %q: %v", after, f.log)
+		}
+	}
+	if index(f.log, "delete roles") < clusterGone || index(f.log, "delete OIDC provider") < clusterGone {
+		t.Errorf("roles or OIDC provider deleted while the cluster existed: %v", f.log)
 	}
 	if f.maxProfileOp != 1 {
 		t.Errorf("at most one profile may be DELETING at a time; saw %d", f.maxProfileOp)
@@ -230,10 +278,10 @@ func TestCreateTimeout(t *testing.T) {
 	f := newFakeEKS(1 << 30) // the cluster never leaves CREATING
 	o, _ := fakeRun(t, f)
 	ob := observed.New()
-	ob.UpdateRoles(func(r *observed.Roles) { r.Cluster = "arn:aws:iam::123456789012:role/c" })
+	o = withFakeParts(o, f, &fakeNetwork{})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	err := o.createEKS(ctx, ob, createInput{access: controlplane.Access{Public: true}})
+	err := o.create(ctx, ob, createInput{access: controlplane.Access{Public: true}})
 	if err == nil || !strings.Contains(err.Error(), "raise the `timeouts`") || !strings.Contains(err.Error(), "status CREATING") {
 		t.Fatalf("error = %v, want one saying the cluster is CREATING and to raise the timeouts", err)
 	}

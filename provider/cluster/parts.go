@@ -33,9 +33,11 @@ const OwnerTag = owned.Tag
 // networkPart is the VPC, or the subnets the user brought.
 type networkPart interface {
 	Ensure(ctx context.Context, want network.State, record func(network.State)) error
+	Route(ctx context.Context, want network.State, record func(network.State)) error
 	Discover(ctx context.Context, clusterSubnets []string) (network.State, error)
 	UpdateTags(ctx context.Context, old map[string]string) error
 	Leftovers(ctx context.Context) ([]string, error)
+	DeleteNAT(ctx context.Context) error
 	Delete(ctx context.Context) error
 }
 
@@ -70,7 +72,8 @@ type childrenPart interface {
 	Observe(ctx context.Context, ob *observed.Record) error
 	Settle(ctx context.Context, ob *observed.Record) error
 	UpgradeNodegroups(ctx context.Context, ob *observed.Record, version string) error
-	DeleteAll(ctx context.Context) error
+	DeleteAllNodegroups(ctx context.Context) error
+	DeleteAllProfiles(ctx context.Context) error
 }
 
 // inClusterPart is the work inside Kubernetes.
@@ -152,6 +155,9 @@ type run struct {
 	templates    templatesPart
 	// fargateLogGroup is the state's Fargate log group, which destroy deletes.
 	fargateLogGroup string
+	// made are the ARNs of the roles this operation made and needs no
+	// second look at (for the steps that follow one another).
+	made []string
 }
 
 // newRun wires the parts of the cluster name, whose tags_all are tags.

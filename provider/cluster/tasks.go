@@ -2,9 +2,8 @@ package cluster
 
 import (
 	"context"
-	"errors"
 	"maps"
-	"sync"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -40,24 +39,6 @@ func inOrder(ctx context.Context, steps ...step) error {
 	return nil
 }
 
-// inParallel runs steps at once and joins their errors.
-func inParallel(steps ...step) func(context.Context) error {
-	return func(ctx context.Context) error {
-		errs := make([]error, len(steps))
-		var wg sync.WaitGroup
-		for i, s := range steps {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tflog.Debug(ctx, "fargate_cluster step: "+s.name)
-				errs[i] = s.run(ctx)
-			}()
-		}
-		wg.Wait()
-		return errors.Join(errs...)
-	}
-}
-
 // createInput is what a create makes.
 type createInput struct {
 	version  string
@@ -71,63 +52,88 @@ type createInput struct {
 	security securitySpec
 }
 
-// create: IAM roles and network (at once) -> control plane -> access entries -> node groups
-// (in parallel) alongside Fargate profiles (one at a time) -> CoreDNS ->
-// OIDC provider -> add-ons.
+// The steps of a create, by name.
+const (
+	stepClusterRole  = "cluster IAM role"
+	stepChildRoles   = "node and pod execution IAM roles"
+	stepSubnets      = "VPC and subnets"
+	stepNATRoute     = "NAT gateway and private route"
+	stepControlPlane = "control plane"
+	stepNodeGroups   = "node groups"
+	stepProfiles     = "Fargate profiles"
+	stepCoreDNS      = "CoreDNS"
+	stepOIDC         = "OIDC provider"
+	stepAddonRoles   = "add-ons' IAM roles"
+	stepNodeless     = "add-ons that need no node"
+	stepAddons       = "add-ons"
+	stepSecurity     = "log group and KMS key"
+	stepAccess       = "access entries"
+	stepFargateLogs  = "Fargate logging"
+)
+
+// create, each step as soon as what EKS and EC2 require of it is done:
+//
+//	cluster IAM role, VPC and subnets, log group and KMS key -> control plane
+//	  (meanwhile: node and pod execution roles; NAT gateway and private route)
+//	control plane -> access entries
+//	access entries -> Fargate profiles (one at a time) -> CoreDNS (to Fargate)
+//	access entries, NAT route -> node groups (in parallel)
+//	control plane -> OIDC provider, add-ons that need no node
+//	node groups, CoreDNS, OIDC provider, add-ons' roles -> the other add-ons
+//	  -> Fargate logging
+//
+// CoreDNS to EC2 waits for the node groups too.
 func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) error {
 	target := incluster.CoreDNSTarget(in.coreDNS, profilesOf(in.want.Profiles))
-	placeCoreDNS := r.coreDNSStep(ob, target, in.addons)
-	eks := step{"EKS, then CoreDNS to " + target + ", OIDC provider, add-ons", func(ctx context.Context) error {
-		ctx = ekswait.Creating(ctx) // the cluster is made now: see createEKS
-		first := step{"EKS, then CoreDNS to " + target, func(ctx context.Context) error {
-			return inOrder(ctx,
-				step{"EKS", func(ctx context.Context) error { return r.createEKS(ctx, ob, in) }},
-				step{"CoreDNS to " + target, placeCoreDNS})
-		}}
-		if target == incluster.CoreDNSFargate {
-			// CoreDNS goes to Fargate as soon as the profiles are ACTIVE,
-			// while node groups may still be creating.
-			first.run = func(ctx context.Context) error {
-				return r.createEKS(ctx, ob, in, func() error { return placeCoreDNS(ctx) })
-			}
-		}
-		return inOrder(ctx, first,
-			step{"OIDC provider", func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) }},
-			step{"add-ons", func(ctx context.Context) error {
-				return r.applyAddons(ctx, ob, addonsInput{want: in.addons, nodeGroups: len(in.want.NodeGroups)})
-			}},
-			step{"Fargate logging", func(ctx context.Context) error {
-				return r.applyFargateLogging(ctx, ob, fargatelogging.Spec{}, in.security.fargate)
-			}})
-	}}
-	return inOrder(ctx,
-		step{"IAM roles | network", inParallel(
-			step{"IAM roles", func(ctx context.Context) error { return r.ensureRoles(ctx, ob, in.want) }},
-			step{"network", func(ctx context.Context) error { return r.network.Ensure(ctx, ob.Network(), ob.SetNetwork) }},
-			step{"log group | KMS key", func(ctx context.Context) error { return r.prepareSecurity(ctx, ob, in.security) }},
-		)},
-		eks)
-}
-
-// createEKS: control plane -> node groups | profiles (then afterProfiles,
-// in the profiles' lane). Once the cluster exists, a failure leaves a
-// tainted resource worth resuming rather than replacing, which the errors
-// of its waits say (ekswait.Creating).
-func (r *run) createEKS(ctx context.Context, ob *observed.Record, in createInput, afterProfiles ...func() error) error {
-	ctx = ekswait.Creating(ctx)
-	return inOrder(ctx,
-		step{"control plane", func(ctx context.Context) error {
-			return r.controlPlane.Create(ctx, ob, in.version, in.access, in.auth.CreateOption(), securityOnCreate(ob, in.security))
+	nodeless, others := splitNodeless(in.addons)
+	coreDNSNeeds := needs(stepProfiles, stepNATRoute)
+	if target != incluster.CoreDNSFargate {
+		coreDNSNeeds = append(coreDNSNeeds, stepNodeGroups)
+	}
+	// Once the cluster exists, a failure leaves a tainted resource worth
+	// resuming rather than replacing, which the errors of its waits say.
+	made := func(f func(context.Context) error) func(context.Context) error {
+		return func(ctx context.Context) error { return f(ekswait.Creating(ctx)) }
+	}
+	return graph(ctx,
+		task{stepClusterRole, nil, func(ctx context.Context) error { return r.ensureRoles(ctx, ob, in.want, roles.Cluster) }},
+		task{stepChildRoles, nil, func(ctx context.Context) error {
+			return r.ensureRoles(ctx, ob, in.want, roles.Node, roles.PodExecution)
 		}},
-		step{"access entries", func(ctx context.Context) error { return r.access.Apply(ctx, ob, nil, in.entries) }},
-		step{"node groups | Fargate profiles", func(ctx context.Context) error {
-			return r.children.Change(ctx, ob, children.Set{}, in.want, afterProfiles...)
-		}})
+		task{stepSubnets, nil, func(ctx context.Context) error { return r.network.Ensure(ctx, ob.Network(), ob.SetNetwork) }},
+		task{stepNATRoute, needs(stepSubnets), func(ctx context.Context) error { return r.network.Route(ctx, ob.Network(), ob.SetNetwork) }},
+		task{stepSecurity, nil, func(ctx context.Context) error { return r.prepareSecurity(ctx, ob, in.security) }},
+		task{stepControlPlane, needs(stepClusterRole, stepSubnets, stepSecurity), made(func(ctx context.Context) error {
+			return r.controlPlane.Create(ctx, ob, in.version, in.access, in.auth.CreateOption(), securityOnCreate(ob, in.security))
+		})},
+		task{stepAccess, needs(stepControlPlane), made(func(ctx context.Context) error { return r.access.Apply(ctx, ob, nil, in.entries) })},
+		task{stepNodeGroups, needs(stepAccess, stepChildRoles, stepNATRoute), made(func(ctx context.Context) error {
+			return r.children.Change(ctx, ob, children.Set{}, children.Set{NodeGroups: in.want.NodeGroups})
+		})},
+		task{stepProfiles, needs(stepAccess, stepChildRoles), made(func(ctx context.Context) error {
+			return r.children.Change(ctx, ob, children.Set{}, children.Set{Profiles: in.want.Profiles})
+		})},
+		task{stepCoreDNS, coreDNSNeeds, made(r.coreDNSStep(ob, target, in.addons))},
+		task{stepOIDC, needs(stepControlPlane), made(func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) })},
+		task{stepAddonRoles, nil, func(ctx context.Context) error {
+			_, err := r.ebsCSIRole(ctx, ob, in.addons, len(in.want.NodeGroups))
+			return err
+		}},
+		task{stepNodeless, needs(stepControlPlane), made(func(ctx context.Context) error {
+			return r.addons.Apply(ctx, ob, nil, nodeless, clusterVersion(ob))
+		})},
+		task{stepAddons, needs(stepNodeGroups, stepCoreDNS, stepOIDC, stepAddonRoles), made(func(ctx context.Context) error {
+			return r.applyAddons(ctx, ob, addonsInput{want: others, nodeGroups: len(in.want.NodeGroups)})
+		})},
+		task{stepFargateLogs, needs(stepAddons), made(func(ctx context.Context) error {
+			return r.applyFargateLogging(ctx, ob, fargatelogging.Spec{}, in.security.fargate)
+		})},
+	)
 }
 
-// ensureRoles creates the roles the configuration does not name and the
-// cluster needs now.
-func (r *run) ensureRoles(ctx context.Context, ob *observed.Record, want children.Set) error {
+// ensureRoles creates the roles of kinds (all when none is given) that the
+// configuration does not name and the cluster needs now.
+func (r *run) ensureRoles(ctx context.Context, ob *observed.Record, want children.Set, kinds ...roles.Kind) error {
 	have := ob.Roles()
 	for _, need := range []struct {
 		ok   bool
@@ -139,7 +145,7 @@ func (r *run) ensureRoles(ctx context.Context, ob *observed.Record, want childre
 		{len(want.NodeGroups) > 0, roles.Node, have.Node, func(r *observed.Roles, a string) { r.Node = a }},
 		{len(want.Profiles) > 0, roles.PodExecution, have.PodExecution, func(r *observed.Roles, a string) { r.PodExecution = a }},
 	} {
-		if !need.ok || need.arn != "" {
+		if !need.ok || need.arn != "" || (len(kinds) > 0 && !slices.ContainsFunc(kinds, func(k roles.Kind) bool { return k.Name == need.kind.Name })) {
 			continue
 		}
 		arn, err := r.roles.Ensure(ctx, need.kind)
@@ -231,32 +237,58 @@ func (r *run) updateTags(ctx context.Context, ob *observed.Record, old map[strin
 		step{"read control plane", func(ctx context.Context) error { return r.controlPlane.Refresh(ctx, ob) }})
 }
 
-// destroy: Fargate profiles (one at a time) | node groups -> control plane
-// (EKS deletes its add-ons and Pod Identity associations) -> IAM roles |
-// OIDC provider | network. Children are listed from AWS rather than the
-// state, so ones left by an interrupted apply go too. Only a cluster this
-// resource made (clusterOwned) is deleted.
-func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
-	var steps []step
-	if clusterOwned {
-		steps = append(steps, step{"EKS", r.deleteEKS})
-	}
-	// Roles and network depend on nothing left: both at once.
-	steps = append(steps, step{"IAM roles | OIDC provider | network", inParallel(
-		step{"IAM roles", r.roles.DeleteAll},
-		step{"OIDC provider", r.oidc.Delete},
-		step{"network", r.network.Delete},
-		step{"log groups | KMS key", r.destroySecurity},
-	)})
-	return inOrder(ctx, steps...)
-}
+// The steps of a destroy, by name.
+const (
+	stepFindCluster   = "find the cluster"
+	stepDelNodeGroups = "delete node groups"
+	stepDelProfiles   = "delete Fargate profiles"
+	stepDelNAT        = "delete NAT gateway"
+	stepDelCluster    = "delete control plane"
+	stepDelRoles      = "delete IAM roles"
+	stepDelOIDC       = "delete OIDC provider"
+	stepDelNetwork    = "delete network"
+	stepDelSecurity   = "delete log groups, launch templates, KMS key"
+)
 
-// deleteEKS deletes the cluster after all its node groups and profiles.
-func (r *run) deleteEKS(ctx context.Context) error {
-	if _, err := r.controlPlane.Find(ctx); err != nil {
-		return ignoreNotFound(err)
+// destroy, each step as soon as EKS and EC2 allow:
+//
+//	node groups (in parallel) -> NAT gateway and its elastic IP
+//	node groups, Fargate profiles (one at a time) -> control plane
+//	  (EKS deletes its add-ons and Pod Identity associations)
+//	control plane -> IAM roles | OIDC provider | log groups, launch
+//	  templates, KMS key
+//	control plane, NAT gateway -> network (subnets once EKS releases its
+//	  network interfaces, then the VPC)
+//
+// Children are listed from AWS rather than the state, so ones left by an
+// interrupted apply go too. Only a cluster this resource made
+// (clusterOwned) is deleted; the network it made goes in any case.
+func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
+	exists := false
+	eks := func(f func(context.Context) error) func(context.Context) error {
+		return func(ctx context.Context) error {
+			if !exists {
+				return nil
+			}
+			return f(ctx)
+		}
 	}
-	return inOrder(ctx,
-		step{"delete node groups | Fargate profiles", r.children.DeleteAll},
-		step{"delete control plane", r.controlPlane.Delete})
+	return graph(ctx,
+		task{stepFindCluster, nil, func(ctx context.Context) error {
+			if !clusterOwned {
+				return nil
+			}
+			_, err := r.controlPlane.Find(ctx)
+			exists = err == nil
+			return ignoreNotFound(err)
+		}},
+		task{stepDelNodeGroups, needs(stepFindCluster), eks(r.children.DeleteAllNodegroups)},
+		task{stepDelProfiles, needs(stepFindCluster), eks(r.children.DeleteAllProfiles)},
+		task{stepDelNAT, needs(stepDelNodeGroups), r.network.DeleteNAT},
+		task{stepDelCluster, needs(stepDelNodeGroups, stepDelProfiles), eks(r.controlPlane.Delete)},
+		task{stepDelRoles, needs(stepDelCluster), r.roles.DeleteAll},
+		task{stepDelOIDC, needs(stepDelCluster), r.oidc.Delete},
+		task{stepDelNetwork, needs(stepDelCluster, stepDelNAT), r.network.Delete},
+		task{stepDelSecurity, needs(stepDelCluster), r.destroySecurity},
+	)
 }

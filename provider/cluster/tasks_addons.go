@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -118,10 +119,7 @@ func (r *run) addonCredentials(ctx context.Context, ob *observed.Record, want ad
 	}
 	record := func(arn string) { ob.UpdateRoles(func(ro *observed.Roles) { ro.EBSCSI = arn }) }
 	if nodeGroups > 0 {
-		arn, err := r.roles.Ensure(ctx, roles.EBSCSI)
-		if arn != "" {
-			record(arn)
-		}
+		arn, err := r.ebsCSIRole(ctx, ob, want, nodeGroups)
 		if err != nil {
 			return want, err
 		}
@@ -140,6 +138,42 @@ func (r *run) addonCredentials(ctx context.Context, ob *observed.Record, want ad
 	a.RoleARN = arn
 	out[addons.EBSCSIDriver] = a
 	return out, err
+}
+
+// ebsCSIRole makes the EBS CSI driver's IAM role trusted through EKS Pod
+// Identity, when the driver's controller runs on the node groups and the
+// configuration names no role; "" when it needs none. A create makes it
+// first thing, so IAM has propagated it by the time the add-on needs it.
+func (r *run) ebsCSIRole(ctx context.Context, ob *observed.Record, want addons.Set, nodeGroups int) (string, error) {
+	if a, ok := want[addons.EBSCSIDriver]; !ok || a.RoleARN != "" || nodeGroups == 0 {
+		return "", nil
+	}
+	if arn := ob.Roles().EBSCSI; arn != "" && r.madeThisRun(arn) {
+		return arn, nil
+	}
+	arn, err := r.roles.Ensure(ctx, roles.EBSCSI)
+	if arn != "" {
+		ob.UpdateRoles(func(ro *observed.Roles) { ro.EBSCSI = arn })
+		r.made = append(r.made, arn)
+	}
+	return arn, err
+}
+
+func (r *run) madeThisRun(arn string) bool { return slices.Contains(r.made, arn) }
+
+// splitNodeless splits off the add-ons EKS makes ACTIVE with no node to run
+// on (DaemonSets: the VPC CNI, kube-proxy), which a create makes as soon as
+// the control plane is ACTIVE, alongside the node groups.
+func splitNodeless(want addons.Set) (nodeless, others addons.Set) {
+	nodeless, others = addons.Set{}, addons.Set{}
+	for name, a := range want {
+		if name == addons.VPCCNI || name == addons.KubeProxy {
+			nodeless[name] = a
+		} else {
+			others[name] = a
+		}
+	}
+	return nodeless, others
 }
 
 func issuerOf(ob *observed.Record) string {

@@ -22,12 +22,12 @@ import (
 
 // prepareSecurity: control plane log group | KMS key.
 func (r *run) prepareSecurity(ctx context.Context, ob *observed.Record, s securitySpec) error {
-	var steps []step
+	var tasks []task
 	if len(s.logTypes) > 0 {
-		steps = append(steps, step{"control plane log group", func(ctx context.Context) error { return r.ensureClusterLogGroup(ctx, ob, s) }})
+		tasks = append(tasks, task{"control plane log group", nil, func(ctx context.Context) error { return r.ensureClusterLogGroup(ctx, ob, s) }})
 	}
 	if s.makeKey {
-		steps = append(steps, step{"Secrets KMS key", func(ctx context.Context) error {
+		tasks = append(tasks, task{"Secrets KMS key", nil, func(ctx context.Context) error {
 			arn, err := r.key.Ensure(ctx)
 			if arn != "" {
 				ob.UpdateSecurity(func(sec *observed.Security) { sec.MadeKey = arn })
@@ -35,7 +35,7 @@ func (r *run) prepareSecurity(ctx context.Context, ob *observed.Record, s securi
 			return err
 		}})
 	}
-	return inParallel(steps...)(ctx)
+	return graph(ctx, tasks...)
 }
 
 func (r *run) ensureClusterLogGroup(ctx context.Context, ob *observed.Record, s securitySpec) error {

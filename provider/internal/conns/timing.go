@@ -18,13 +18,15 @@ type Timing struct {
 	// ProfilePoll is the wait for Fargate profiles. EKS runs one profile
 	// operation at a time per cluster, so their waits follow one another on
 	// the critical path and each one's lateness adds up: they poll faster.
+	// So does the wait, at the end of a destroy, for EC2 to release the
+	// network interfaces that keep the subnets from being deleted.
 	ProfilePoll wait.Delays
 	// ProfileTurn is how a profile operation refused because another one is
 	// in progress waits for its turn: as often as a profile waiter polls,
 	// with jitter, so that a tool polling as fast does not take every turn.
 	ProfileTurn wait.Delays
-	// Retry is for calls refused while something propagates (IAM roles, a
-	// network interface being released): 1 s doubling to 10 s.
+	// Retry is for calls refused while something propagates (IAM roles):
+	// 1 s doubling to 10 s.
 	Retry wait.Delays
 }
 

@@ -30,6 +30,7 @@ func ProfileBusy(err error) bool {
 func CreateProfile(ctx context.Context, c *conns.Client, in *eks.CreateFargateProfileInput, record func(*ekstypes.FargateProfile)) error {
 	cluster, name := aws.ToString(in.ClusterName), aws.ToString(in.FargateProfileName)
 	w := ekswait.Waiter{EKS: c.EKS, Timing: c.Timing}
+	var created *ekstypes.FargateProfile
 	return Create(ctx, c.Timing.ProfileTurn, func(err error) bool { return ProfileBusy(err) || roles.Propagating(err) },
 		fmt.Sprintf("Fargate profile %q of EKS cluster %q", name, cluster),
 		func(ctx context.Context) (*ekstypes.FargateProfile, error) {
@@ -37,9 +38,13 @@ func CreateProfile(ctx context.Context, c *conns.Client, in *eks.CreateFargatePr
 			if err != nil {
 				return nil, err
 			}
-			return out.FargateProfile, nil
+			created = out.FargateProfile
+			return created, nil
 		},
 		func(ctx context.Context) (*ekstypes.FargateProfile, error) {
+			if created != nil && created.Status == ekstypes.FargateProfileStatusActive {
+				return created, nil // EKS's answer says so: no poll
+			}
 			return w.ProfileActive(ctx, cluster, name)
 		},
 		func(ctx context.Context) (bool, error) {

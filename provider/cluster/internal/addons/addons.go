@@ -7,6 +7,7 @@ package addons
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -90,13 +91,23 @@ func (p *Addons) Observe(ctx context.Context, ob *observed.Record) error {
 }
 
 // Apply brings the add-ons from old to want: each of want is created or
-// updated in place, each of old not in want is deleted. A Version of ""
-// is the default for k8s, the cluster's Kubernetes version.
+// updated in place, all at once (EKS orders nothing between them, and each
+// may be CREATING for a minute), then each of old not in want is deleted.
+// A Version of "" is the default for k8s, the cluster's Kubernetes version.
 func (p *Addons) Apply(ctx context.Context, ob *observed.Record, old, want Set, k8s string) error {
-	for _, name := range slices.Sorted(maps.Keys(want)) {
-		if err := p.ensure(ctx, ob, name, want[name], k8s); err != nil {
-			return err
-		}
+	names := slices.Sorted(maps.Keys(want))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = p.ensure(ctx, ob, name, want[name], k8s)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	for _, name := range slices.Sorted(maps.Keys(old)) {
 		if _, keep := want[name]; keep {
@@ -189,6 +200,9 @@ func (p *Addons) create(ctx context.Context, ob *observed.Record, name string, w
 	}
 	if out != nil {
 		ob.SetAddon(name, out.Addon)
+		if out.Addon != nil && out.Addon.Status == ekstypes.AddonStatusActive {
+			return nil // EKS's answer says so: no poll
+		}
 	}
 	return p.settled(ctx, ob, name)
 }

@@ -117,24 +117,38 @@ func (ch *Children) Change(ctx context.Context, ob *observed.Record, old, new Se
 	return errors.Join(ngErr, fpErr)
 }
 
-// DeleteAll deletes every node group and profile of the cluster, listed
+// DeleteAllNodegroups deletes every node group of the cluster, listed
 // from AWS rather than the state, so ones left by an interrupted apply go too.
-func (ch *Children) DeleteAll(ctx context.Context) error {
-	ngs, err := finder.Nodegroups(ctx, ch.c.EKS, ch.name)
-	if err != nil {
-		return err
-	}
-	fps, err := finder.FargateProfiles(ctx, ch.c.EKS, ch.name)
-	if err != nil {
-		return err
-	}
+func (ch *Children) DeleteAllNodegroups(ctx context.Context) error {
+	return ch.deleteAll(ctx, true, false)
+}
+
+// DeleteAllProfiles deletes every Fargate profile of the cluster, as
+// DeleteAllNodegroups.
+func (ch *Children) DeleteAllProfiles(ctx context.Context) error {
+	return ch.deleteAll(ctx, false, true)
+}
+
+func (ch *Children) deleteAll(ctx context.Context, nodegroups, profiles bool) error {
 	// Every existing entry against an empty target: all are removed.
 	old := Set{NodeGroups: map[string]NodeGroup{}, Profiles: map[string]Profile{}}
-	for _, n := range ngs {
-		old.NodeGroups[n] = NodeGroup{}
+	if nodegroups {
+		ngs, err := finder.Nodegroups(ctx, ch.c.EKS, ch.name)
+		if err != nil {
+			return err
+		}
+		for _, n := range ngs {
+			old.NodeGroups[n] = NodeGroup{}
+		}
 	}
-	for _, n := range fps {
-		old.Profiles[n] = Profile{}
+	if profiles {
+		fps, err := finder.FargateProfiles(ctx, ch.c.EKS, ch.name)
+		if err != nil {
+			return err
+		}
+		for _, n := range fps {
+			old.Profiles[n] = Profile{}
+		}
 	}
 	return ch.Change(ctx, observed.New(), old, Set{})
 }

@@ -53,15 +53,20 @@ func (ch *Children) createNodegroup(ctx context.Context, ob *observed.Record, na
 	if err := ch.withHardening(ctx, ob, name, s, in); err != nil {
 		return err
 	}
+	var created *ekstypes.Nodegroup
 	return eksops.Create(ctx, ch.timing.Retry, roles.Propagating, fmt.Sprintf("node group %q of EKS cluster %q", name, ch.name),
 		func(ctx context.Context) (*ekstypes.Nodegroup, error) {
 			out, err := ch.c.EKS.CreateNodegroup(ctx, in)
 			if err != nil {
 				return nil, err
 			}
-			return out.Nodegroup, nil
+			created = out.Nodegroup
+			return created, nil
 		},
 		func(ctx context.Context) (*ekstypes.Nodegroup, error) {
+			if created != nil && created.Status == ekstypes.NodegroupStatusActive {
+				return created, nil // EKS's answer says so: no poll
+			}
 			return ch.wait.NodegroupActive(ctx, ch.name, name)
 		},
 		func(ctx context.Context) (bool, error) {

@@ -2,8 +2,10 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -31,7 +33,8 @@ func (nw *Network) defaultAZs(ctx context.Context) ([]string, error) {
 }
 
 // create builds the VPC: public and private subnets per zone, an
-// internet gateway, one NAT gateway and the route tables. Each created ID is
+// internet gateway and the public route table, and starts one NAT gateway
+// (routePrivate finishes the private route table once it is available). Each created ID is
 // recorded in n at once, so a failure part-way leaves a state that destroy
 // (which also searches by owner tag) can clean up.
 func (nw *Network) create(ctx context.Context, n *State, record func()) error {
@@ -58,8 +61,11 @@ func (nw *Network) create(ctx context.Context, n *State, record func()) error {
 	}
 	n.VPCID = aws.ToString(vpc.Vpc.VpcId)
 	record()
-	if err := nw.waitVPCAvailable(ctx, n.VPCID); err != nil {
-		return err
+	// EC2 may answer available already: then there is nothing to wait for.
+	if vpc.Vpc.State != ec2types.VpcStateAvailable {
+		if err := nw.waitVPCAvailable(ctx, n.VPCID); err != nil {
+			return err
+		}
 	}
 	// EKS needs DNS hostnames and resolution in the VPC for nodes and private endpoints.
 	for _, attr := range []*ec2.ModifyVpcAttributeInput{
@@ -82,34 +88,17 @@ func (nw *Network) create(ctx context.Context, n *State, record func()) error {
 		return fmt.Errorf("attaching internet gateway %s to VPC %s: %w", igwID, n.VPCID, err)
 	}
 
-	clusterTag := "kubernetes.io/cluster/" + nw.owner.Cluster
-	for i, az := range n.AZs {
-		for _, public := range []bool{true, false} {
-			kind, block, role := "private", blocks[len(n.AZs)+i], "kubernetes.io/role/internal-elb"
-			if public {
-				kind, block, role = "public", blocks[i], "kubernetes.io/role/elb"
-			}
-			sn, err := nw.c.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
-				VpcId: aws.String(n.VPCID), CidrBlock: aws.String(block), AvailabilityZone: aws.String(az),
-				TagSpecifications: nw.tagSpec(ec2types.ResourceTypeSubnet, fmt.Sprintf("%s-%s-%s", nw.owner.Cluster, kind, az),
-					map[string]string{role: "1", clusterTag: "shared"}),
-			})
-			if err != nil {
-				return fmt.Errorf("creating the %s subnet %s in %s: %w", kind, block, az, err)
-			}
-			id := aws.ToString(sn.Subnet.SubnetId)
-			if public {
-				n.Public = append(n.Public, id)
-				if _, err := nw.c.EC2.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(id), MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
-					return fmt.Errorf("making subnet %s public: %w", id, err)
-				}
-			} else {
-				n.Private = append(n.Private, id)
-			}
-			record()
-		}
+	// The subnets at once: the control plane waits for them.
+	err = nw.createSubnets(ctx, n, blocks)
+	record()
+	if err != nil {
+		return err
 	}
 
+	if err := nw.routeTable(ctx, n.VPCID, "public", n.Public, ec2.CreateRouteInput{GatewayId: aws.String(igwID)}); err != nil {
+		return err
+	}
+	// The NAT gateway last: an earlier VPC with one has all the above (see adopt).
 	eip, err := nw.c.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{
 		Domain: ec2types.DomainTypeVpc, TagSpecifications: nw.tagSpec(ec2types.ResourceTypeElasticIp, nw.owner.Cluster+"-nat", nil),
 	})
@@ -123,35 +112,83 @@ func (nw *Network) create(ctx context.Context, n *State, record func()) error {
 	if err != nil {
 		return fmt.Errorf("creating the NAT gateway in subnet %s: %w", n.Public[0], err)
 	}
-	natID := aws.ToString(nat.NatGateway.NatGatewayId)
-	if err := nw.waitNATGatewayAvailable(ctx, natID); err != nil {
+	n.nat = aws.ToString(nat.NatGateway.NatGatewayId)
+	return nil
+}
+
+// createSubnets makes a public and a private subnet per zone, all at once,
+// and records in n (in zone order) those that were made, even on failure.
+func (nw *Network) createSubnets(ctx context.Context, n *State, blocks []string) error {
+	clusterTag := "kubernetes.io/cluster/" + nw.owner.Cluster
+	zones := len(n.AZs)
+	ids := make([]string, 2*zones) // public by zone, then private by zone
+	errs := make([]error, 2*zones)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			az, public := n.AZs[i%zones], i < zones
+			kind, role := "private", "kubernetes.io/role/internal-elb"
+			if public {
+				kind, role = "public", "kubernetes.io/role/elb"
+			}
+			sn, err := nw.c.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{
+				VpcId: aws.String(n.VPCID), CidrBlock: aws.String(blocks[i]), AvailabilityZone: aws.String(az),
+				TagSpecifications: nw.tagSpec(ec2types.ResourceTypeSubnet, fmt.Sprintf("%s-%s-%s", nw.owner.Cluster, kind, az),
+					map[string]string{role: "1", clusterTag: "shared"}),
+			})
+			if err != nil {
+				errs[i] = fmt.Errorf("creating the %s subnet %s in %s: %w", kind, blocks[i], az, err)
+				return
+			}
+			ids[i] = aws.ToString(sn.Subnet.SubnetId)
+			if public {
+				if _, err := nw.c.EC2.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(ids[i]), MapPublicIpOnLaunch: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}}); err != nil {
+					errs[i] = fmt.Errorf("making subnet %s public: %w", ids[i], err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for i, id := range ids {
+		switch {
+		case id == "":
+		case i < zones:
+			n.Public = append(n.Public, id)
+		default:
+			n.Private = append(n.Private, id)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// routePrivate waits for the NAT gateway (unless EC2 already answered it
+// available) and routes the private subnets through it.
+func (nw *Network) routePrivate(ctx context.Context, n *State) error {
+	if err := nw.waitNATGatewayAvailable(ctx, n.nat); err != nil {
 		return err
 	}
+	return nw.routeTable(ctx, n.VPCID, "private", n.Private, ec2.CreateRouteInput{NatGatewayId: aws.String(n.nat)})
+}
 
-	routes := []struct {
-		kind    string
-		subnets []string
-		route   ec2.CreateRouteInput
-	}{
-		{"public", n.Public, ec2.CreateRouteInput{GatewayId: aws.String(igwID)}},
-		{"private", n.Private, ec2.CreateRouteInput{NatGatewayId: aws.String(natID)}},
+// routeTable makes the kind route table of the VPC, its default route and
+// its associations with subnets.
+func (nw *Network) routeTable(ctx context.Context, vpcID, kind string, subnets []string, route ec2.CreateRouteInput) error {
+	rt, err := nw.c.EC2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
+		VpcId: aws.String(vpcID), TagSpecifications: nw.tagSpec(ec2types.ResourceTypeRouteTable, nw.owner.Cluster+"-"+kind, nil),
+	})
+	if err != nil {
+		return fmt.Errorf("creating the %s route table: %w", kind, err)
 	}
-	for _, r := range routes {
-		rt, err := nw.c.EC2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{
-			VpcId: aws.String(n.VPCID), TagSpecifications: nw.tagSpec(ec2types.ResourceTypeRouteTable, nw.owner.Cluster+"-"+r.kind, nil),
-		})
-		if err != nil {
-			return fmt.Errorf("creating the %s route table: %w", r.kind, err)
-		}
-		rtID := rt.RouteTable.RouteTableId
-		r.route.RouteTableId, r.route.DestinationCidrBlock = rtID, aws.String("0.0.0.0/0")
-		if _, err := nw.c.EC2.CreateRoute(ctx, &r.route); err != nil {
-			return fmt.Errorf("adding the default route to the %s route table: %w", r.kind, err)
-		}
-		for _, sn := range r.subnets {
-			if _, err := nw.c.EC2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: rtID, SubnetId: aws.String(sn)}); err != nil {
-				return fmt.Errorf("associating subnet %s with the %s route table: %w", sn, r.kind, err)
-			}
+	rtID := rt.RouteTable.RouteTableId
+	route.RouteTableId, route.DestinationCidrBlock = rtID, aws.String("0.0.0.0/0")
+	if _, err := nw.c.EC2.CreateRoute(ctx, &route); err != nil {
+		return fmt.Errorf("adding the default route to the %s route table: %w", kind, err)
+	}
+	for _, sn := range subnets {
+		if _, err := nw.c.EC2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: rtID, SubnetId: aws.String(sn)}); err != nil {
+			return fmt.Errorf("associating subnet %s with the %s route table: %w", sn, kind, err)
 		}
 	}
 	return nil

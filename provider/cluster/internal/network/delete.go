@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -15,20 +16,50 @@ import (
 // (so also one whose ID never reached the state), with everything in it. A VPC the user
 // brought carries no owner tag and is never touched.
 func (nw *Network) Delete(ctx context.Context) error {
-	vpcs, err := nw.c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: nw.ownedFilter()})
+	ids, err := nw.ownedVPCs(ctx)
 	if err != nil {
-		return fmt.Errorf("finding the VPCs of cluster %s: %w", nw.owner.Value(), err)
+		return err
 	}
-	ids := map[string]bool{}
-	for _, v := range vpcs.Vpcs {
-		ids[aws.ToString(v.VpcId)] = true
-	}
-	for id := range ids {
+	for _, id := range ids {
 		if err := nw.deleteVPC(ctx, id); err != nil {
 			return err
 		}
 	}
-	// Elastic IPs are not inside a VPC; release ours wherever they are.
+	return nw.releaseAddresses(ctx)
+}
+
+// DeleteNAT deletes the NAT gateways of the VPCs this cluster created and
+// releases their elastic IPs: once no node group needs them, while the
+// control plane is still being deleted (they do not hold its subnets).
+func (nw *Network) DeleteNAT(ctx context.Context) error {
+	ids, err := nw.ownedVPCs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := nw.deleteNATs(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nw.releaseAddresses(ctx)
+}
+
+func (nw *Network) ownedVPCs(ctx context.Context) ([]string, error) {
+	vpcs, err := nw.c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: nw.ownedFilter()})
+	if err != nil {
+		return nil, fmt.Errorf("finding the VPCs of cluster %s: %w", nw.owner.Value(), err)
+	}
+	var ids []string
+	for _, v := range vpcs.Vpcs {
+		if id := aws.ToString(v.VpcId); !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}
+
+// releaseAddresses releases the cluster's elastic IPs, which are not inside a VPC.
+func (nw *Network) releaseAddresses(ctx context.Context) error {
 	addrs, err := nw.c.EC2.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: nw.ownedFilter()})
 	if err != nil {
 		return fmt.Errorf("finding the elastic IPs of cluster %s: %w", nw.owner.Value(), err)
@@ -44,7 +75,9 @@ func (nw *Network) Delete(ctx context.Context) error {
 	return nil
 }
 
-func (nw *Network) deleteVPC(ctx context.Context, id string) error {
+// deleteNATs deletes the NAT gateways of a VPC and waits until they are
+// deleted (they hold their subnet and elastic IP until then).
+func (nw *Network) deleteNATs(ctx context.Context, id string) error {
 	nats, err := nw.c.EC2.DescribeNatGateways(ctx, &ec2.DescribeNatGatewaysInput{Filter: vpcFilter(id)})
 	if err != nil {
 		return fmt.Errorf("listing NAT gateways of VPC %s: %w", id, err)
@@ -55,14 +88,22 @@ func (nw *Network) deleteVPC(ctx context.Context, id string) error {
 			continue
 		}
 		natIDs = append(natIDs, aws.ToString(n.NatGatewayId))
+		if n.State == ec2types.NatGatewayStateDeleting {
+			continue
+		}
 		if _, err := nw.c.EC2.DeleteNatGateway(ctx, &ec2.DeleteNatGatewayInput{NatGatewayId: n.NatGatewayId}); err != nil && !apierr.ErrCodeEquals(err, errCodeNatGatewayNotFound) {
 			return fmt.Errorf("deleting NAT gateway %s: %w", aws.ToString(n.NatGatewayId), err)
 		}
 	}
-	if len(natIDs) > 0 {
-		if err := nw.waitNATGatewaysDeleted(ctx, natIDs); err != nil {
-			return err
-		}
+	if len(natIDs) == 0 {
+		return nil
+	}
+	return nw.waitNATGatewaysDeleted(ctx, natIDs)
+}
+
+func (nw *Network) deleteVPC(ctx context.Context, id string) error {
+	if err := nw.deleteNATs(ctx, id); err != nil {
+		return err
 	}
 
 	if err := nw.lbs.DeleteIn(ctx, id); err != nil {

@@ -10,6 +10,9 @@ type State struct {
 	VPCID     string
 	Public    []string
 	Private   []string
+	// nat is the NAT gateway Ensure made, still to be routed through by
+	// Route (within one apply; never in the Terraform state).
+	nat string
 }
 
 // AllSubnets are the subnets the cluster's control plane uses.

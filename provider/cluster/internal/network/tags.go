@@ -99,19 +99,10 @@ func (nw *Network) adopt(ctx context.Context, n *State) (bool, error) {
 	complete := found.VPCCIDR == n.VPCCIDR && len(found.Public) == len(n.AZs) && len(found.Private) == len(n.AZs) &&
 		slices.Equal(found.AZs, n.AZs)
 	if complete {
-		nats, err := nw.c.EC2.DescribeNatGateways(ctx, &ec2.DescribeNatGatewaysInput{Filter: vpcFilter(found.VPCID)})
+		complete, err = nw.adoptRoutes(ctx, &found)
 		if err != nil {
 			return false, err
 		}
-		available := false
-		for _, g := range nats.NatGateways {
-			available = available || g.State == ec2types.NatGatewayStateAvailable
-		}
-		rts, err := nw.c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: nw.ownedFilter(ec2types.Filter{Name: aws.String("vpc-id"), Values: []string{found.VPCID}})})
-		if err != nil {
-			return false, err
-		}
-		complete = available && len(rts.RouteTables) == 2
 	}
 	if complete {
 		*n = found
@@ -121,6 +112,37 @@ func (nw *Network) adopt(ctx context.Context, n *State) (bool, error) {
 		if err := nw.deleteVPC(ctx, aws.ToString(v.VpcId)); err != nil {
 			return false, fmt.Errorf("removing the unfinished VPC %s of an interrupted apply: %w", aws.ToString(v.VpcId), err)
 		}
+	}
+	return false, nil
+}
+
+// adoptRoutes checks the routes of an earlier VPC whose subnets are all
+// there: complete with both route tables; with the public one and a NAT
+// gateway pending or available, Route finishes it (a cluster may already
+// use its subnets); else not complete.
+func (nw *Network) adoptRoutes(ctx context.Context, found *State) (bool, error) {
+	nats, err := nw.c.EC2.DescribeNatGateways(ctx, &ec2.DescribeNatGatewaysInput{Filter: vpcFilter(found.VPCID)})
+	if err != nil {
+		return false, err
+	}
+	var nat string
+	for _, g := range nats.NatGateways {
+		if g.State == ec2types.NatGatewayStateAvailable || g.State == ec2types.NatGatewayStatePending {
+			nat = aws.ToString(g.NatGatewayId)
+		}
+	}
+	rts, err := nw.c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: nw.ownedFilter(ec2types.Filter{Name: aws.String("vpc-id"), Values: []string{found.VPCID}})})
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case nat == "":
+		return false, nil
+	case len(rts.RouteTables) == 2:
+		return true, nil
+	case len(rts.RouteTables) == 1:
+		found.nat = nat
+		return true, nil
 	}
 	return false, nil
 }

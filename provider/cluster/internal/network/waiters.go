@@ -101,8 +101,11 @@ func (nw *Network) waitNATGatewaysDeleted(ctx context.Context, ids []string) err
 
 // dependencyRetry retries EC2 deletions that fail while AWS still releases
 // what depends on the object (ENIs of a deleted cluster or load balancer).
+// That release is the last wait on the destroy's critical path, so it is
+// polled for as closely as the Fargate profiles' waits (which follow one
+// another on it too), not backed off like a retry.
 func (nw *Network) dependencyRetry(ctx context.Context, f func(context.Context) error) error {
-	return wait.Retry(ctx, nw.timing.Retry, func(err error) bool {
+	return wait.Retry(ctx, nw.timing.ProfilePoll, func(err error) bool {
 		return apierr.ErrCodeEquals(err, errCodeDependencyViolation, errCodeNetworkInterfaceInUse)
 	}, f)
 }
