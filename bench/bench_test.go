@@ -320,7 +320,7 @@ func benchTopology(t *testing.T, tp topology, cidrBase int, tfOverhead time.Dura
 		r.PeerEksctl.Create[rep].Calls = ps.eksctlCalls(t, eksctlBefore, stackBefore)
 		if rep == 0 {
 			r.Lanes["create"] = lanes(t, from, to, true, []string{ours.cluster, ps.aws.cluster, ps.eksctl.cluster},
-				[]float64{wall.Seconds(), pw.aws.Seconds(), pw.eksctl.Seconds()})
+				[]string{ours.key, ps.awsKey, ps.cfnKey}, []float64{wall.Seconds(), pw.aws.Seconds(), pw.eksctl.Seconds()})
 		}
 
 		if rep == 0 {
@@ -353,7 +353,7 @@ func benchTopology(t *testing.T, tp topology, cidrBase int, tfOverhead time.Dura
 		r.PeerEksctl.Destroy[rep].Calls = ps.eksctlCalls(t, eksctlBefore, stackBefore)
 		if rep == 0 {
 			r.Lanes["destroy"] = lanes(t, from, to, false, []string{ours.cluster, ps.aws.cluster, ps.eksctl.cluster},
-				[]float64{wall.Seconds(), pw.aws.Seconds(), pw.eksctl.Seconds()})
+				[]string{ours.key, ps.awsKey, ps.cfnKey}, []float64{wall.Seconds(), pw.aws.Seconds(), pw.eksctl.Seconds()})
 		}
 		c, d := r.Create[rep], r.Destroy[rep]
 		t.Logf("%s rep %d: create %.1fs (ideal %.1fs, ratio %.3f; %.3f against cluster + max(node groups, sum of profiles); aws model %.1fs, eksctl model %.1fs), "+
@@ -373,7 +373,7 @@ func benchTopology(t *testing.T, tp topology, cidrBase int, tfOverhead time.Dura
 
 // lanes are the first repetition's transitions of each tool's cluster, for
 // the timeline.
-func lanes(t *testing.T, from, to time.Time, create bool, clusters []string, walls []float64) []lane {
+func lanes(t *testing.T, from, to time.Time, create bool, clusters, keys []string, walls []float64) []lane {
 	want := "gone"
 	if create {
 		want = "ACTIVE"
@@ -383,7 +383,8 @@ func lanes(t *testing.T, from, to time.Time, create bool, clusters []string, wal
 	for i, tool := range []string{"this provider", "terraform-provider-aws", "eksctl"} {
 		l := lane{Tool: tool, Start: from, Wall: walls[i]}
 		for _, e := range all {
-			if e.Cluster == clusters[i] && e.Event == want && !e.Started.Before(from) && !e.Started.After(to) {
+			mine := e.Cluster == clusters[i] || (e.Cluster == "" && e.Key == keys[i])
+			if mine && e.Event == want && !e.Started.Before(from) && !e.Started.After(to) {
 				l.Events = append(l.Events, e)
 			}
 		}

@@ -28,29 +28,36 @@ type row struct {
 	match func(e event) bool
 }
 
-// rowsOf lists the steps in the order they happen: the cluster, each
-// profile, each node group, the add-ons.
+// rowsOf lists the steps in the order they happen: IAM roles, the NAT
+// gateway, the cluster, each profile, each node group, each add-on, the
+// cluster's network interfaces (destroy).
 func rowsOf(lanes []lane, create bool) []row {
-	rows := []row{{"roles and network", nil}}
+	rows := []row{{"start to CreateCluster / cluster gone to end", nil}}
+	labels := map[string]string{"iamrole": "IAM roles", "natgateway": "NAT gateway", "cluster": "cluster", "fargateprofile": "profile ",
+		"nodegroup": "node group ", "addon": "add-on ", "clustereni": "cluster's network interfaces"}
 	seen := map[string]bool{}
-	order := []string{"cluster", "fargateprofile", "nodegroup", "addon"}
-	for _, kind := range order {
+	for _, kind := range []string{"iamrole", "natgateway", "cluster", "fargateprofile", "nodegroup", "addon", "clustereni"} {
+		perName := kind == "fargateprofile" || kind == "nodegroup" || kind == "addon"
 		var names []string
 		for _, l := range lanes {
 			for _, e := range l.Events {
-				if e.Kind == kind && !seen[kind+"/"+e.Name] {
-					seen[kind+"/"+e.Name] = true
+				key := kind
+				if perName {
+					key += "/" + e.Name
+				}
+				if e.Kind == kind && !seen[key] {
+					seen[key] = true
 					names = append(names, e.Name)
 				}
 			}
 		}
 		slices.Sort(names)
 		for _, n := range names {
-			label := map[string]string{"cluster": "cluster", "fargateprofile": "profile ", "nodegroup": "node group ", "addon": "add-on "}[kind]
-			if kind != "cluster" {
+			label := labels[kind]
+			if perName {
 				label += n
 			}
-			rows = append(rows, row{label, func(e event) bool { return e.Kind == kind && (kind == "cluster" || e.Name == n) }})
+			rows = append(rows, row{label, func(e event) bool { return e.Kind == kind && (!perName || e.Name == n) }})
 		}
 	}
 	if !create {
@@ -147,14 +154,20 @@ func span(l lane, r row, create bool, _ []lane) (from, to, noticed float64, ok b
 		}
 		return end, l.Wall, l.Wall, true
 	}
+	// A row of several transitions (the IAM roles) spans them all.
 	for _, e := range l.Events {
-		if r.match(e) {
-			n := sec(e.At)
-			if !e.Noticed.IsZero() {
-				n = sec(e.Noticed)
-			}
-			return sec(e.Started), sec(e.At), n, true
+		if !r.match(e) {
+			continue
 		}
+		n := sec(e.At)
+		if !e.Noticed.IsZero() {
+			n = sec(e.Noticed)
+		}
+		if !ok {
+			from, to, noticed, ok = sec(e.Started), sec(e.At), n, true
+			continue
+		}
+		from, to, noticed = min(from, sec(e.Started)), max(to, sec(e.At)), max(noticed, n)
 	}
-	return 0, 0, 0, false
+	return from, to, noticed, ok
 }
