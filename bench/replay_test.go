@@ -225,7 +225,5 @@ func reverse(create []step, destroy map[string]func(context.Context) error) []st
 	return out
 }
 
-var errStillThere = errors.New("still there")
-
 // str is aws.String, shorter in the step tables.
 func str(s string) *string { return aws.String(s) }

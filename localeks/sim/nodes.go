@@ -38,8 +38,8 @@ func (s *Simulator) nodegroupNodeName(ng string, i int) string {
 	return fmt.Sprintf("ip-192-168-%d-%d.%s.compute.internal", 32+hash(ng)%160, 10+i, s.cfg.Region)
 }
 
-// Joiner, when the Source is one, learns when a node group's nodes have
-// joined the cluster.
+// Joiner is what a Source may also be: it learns when a node group's nodes
+// have joined the cluster.
 type Joiner interface{ Joined(nodegroup string) }
 
 // syncNodegroups makes each node group's nodes match its desired size.
