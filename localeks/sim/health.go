@@ -49,7 +49,9 @@ func AddonHealth(ctx context.Context, c kubernetes.Interface, addon string) (Hea
 		}
 		rolledOut := d.Status.ObservedGeneration >= d.Generation && d.Status.UpdatedReplicas >= want
 		h.Ready = h.Ready && rolledOut && d.Status.ReadyReplicas >= want && d.Status.Replicas == want
-		if rolledOut && d.Status.ReadyReplicas < want {
+		// A rollout stuck on pods that cannot run fails too (pods of the
+		// revision it rolls away from do not count).
+		if d.Status.ReadyReplicas < want {
 			failing, err := podsFailing(ctx, c, d)
 			if err != nil {
 				return Health{}, err

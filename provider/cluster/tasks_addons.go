@@ -28,7 +28,7 @@ type addonsInput struct {
 // coreDNSStep places CoreDNS on target. A managed coredns add-on goes to
 // Fargate in the profiles' lane, as soon as they are ACTIVE (the add-ons
 // step would wait for the node groups too), and CoreDNS is restarted when
-// that does not roll it; to EC2, where a new cluster has it, with the other
+// that does not roll it (before the add-on's wait); to EC2, where a new cluster has it, with the other
 // add-ons. A self-managed CoreDNS (not in `addons`) is
 // moved by the in-cluster work.
 func (r *run) coreDNSStep(ob *observed.Record, target string, want addons.Set) func(context.Context) error {
@@ -38,14 +38,18 @@ func (r *run) coreDNSStep(ob *observed.Record, target string, want addons.Set) f
 		return func(ctx context.Context) error { return r.inCluster.PlaceCoreDNS(ctx, ob, target) }
 	case target == incluster.CoreDNSFargate:
 		return func(ctx context.Context) error {
-			after, err := r.inCluster.CoreDNSRestart(ctx, ob)
+			// A CoreDNS the add-on's change does not roll is restarted first:
+			// its pods, Pending since the cluster had no compute, then go to
+			// the ACTIVE profiles, and the add-on can become ACTIVE (EKS
+			// reports it DEGRADED while they cannot run).
+			restart, err := r.inCluster.CoreDNSRestart(ctx, ob)
 			if err != nil {
 				return err
 			}
-			if err := r.addons.Apply(ctx, ob, nil, addons.Set{addons.CoreDNS: a}, clusterVersion(ob)); err != nil {
+			if err := restart(ctx); err != nil {
 				return err
 			}
-			return after(ctx)
+			return r.addons.Apply(ctx, ob, nil, addons.Set{addons.CoreDNS: a}, clusterVersion(ob))
 		}
 	}
 	return func(context.Context) error { return nil }

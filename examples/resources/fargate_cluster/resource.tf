@@ -15,8 +15,9 @@ resource "fargate_cluster" "terrax" {
       # The provider makes the node group's launch template: IMDSv2
       # required (hop limit 2) and an encrypted gp3 root volume of disk_size.
       disk_size = 40
-      # Pods without a matching toleration are kept off these nodes.
-      taints        = [{ key = "workload", value = "database", effect = "NO_SCHEDULE" }]
+      # Pods without a matching toleration avoid these nodes when they can
+      # (NO_SCHEDULE would also keep off the EBS CSI driver's controller).
+      taints        = [{ key = "workload", value = "database", effect = "PREFER_NO_SCHEDULE" }]
       update_config = { max_unavailable = 1 }
     }
   }

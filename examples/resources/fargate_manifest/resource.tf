@@ -1,8 +1,10 @@
 resource "fargate_cluster" "terrax" {
   name    = "terrax-fargate"
   network = { vpc_cidr = "192.168.0.0/16" }
+  # kube-system too: CoreDNS then runs on Fargate (with no node group, EKS
+  # reports its add-on DEGRADED otherwise, and the apply says so).
   fargate_profiles = {
-    "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }] }
+    "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }, { namespace = "kube-system" }] }
   }
 }
 
