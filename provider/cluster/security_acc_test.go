@@ -56,7 +56,7 @@ resource "fargate_cluster" "security" {
   %s
   fargate_logging    = { retention_days = %d }
   tags               = { team = %q }
-  fargate_profiles   = { apps = { selectors = [{ namespace = "apps" }] } }
+  fargate_profiles   = { apps = { selectors = [{ namespace = "apps" }, { namespace = "kube-system" }] } } # CoreDNS runs on Fargate
   node_groups = {
     ng = {
       instance_types = ["t3.medium"]

@@ -23,7 +23,7 @@ resource "fargate_cluster" "byo_logging" {
   name                           = %q
   network                        = { vpc_cidr = "10.72.0.0/16", availability_zones = ["eu-west-1a", "eu-west-1b"] }
   fargate_pod_execution_role_arn = %q
-  fargate_profiles               = { apps = { selectors = [{ namespace = "apps" }] } }
+  fargate_profiles               = { apps = { selectors = [{ namespace = "apps" }, { namespace = "kube-system" }] } } # CoreDNS runs on Fargate
   %s
 }
 `, name, role, logging)

@@ -27,7 +27,7 @@ func TestAccClusterAuth(t *testing.T) {
 resource "fargate_cluster" "c" {
   name             = "authme"
   network          = { vpc_cidr = "10.5.0.0/16" }
-  fargate_profiles = { "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }] } }
+  fargate_profiles = { "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }, { namespace = "kube-system" }] } }
 }
 data "fargate_cluster_auth" "c" {
   name = fargate_cluster.c.name

@@ -166,3 +166,14 @@ func roleOf(t *testing.T, c *conns.Client, cluster, profile string) string {
 	arn := aws.ToString(out.FargateProfile.PodExecutionRoleArn)
 	return arn[strings.LastIndex(arn, "/")+1:]
 }
+
+// restartPods deletes the namespace's pods, as `kubectl rollout restart`
+// replaces them: their controllers make new ones, which the Fargate
+// profiles now ACTIVE place.
+func restartPods(t *testing.T, cluster, namespace string) {
+	t.Helper()
+	kc := acctest.Kube(t, cluster)
+	if err := kc.Kube.CoreV1().Pods(namespace).DeleteCollection(context.Background(), metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+		t.Fatalf("restarting the pods of %s: %v", namespace, err)
+	}
+}

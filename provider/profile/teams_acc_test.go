@@ -63,7 +63,7 @@ func TestAccProfile_teamsInTheirOwnStates(t *testing.T) {
 
 	// Profiles CREATING for a while, as on EKS, so the two teams' creates
 	// meet: one is refused while the other's is in progress, and waits its turn.
-	acctest.Shape(t, map[string]any{"profile_create": "3s", "profile_delete": "2s"})
+	acctest.Shape(t, map[string]any{"profile_create": "8s", "profile_delete": "2s"})
 	conflicts := acctest.Calls(t)["localeks:profile-conflicts"]
 	applyAll(t, []string{"apply", "-auto-approve", "-input=false", "-no-color"}, a, b)
 	if acctest.Calls(t)["localeks:profile-conflicts"] == conflicts {
@@ -97,6 +97,9 @@ resource "fargate_manifest" "probe" {
 	}
 	planShows(t, b, "after fp-team-b was deleted outside Terraform", `module\.app\.fargate_profile\.this will be created`)
 	b.Apply()
+	// Deleting the profile deleted its pods; their replacements, made while
+	// no profile selected them, stay Pending on EKS until restarted.
+	restartPods(t, cluster, "team-b")
 	checkApp(t, c, cluster, "team-b", map[string]string{"app": "team-b"}, 2)
 
 	// Import: <cluster>:<name> reads back what the configuration says.
