@@ -154,6 +154,10 @@ func TestLifecycle(t *testing.T) {
 		_, err = e.UpdateAddon(ctx, &eks.UpdateAddonInput{ClusterName: aws.String(name), AddonName: aws.String("coredns"),
 			ConfigurationValues: aws.String(`{"computeType":"Fargate"}`)})
 		must(t, err)
+		// A new cluster's CoreDNS has no compute-type annotation, so the
+		// change does not roll it: restart it, as the user guide says
+		// (https://docs.aws.amazon.com/eks/latest/userguide/fargate-getting-started.html).
+		must(t, k.CoreV1().Pods("kube-system").DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: "k8s-app=kube-dns"}))
 		if a := addonState(t, ctx, e, name, "coredns", ekstypes.AddonStatusActive); len(a.Health.Issues) != 0 {
 			t.Fatalf("ACTIVE CoreDNS with issues %+v", a.Health.Issues)
 		}

@@ -208,6 +208,9 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 		if o := obj(key); o != nil {
 			if l := s.objects[objKey(kind, c.Cluster, c.Name)]; l != nil && l.creating(now) {
 				o["status"] = "CREATING"
+				if kind == "nodegroup" {
+					s.launchTemplateView(c.Cluster, c.Name, o) // what it was created with shows at once
+				}
 			} else if kind == "nodegroup" {
 				s.updatedView(c.Cluster, c.Name, o, clusterCreated)
 				s.nodegroupHealth(l, c.Name, o)
