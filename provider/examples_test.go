@@ -91,6 +91,10 @@ func TestAccExamples_validate(t *testing.T) {
 func TestAccExamples_apply(t *testing.T) {
 	c := acctest.Client(t)
 	root, _ := exampleDirs(t)
+	// The principals its access entries name exist in IAM, as EKS requires.
+	for _, role := range []string{"ci-deployer", "brewers"} {
+		acctest.ServiceRole(t, c, role, "ec2.amazonaws.com")
+	}
 	cl := example(t, filepath.Join(root, "examples", "resources", "fargate_cluster"))
 	cl.Apply()
 	if inv := acctest.Take(t, c, "terrax-fargate"); inv.Clusters != 1 || inv.Nodegroups != 1 || inv.Profiles != 2 || inv.VPCs != 1 {

@@ -51,6 +51,20 @@ resource "fargate_cluster" "terrax" {
   secrets_encryption = true
   fargate_logging    = { retention_days = 30 }
 
+  # Who may use the cluster besides its creator (EKS access entries): the
+  # CI role as cluster admin, a team's role read-only in its namespace.
+  authentication_mode = "API"
+  access_entries = {
+    ci = {
+      principal_arn = "arn:aws:iam::123456789012:role/ci-deployer"
+      policies      = [{ policy = "AmazonEKSClusterAdminPolicy" }]
+    }
+    brewers = {
+      principal_arn = "arn:aws:iam::123456789012:role/brewers"
+      policies      = [{ policy = "AmazonEKSViewPolicy", namespaces = ["tb-demo"] }]
+    }
+  }
+
   tags = { team = "brewers" }
 
   timeouts {
