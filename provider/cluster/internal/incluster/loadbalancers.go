@@ -118,20 +118,45 @@ func (w *Work) deleteELBv2In(ctx context.Context, vpcID string) ([]string, error
 // sortELBv2 splits ELBv2 ARNs (load balancers or target groups) into this
 // cluster's and the others by their tags.
 func (w *Work) sortELBv2(ctx context.Context, arns []string) (ours, foreign []string, err error) {
-	for i := 0; i < len(arns); i += 20 { // DescribeTags takes at most 20 ARNs
-		tags, err := w.c.ELB.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: arns[i:min(i+20, len(arns))]})
+	return w.byOwner(arns, func(batch []string) (map[string]map[string]string, error) {
+		out, err := w.c.ELB.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: batch})
+		if err != nil {
+			return nil, err
+		}
+		tags := map[string]map[string]string{}
+		for _, d := range out.TagDescriptions {
+			tags[aws.ToString(d.ResourceArn)] = map[string]string{}
+			for _, t := range d.Tags {
+				tags[aws.ToString(d.ResourceArn)][aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+		}
+		return tags, nil
+	})
+}
+
+// byOwner splits load balancers (or target groups) into this cluster's and
+// the others, reading their tags with tagsOf in batches of 20 (the most
+// both load balancing APIs' DescribeTags take).
+func (w *Work) byOwner(ids []string, tagsOf func(batch []string) (map[string]map[string]string, error)) (ours, foreign []string, err error) {
+	for i := 0; i < len(ids); i += 20 {
+		batch := ids[i:min(i+20, len(ids))]
+		tags, err := tagsOf(batch)
 		if err != nil {
 			return nil, nil, err
 		}
-		for _, d := range tags.TagDescriptions {
+		for _, id := range batch {
+			kv, described := tags[id]
+			if !described {
+				continue
+			}
 			mine := false
-			for _, t := range d.Tags {
-				mine = mine || w.ours(aws.ToString(t.Key), aws.ToString(t.Value))
+			for k, v := range kv {
+				mine = mine || w.ours(k, v)
 			}
 			if mine {
-				ours = append(ours, aws.ToString(d.ResourceArn))
+				ours = append(ours, id)
 			} else {
-				foreign = append(foreign, aws.ToString(d.ResourceArn))
+				foreign = append(foreign, id)
 			}
 		}
 	}

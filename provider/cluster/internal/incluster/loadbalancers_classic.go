@@ -30,23 +30,22 @@ func (w *Work) deleteClassicIn(ctx context.Context, vpcID string) ([]string, err
 			}
 		}
 	}
-	var ours, foreign []string
-	for i := 0; i < len(inVPC); i += 20 { // DescribeTags takes at most 20 names
-		tags, err := w.c.CLB.DescribeTags(ctx, &clb.DescribeTagsInput{LoadBalancerNames: inVPC[i:min(i+20, len(inVPC))]})
+	ours, foreign, err := w.byOwner(inVPC, func(batch []string) (map[string]map[string]string, error) {
+		out, err := w.c.CLB.DescribeTags(ctx, &clb.DescribeTagsInput{LoadBalancerNames: batch})
 		if err != nil {
-			return nil, fmt.Errorf("reading the tags of the Classic load balancers in VPC %s: %w", vpcID, err)
+			return nil, err
 		}
-		for _, d := range tags.TagDescriptions {
-			mine := false
+		tags := map[string]map[string]string{}
+		for _, d := range out.TagDescriptions {
+			tags[aws.ToString(d.LoadBalancerName)] = map[string]string{}
 			for _, t := range d.Tags {
-				mine = mine || w.ours(aws.ToString(t.Key), aws.ToString(t.Value))
-			}
-			if mine {
-				ours = append(ours, aws.ToString(d.LoadBalancerName))
-			} else {
-				foreign = append(foreign, aws.ToString(d.LoadBalancerName))
+				tags[aws.ToString(d.LoadBalancerName)][aws.ToString(t.Key)] = aws.ToString(t.Value)
 			}
 		}
+		return tags, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of the Classic load balancers in VPC %s: %w", vpcID, err)
 	}
 	for _, name := range ours {
 		// Deleting a Classic ELB that is already gone succeeds.
