@@ -28,3 +28,35 @@ func NeedsLoadBalancerController(annotations map[string]string, class string) st
 	}
 	return ""
 }
+
+// The AWS Load Balancer Controller as fargate_cluster installs it (the
+// names of its Helm chart, release aws-load-balancer-controller in
+// kube-system), shared by the provider's install, the fargate_manifest
+// checks and localeks, which plays the controller.
+const (
+	LBCNamespace         = "kube-system"
+	LBCName              = "aws-load-balancer-controller" // Deployment, service account, app.kubernetes.io/name label
+	LBCWebhookService    = "aws-load-balancer-webhook-service"
+	LBCWebhookPort       = 9443                    // the container's webhook-server port; the Service listens on 443
+	LBCTLSSecret         = "aws-load-balancer-tls" // kubernetes.io/tls: tls.crt, tls.key, ca.crt
+	LBCWebhookConfig     = "aws-load-balancer-webhook"
+	LBCIngressClass      = "alb"
+	LBCIngressController = "ingress.k8s.aws/alb"
+	// Finalizers the controller puts on what it makes a load balancer for:
+	// while one is there, the object cannot go until the controller has
+	// deleted the load balancer.
+	LBCServiceFinalizer = "service.k8s.aws/resources"
+	LBCIngressFinalizer = "ingress.k8s.aws/resources"
+	// Target types: `instance` (the default) reaches pods through EC2
+	// nodes; Fargate pods need `ip`.
+	NLBTargetTypeAnnotation = "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type"
+	ALBTargetTypeAnnotation = "alb.ingress.kubernetes.io/target-type"
+	IngressClassAnnotation  = "kubernetes.io/ingress.class"
+)
+
+// IngressNeedsLoadBalancerController says whether an Ingress is the AWS
+// Load Balancer Controller's (class alb, by field or by the older
+// annotation).
+func IngressNeedsLoadBalancerController(annotations map[string]string, class string) bool {
+	return class == LBCIngressClass || (class == "" && annotations[IngressClassAnnotation] == LBCIngressClass)
+}

@@ -28,6 +28,9 @@ type Cluster struct {
 	// EKS has them; nil when unknown, and then nothing is concluded from
 	// them (an empty, non-nil list means none).
 	Addons []string
+	// LoadBalancerController: whether the AWS Load Balancer Controller is
+	// (or is planned to be) installed in the cluster; nil when unknown.
+	LoadBalancerController *bool
 	// NodeGroupZones is how many availability zones the node groups'
 	// subnets span together; 0 when unknown.
 	NodeGroupZones int
