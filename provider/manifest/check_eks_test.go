@@ -72,12 +72,7 @@ provisioner: efs.csi.aws.com
 		{"EBS claim, add-ons unknown", claim("data", "immediate"), nil, 1, 1, "", false},
 		{"EFS claim, no driver", claim("data", "files"), none, 1, 1, "", false},
 		{"claim of a class made elsewhere", claim("data", "elsewhere"), none, 1, 1, "", false},
-		// 2. The AWS Load Balancer Controller is not installed.
-		{"external Service", web + service("service.beta.kubernetes.io/aws-load-balancer-type: external, service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip", ""), none, 1, 1,
-			"Service tb-demo/web asks for the AWS Load Balancer Controller (annotation service.beta.kubernetes.io/aws-load-balancer-type: external), which EKS does not install and this provider cannot install yet", true},
-		{"nlb-ip Service", web + service("service.beta.kubernetes.io/aws-load-balancer-type: nlb-ip", ""), withEBS, 1, 1, "aws-load-balancer-type: nlb-ip", true},
-		{"Service of class service.k8s.aws/nlb", web + service("", ", loadBalancerClass: service.k8s.aws/nlb"), withEBS, 1, 1, "(loadBalancerClass service.k8s.aws/nlb)", true},
-		{"external Service, add-ons unknown", web + service("service.beta.kubernetes.io/aws-load-balancer-type: external", ""), nil, 1, 1, "", false},
+		// 2. Load balancers (the controller's: check_controller_test.go).
 		{"legacy NLB Service", web + service("service.beta.kubernetes.io/aws-load-balancer-type: nlb", ""), none, 1, 1, "", false},
 		// 3. Legacy load balancers reach Fargate pods through nodes.
 		{"legacy Service before Fargate pods, no node group", web + service("", ""), none, 0, 0, "legacy LoadBalancer in front of pods that all run on Fargate (Deployment tb-demo/web)", false},

@@ -15,68 +15,138 @@ import (
 
 // Summaries of the load balancer findings.
 const (
-	noController = "Load balancer needs a controller EKS does not install"
+	noController = "Load balancer needs the AWS Load Balancer Controller"
 	noTarget     = "Load balancer cannot reach these pods"
 )
 
-// checkLoadBalancers checks each LoadBalancer Service of objs. One that
-// asks for the AWS Load Balancer Controller is refused: EKS does not
-// install it, nor can this provider yet (said only once the cluster's
-// add-ons are known, that is once the provider knows what the cluster
-// runs). A legacy one gets a load balancer with instance targets, which
+// enableController is what to set on the cluster for the controller.
+const enableController = "Set load_balancer_controller.enabled = true on the cluster's fargate_cluster " +
+	"(load_balancer_controller = { enabled = true }): it installs the controller before any manifest of the cluster is applied"
+
+// Where the controller's target types are explained, cited by the findings.
+const (
+	nlbGuide = "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/nlb/"
+	albGuide = "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#target-type"
+)
+
+// checkLoadBalancers checks each LoadBalancer Service and each Ingress of
+// objs against the cluster. One the AWS Load Balancer Controller serves is
+// refused on a cluster known not to have it (EKS does not install it), and,
+// unless so, when its pods run on Fargate and its target type is not ip.
+// A legacy Service gets a load balancer with instance targets, which
 // reaches Fargate pods only through a node group's nodes: in front of
 // Fargate pods only, on a cluster without node groups, it is warned of.
 // The pods are those of objs and of the manifests planned before.
 func checkLoadBalancers(objs []kubeobj.Object, placements map[kubeobj.ID]string, topo topology.Cluster) []finding {
-	workloads := workloads(objs, placements)
+	lb := lbCheck{workloads: workloads(objs, placements), topo: topo, services: map[string]corev1.Service{}}
 	for id, w := range topo.Workloads {
-		if _, ok := workloads[id]; !ok {
-			workloads[id] = w
+		if _, ok := lb.workloads[id]; !ok {
+			lb.workloads[id] = w
 		}
 	}
-	var out []finding
+	lb.absent = topo.LoadBalancerController != nil && !*topo.LoadBalancerController && !lb.declaresController()
 	for _, o := range objs {
-		if o.GetKind() != "Service" {
-			continue
-		}
 		var svc corev1.Service
-		if runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &svc) != nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		if o.GetKind() == "Service" && runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &svc) == nil {
+			lb.services[svc.Namespace+"/"+svc.Name] = svc
+		}
+	}
+	for _, o := range objs {
+		switch o.GetKind() {
+		case "Service":
+			lb.service(o)
+		case "Ingress":
+			lb.ingress(o)
+		}
+	}
+	return lb.out
+}
+
+// lbCheck is one manifest's load balancer check.
+type lbCheck struct {
+	workloads map[string]topology.Workload
+	services  map[string]corev1.Service // the manifest's, by "namespace/name"
+	topo      topology.Cluster
+	// absent: the cluster is known not to have the controller.
+	absent bool
+	out    []finding
+}
+
+// declaresController reports whether the manifests planned so far install
+// the controller themselves (its pods carry its chart's name label).
+func (lb *lbCheck) declaresController() bool {
+	for _, w := range lb.workloads {
+		if w.Labels["app.kubernetes.io/name"] == placement.LBCName {
+			return true
+		}
+	}
+	return false
+}
+
+func (lb *lbCheck) service(o kubeobj.Object) {
+	svc := lb.services[o.GetNamespace()+"/"+o.GetName()]
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+		return
+	}
+	class := ""
+	if svc.Spec.LoadBalancerClass != nil {
+		class = *svc.Spec.LoadBalancerClass
+	}
+	if how := placement.NeedsLoadBalancerController(svc.Annotations, class); how != "" {
+		if lb.absent {
+			lb.out = append(lb.out, finding{err: true, summary: noController, msg: fmt.Sprintf("%s asks for the AWS Load Balancer Controller (%s), "+
+				"which EKS does not install and this cluster does not have: the Service would never get an address. %s. Or use "+
+				"EKS's legacy load balancer: remove the %s annotation and the loadBalancerClass (instance targets, which reach "+
+				"Fargate pods only through a node group's nodes)", o.ID().Short(), how, enableController, placement.LoadBalancerTypeAnnotation)})
+			return
+		}
+		if t := placement.NLBTargetType(svc.Annotations); t != placement.TargetTypeIP {
+			if _, fargate := lb.selected(svc); len(fargate) > 0 {
+				lb.out = append(lb.out, finding{err: true, summary: noTarget, msg: fmt.Sprintf("%s has target type %s (%s), "+
+					"but its pods run on Fargate (%s), and Fargate pods cannot be instance targets: the controller's instance "+
+					"mode registers EC2 nodes, only ip mode reaches pods on Fargate (%s). Annotate the Service %s: ip",
+					o.ID().Short(), t, why(svc.Annotations, placement.NLBTargetTypeAnnotation), strings.Join(fargate, ", "), nlbGuide, placement.NLBTargetTypeAnnotation)})
+			}
+		}
+		return
+	}
+	if class != "" || lb.topo.NodeGroups > 0 {
+		return // another controller's, or a node to go through
+	}
+	if all, fargate := lb.selected(svc); len(fargate) > 0 && len(fargate) == len(all) {
+		lb.out = append(lb.out, finding{summary: noTarget, msg: fmt.Sprintf("%s is a legacy LoadBalancer in front of pods that all run on Fargate (%s), "+
+			"and the cluster has no node group: a legacy load balancer registers EC2 instances as its targets, and reaches Fargate "+
+			"pods only through kube-proxy on a node group's node, so it would have no healthy target. Use the AWS Load Balancer "+
+			"Controller with IP targets: set load_balancer_controller.enabled = true on the cluster's fargate_cluster and annotate "+
+			"the Service %s: external and %s: ip; or add a node group to the cluster", o.ID().Short(), strings.Join(fargate, ", "),
+			placement.LoadBalancerTypeAnnotation, placement.NLBTargetTypeAnnotation)})
+	}
+}
+
+// why says where a target type comes from: the annotation, or its absence.
+func why(annotations map[string]string, annotation string) string {
+	if _, ok := annotations[annotation]; ok {
+		return "annotation " + annotation
+	}
+	return "the default, without the annotation " + annotation
+}
+
+// selected are the workloads svc selects and those of them that run on
+// Fargate, sorted. A Service without a selector (endpoints managed by
+// hand) selects none.
+func (lb *lbCheck) selected(svc corev1.Service) (all, fargate []string) {
+	for id, w := range lb.workloads {
+		if len(svc.Spec.Selector) == 0 || w.Namespace != svc.Namespace || !matches(svc.Spec.Selector, w.Labels) {
 			continue
 		}
-		class := ""
-		if svc.Spec.LoadBalancerClass != nil {
-			class = *svc.Spec.LoadBalancerClass
-		}
-		if how := placement.NeedsLoadBalancerController(svc.Annotations, class); how != "" {
-			if topo.AddonsKnown() {
-				out = append(out, finding{err: true, summary: noController, msg: fmt.Sprintf("%s asks for the AWS Load Balancer Controller (%s), "+
-					"which EKS does not install and this provider cannot install yet: the Service would never get an address. Use a legacy "+
-					"LoadBalancer Service instead: remove the %s annotation and the loadBalancerClass, and EKS makes a load balancer with "+
-					"instance targets, which reaches the pods through the node group's nodes", o.ID().Short(), how, placement.LoadBalancerTypeAnnotation)})
-			}
-			continue
-		}
-		if class != "" || len(svc.Spec.Selector) == 0 || topo.NodeGroups > 0 {
-			continue // another controller's, or endpoints managed by hand, or a node to go through
-		}
-		var fargate []string
-		all := true
-		for id, w := range workloads {
-			if w.Namespace != o.GetNamespace() || !matches(svc.Spec.Selector, w.Labels) {
-				continue
-			}
-			all = all && strings.HasPrefix(w.Placement, onFargate)
+		all = append(all, id)
+		if strings.HasPrefix(w.Placement, onFargate) {
 			fargate = append(fargate, id)
 		}
-		if all && len(fargate) > 0 {
-			sort.Strings(fargate)
-			out = append(out, finding{summary: noTarget, msg: fmt.Sprintf("%s is a legacy LoadBalancer in front of pods that all run on Fargate (%s), "+
-				"and the cluster has no node group: a legacy load balancer registers EC2 instances as its targets, and reaches Fargate "+
-				"pods only through kube-proxy on a node group's node, so it would have no healthy target. Add a node group to the "+
-				"cluster, or use the AWS Load Balancer Controller with IP targets (installed yourself)", o.ID().Short(), strings.Join(fargate, ", "))})
-		}
 	}
-	return out
+	sort.Strings(all)
+	sort.Strings(fargate)
+	return all, fargate
 }
 
 // workloads are the pod templates of objs whose placement is known, by ID.

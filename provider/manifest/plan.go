@@ -44,6 +44,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		resp.Diagnostics.Append(d...)
 		switch {
 		case topo.Known:
+			topo = r.withController(ctx, name, objs, topo)
 			var findings []finding
 			placements, findings = check(objs, topo)
 			r.client.Topology.AddWorkloads(name, workloads(objs, placements))

@@ -38,6 +38,7 @@ func (r *Registry) Layout(ctx context.Context, conn *eks.Client, name string) (C
 	r.mu.Lock()
 	if c := r.get(name); !c.Known && !c.Pending { // a plan of fargate_cluster made meanwhile wins
 		c.Known, c.Profiles, c.NodeGroups = true, profiles, nodeGroups
+		r.markFromEKS(name)
 		if c.Addons == nil {
 			c.Addons = addons
 		}

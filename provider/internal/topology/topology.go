@@ -75,6 +75,9 @@ type Registry struct {
 	// (see declared.go).
 	declared          map[string]map[string]placement.Profile
 	shared, exclusive map[string]bool
+	// lbc: the AWS Load Balancer Controller of clusters read from EKS
+	// (see controller.go).
+	lbc controllers
 }
 
 // readAddonsFromEKS is New's ReadAddons: fargate_cluster calls SetAddons
@@ -167,6 +170,7 @@ func (r *Registry) Get(name string) Cluster {
 	out := *c
 	out.Profiles = r.withDeclared(name, c.Profiles)
 	out.Addons = slices.Clone(c.Addons)
+	out.LoadBalancerController = clone(c.LoadBalancerController)
 	out.Provisioners, out.BindingModes, out.Claims = maps.Clone(c.Provisioners), maps.Clone(c.BindingModes), maps.Clone(c.Claims)
 	out.Workloads = maps.Clone(c.Workloads)
 	return out
