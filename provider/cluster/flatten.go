@@ -219,6 +219,7 @@ func toModel(ctx context.Context, ob observed.Snapshot, base clusterModel, defau
 	m.OIDCProviderARN = stringOrNull(ob.OIDCProvider)
 	diags.Append(flattenAccess(ctx, ob, &m, base.AccessEntries)...)
 	diags.Append(flattenSecurity(ctx, ob, &m)...)
+	diags.Append(flattenLBC(ctx, ob, &m)...)
 	return m, diags
 }
 

@@ -39,6 +39,7 @@ type clusterModel struct {
 
 	ExclusiveFargateProfiles types.Bool `tfsdk:"exclusive_fargate_profiles"` // see exclusive.go
 	securityModel
+	lbcModel
 }
 
 type networkModel struct {

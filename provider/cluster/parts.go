@@ -14,6 +14,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/fargatelogging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/launchtemplate"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/lbcontroller"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/logging"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
@@ -137,6 +138,13 @@ type fargateLoggingPart interface {
 	Observe(ctx context.Context, ob *observed.Record) error
 }
 
+// lbcPart is the AWS Load Balancer Controller.
+type lbcPart interface {
+	Install(ctx context.Context, ob *observed.Record, want lbcontroller.Want) error
+	Observe(ctx context.Context, ob *observed.Record, roleARN string) error
+	Remove(ctx context.Context, ob *observed.Record) error
+}
+
 // run is one operation (create, read, update, delete) on one cluster.
 type run struct {
 	name         string
@@ -153,6 +161,9 @@ type run struct {
 	key          keyPart
 	fargateLogs  fargateLoggingPart
 	templates    templatesPart
+	lbc          lbcPart
+	// withLBC: the state has the load balancer controller, which destroy removes.
+	withLBC bool
 	// fargateLogGroup is the state's Fargate log group, which destroy deletes.
 	fargateLogGroup string
 	// made are the ARNs of the roles this operation made and needs no
@@ -179,5 +190,6 @@ func newRun(c *conns.Client, name string, tags map[string]string) *run {
 		key:          encryption.New(c, owner),
 		fargateLogs:  fargatelogging.New(c, owner),
 		templates:    launchtemplate.New(c, owner),
+		lbc:          lbcontroller.New(c, owner),
 	}
 }

@@ -72,6 +72,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	resp.Diagnostics.Append(d...)
 	plan.OIDCProviderARN = plannedOIDC(plan.OIDCProvider, stateOIDC)
 	planSecurity(ctx, config, state, &plan, &resp.Diagnostics)
+	lbcOn := r.planLBC(ctx, state, &plan, len(ngs), &resp.Diagnostics)
 
 	if state != nil {
 		if !plan.KubernetesVersion.IsUnknown() {
@@ -149,6 +150,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 		}
 		r.client.Topology.SetShared(plan.Name.ValueString(), !exclusiveProfiles(plan))
 		r.reportAddonsAndZones(ctx, plan, want)
+		r.client.Topology.SetLoadBalancerController(plan.Name.ValueString(), lbcOn)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

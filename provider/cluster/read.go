@@ -125,6 +125,9 @@ func (r *run) observe(ctx context.Context, m clusterModel) (*observed.Record, er
 	if err := r.observeSecurity(ctx, ob, m); err != nil {
 		return nil, err
 	}
+	if err := r.observeLBC(ctx, ob, m); err != nil {
+		return nil, err
+	}
 	if a := ob.Snapshot().Addons[addons.EBSCSIDriver]; a != nil && isMadeRole(aws.ToString(a.ServiceAccountRoleArn), r.owner.RoleName(roles.EBSCSI.Name)) {
 		ob.UpdateRoles(func(ro *observed.Roles) { ro.EBSCSI = aws.ToString(a.ServiceAccountRoleArn) })
 	}

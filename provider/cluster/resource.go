@@ -49,6 +49,9 @@ func (r *Resource) run(ctx context.Context, m clusterModel) (*run, diag.Diagnost
 	tags, diags := expandStringMap(ctx, m.TagsAll)
 	op := newRun(r.client, m.Name.ValueString(), tags)
 	op.fargateLogGroup = fargateLogGroupOf(ctx, m)
+	lbc, d := lbcOf(ctx, m)
+	diags.Append(d...)
+	op.withLBC = lbc.enabled
 	return op, diags
 }
 
@@ -99,12 +102,14 @@ func (r *Resource) Create(ctx context.Context, req resource.CreateRequest, resp 
 	resp.Diagnostics.Append(d...)
 	sec, d := securityOf(ctx, plan)
 	resp.Diagnostics.Append(d...)
+	lbc, d := lbcOf(ctx, plan)
+	resp.Diagnostics.Append(d...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	err := op.create(ctx, ob, createInput{
 		version: plan.KubernetesVersion.ValueString(), access: access, want: want, coreDNS: plan.CoreDNSComputeType.ValueString(),
-		addons: as, oidc: plan.OIDCProvider.ValueBool(), auth: accessConfigOf(plan), entries: entries, security: sec,
+		addons: as, oidc: plan.OIDCProvider.ValueBool(), auth: accessConfigOf(plan), entries: entries, security: sec, lbc: lbc,
 	})
 
 	state, d := toModel(context.WithoutCancel(ctx), ob.Snapshot(), plan, r.client.DefaultTags)
@@ -161,6 +166,10 @@ func (r *Resource) Update(ctx context.Context, req resource.UpdateRequest, resp 
 	in.oldSec, d = securityOf(ctx, prior)
 	resp.Diagnostics.Append(d...)
 	in.newSec, d = securityOf(ctx, plan)
+	resp.Diagnostics.Append(d...)
+	in.oldLBC, d = lbcOf(ctx, prior)
+	resp.Diagnostics.Append(d...)
+	in.lbc, d = lbcOf(ctx, plan)
 	resp.Diagnostics.Append(d...)
 	if v := plan.KubernetesVersion.ValueString(); !plan.KubernetesVersion.IsUnknown() && v != prior.KubernetesVersion.ValueString() {
 		in.version = v

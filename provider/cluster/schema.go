@@ -131,6 +131,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 	}
 	maps.Copy(resp.Schema.Attributes, accessAttributes())
 	maps.Copy(resp.Schema.Attributes, securityAttributes())
+	maps.Copy(resp.Schema.Attributes, lbcAttributes())
 }
 
 var instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9-]+$`)

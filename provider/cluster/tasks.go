@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/access"
@@ -50,6 +51,7 @@ type createInput struct {
 	auth     access.Config
 	entries  access.Set
 	security securitySpec
+	lbc      lbcSpec
 }
 
 // The steps of a create, by name.
@@ -81,6 +83,8 @@ const (
 //	control plane -> OIDC provider, add-ons that need no node
 //	node groups, CoreDNS, OIDC provider, add-ons' roles -> the other add-ons
 //	  -> Fargate logging
+//	node groups, CoreDNS, OIDC provider, add-ons that need no node -> the
+//	  AWS Load Balancer Controller
 //
 // CoreDNS to EC2 waits for the node groups too.
 func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) error {
@@ -128,6 +132,9 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 		task{stepFargateLogs, needs(stepAddons), made(func(ctx context.Context) error {
 			return r.applyFargateLogging(ctx, ob, fargatelogging.Spec{}, in.security.fargate)
 		})},
+		task{stepLBC, needs(stepOIDC, stepNodeGroups, stepCoreDNS, stepNodeless), made(func(ctx context.Context) error {
+			return r.applyLBC(ctx, ob, lbcSpec{}, in.lbc)
+		})},
 	)
 }
 
@@ -171,6 +178,7 @@ type updateInput struct {
 	authMode             string // "" when unchanged
 	oldEntries, entries  access.Set
 	oldSec, newSec       securitySpec
+	oldLBC, lbc          lbcSpec
 }
 
 // update: IAM roles -> endpoint access -> authentication mode -> access entries -> tags -> node groups | profiles ->
@@ -204,6 +212,7 @@ func (r *run) update(ctx context.Context, ob *observed.Record, in updateInput) e
 	} else {
 		steps = append(steps, addonsStep)
 	}
+	steps = append(steps, step{stepLBC, func(ctx context.Context) error { return r.applyLBC(ctx, ob, in.oldLBC, in.lbc) }})
 	return inOrder(ctx, steps...)
 }
 
@@ -252,6 +261,8 @@ const (
 
 // destroy, each step as soon as EKS and EC2 allow:
 //
+//	the AWS Load Balancer Controller (its Services' and Ingresses' load
+//	  balancers first) -> node groups, Fargate profiles
 //	node groups (in parallel) -> NAT gateway and its elastic IP
 //	node groups, Fargate profiles (one at a time) -> control plane
 //	  (EKS deletes its add-ons and Pod Identity associations)
@@ -265,6 +276,7 @@ const (
 // (clusterOwned) is deleted; the network it made goes in any case.
 func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
 	exists := false
+	var found *ekstypes.Cluster
 	eks := func(f func(context.Context) error) func(context.Context) error {
 		return func(ctx context.Context) error {
 			if !exists {
@@ -278,12 +290,13 @@ func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
 			if !clusterOwned {
 				return nil
 			}
-			_, err := r.controlPlane.Find(ctx)
-			exists = err == nil
+			c, err := r.controlPlane.Find(ctx)
+			exists, found = err == nil, c
 			return ignoreNotFound(err)
 		}},
-		task{stepDelNodeGroups, needs(stepFindCluster), eks(r.children.DeleteAllNodegroups)},
-		task{stepDelProfiles, needs(stepFindCluster), eks(r.children.DeleteAllProfiles)},
+		task{stepDelLBC, needs(stepFindCluster), eks(r.removeLBC(func() *ekstypes.Cluster { return found }))},
+		task{stepDelNodeGroups, needs(stepDelLBC), eks(r.children.DeleteAllNodegroups)},
+		task{stepDelProfiles, needs(stepDelLBC), eks(r.children.DeleteAllProfiles)},
 		task{stepDelNAT, needs(stepDelNodeGroups), r.network.DeleteNAT},
 		task{stepDelCluster, needs(stepDelNodeGroups, stepDelProfiles), eks(r.controlPlane.Delete)},
 		task{stepDelRoles, needs(stepDelCluster), r.roles.DeleteAll},

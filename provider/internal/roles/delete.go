@@ -16,7 +16,7 @@ import (
 // DeleteAll deletes the roles this cluster created; a role the user
 // brought carries no owner tag and is left alone.
 func (r *Roles) DeleteAll(ctx context.Context) error {
-	for _, k := range []Kind{EBSCSI, PodExecution, Node, Cluster} {
+	for _, k := range []Kind{LoadBalancerController, EBSCSI, PodExecution, Node, Cluster} {
 		if err := r.delete(ctx, r.owner.RoleName(k.Name)); err != nil {
 			return err
 		}

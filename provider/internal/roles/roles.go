@@ -39,8 +39,13 @@ var (
 	// through EKS Pod Identity (this trust) or IRSA (EnsureIRSA).
 	EBSCSI = Kind{"ebs-csi", "pods.eks.amazonaws.com", []string{"sts:AssumeRole", "sts:TagSession"},
 		[]string{"service-role/AmazonEBSCSIDriverPolicy"}, "EBS CSI driver role"}
+	// LoadBalancerController is the AWS Load Balancer Controller's role,
+	// through IRSA only (EnsureIRSA): its pods may run on Fargate, where
+	// EKS Pod Identity does not work. Its policy is AWS's, put inline by the
+	// controller's part.
+	LoadBalancerController = Kind{Name: "lb-controller", purpose: "AWS Load Balancer Controller role"}
 	// All are the kinds, in the order they are made.
-	All = []Kind{Cluster, Node, PodExecution, EBSCSI}
+	All = []Kind{Cluster, Node, PodExecution, EBSCSI, LoadBalancerController}
 )
 
 // Roles makes, finds and deletes the roles of one cluster.

@@ -18,14 +18,6 @@ type controllers struct {
 	read    map[string]*bool
 }
 
-// SetLoadBalancerController records whether fargate_cluster plans the
-// cluster with the controller (nil: unknown).
-func (r *Registry) SetLoadBalancerController(name string, enabled *bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.get(name).LoadBalancerController = clone(enabled)
-}
-
 // markFromEKS records that Layout read the cluster from EKS: no plan of
 // this run says what it has. The caller holds r.mu.
 func (r *Registry) markFromEKS(name string) {

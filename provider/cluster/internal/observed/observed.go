@@ -35,6 +35,7 @@ type Record struct {
 	// accessEntries are the access entries of the configuration, by its names.
 	accessEntries map[string]AccessEntry
 	security      Security
+	lbc           LoadBalancerController
 	warnings      []Warning
 }
 
@@ -52,6 +53,8 @@ type Snapshot struct {
 	// AccessEntries are the access entries of the configuration, by its names.
 	AccessEntries map[string]AccessEntry
 	Security      Security
+	// LoadBalancerController is the AWS Load Balancer Controller (lbc.go).
+	LoadBalancerController LoadBalancerController
 }
 
 // New returns an empty record.
@@ -69,6 +72,7 @@ func (r *Record) Snapshot() Snapshot {
 		Network: r.network.Clone(), Roles: r.roles, GoneRoles: slices.Clone(r.goneRoles), Cluster: r.cluster,
 		NodeGroups: maps.Clone(r.nodeGroups), Profiles: maps.Clone(r.profiles),
 		Addons: maps.Clone(r.addons), OIDCProvider: r.oidcProvider, AccessEntries: maps.Clone(r.accessEntries), Security: r.security.clone(),
+		LoadBalancerController: r.lbc,
 	}
 }
 
