@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -77,5 +78,61 @@ resource "fargate_manifest" "web" {
 	}
 	if out := app.Must("plan", "-no-color", "-input=false"); !strings.Contains(out, "1 to add") {
 		t.Fatalf("plan with the controller: %s", out)
+	}
+}
+
+// In one configuration with its cluster: fargate_cluster's plan says the
+// cluster will not have the controller, and a Service and an Ingress that
+// need it are refused at plan, each named with the attribute to set,
+// before anything is made.
+func TestAccManifest_controllerObjectsRefusedAtPlan(t *testing.T) {
+	acctest.Client(t)
+	before := eksCalls(acctest.Calls(t))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: acctest.ProviderBlock + `
+resource "fargate_cluster" "c" {
+  name             = "no-controller"
+  network          = { vpc_cidr = "10.15.0.0/16" }
+  fargate_profiles = { apps = { selectors = [{ namespace = "kube-system" }, { namespace = "shop" }] } }
+}
+resource "fargate_manifest" "shop" {
+  cluster  = fargate_cluster.c.name
+  manifest = <<-YAML
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: shop
+      namespace: shop
+      annotations:
+        service.beta.kubernetes.io/aws-load-balancer-type: external
+        service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip
+    spec:
+      type: LoadBalancer
+      selector: {app: shop}
+      ports: [{port: 80}]
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: shop
+      namespace: shop
+      annotations: {alb.ingress.kubernetes.io/target-type: ip}
+    spec:
+      ingressClassName: alb
+      defaultBackend: {service: {name: shop, port: {number: 80}}}
+    YAML
+}
+`,
+			PlanOnly: true,
+			ExpectError: regexp.MustCompile(`(?s)` + flex(regexp.QuoteMeta(`Service shop/shop asks for the AWS Load Balancer Controller (annotation service.beta.kubernetes.io/aws-load-balancer-type: external), which EKS does not install and this cluster does not have`)) +
+				`.*` + flex(regexp.QuoteMeta(`Set load_balancer_controller.enabled = true on the cluster's fargate_cluster`)) +
+				`.*` + flex(regexp.QuoteMeta(`Ingress shop/shop is of class alb, which only the AWS Load Balancer Controller serves`)) +
+				`.*` + flex(regexp.QuoteMeta(`Set load_balancer_controller.enabled = true on the cluster's fargate_cluster`))),
+		}},
+	})
+	if after := eksCalls(acctest.Calls(t)); after != before {
+		t.Fatalf("the refused plan made %d EKS calls", after-before)
 	}
 }
