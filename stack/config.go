@@ -47,8 +47,8 @@ func DefaultConfig() Config {
 		InstanceType: "t2.medium", NodeCount: 1, Namespace: "tb-demo", ServiceReplicas: 2,
 		StorageProvisioner: "ebs.csi.aws.com", StorageType: "gp2",
 		MySQLImage: "mysql:8.4", ServiceImage: "terrax/springboot-beer-api:1.0",
+		Backend: "local", StateKey: "terrax/terraform.tfstate", LockTable: "terrax-terraform-locks",
 		FargateOnlyClusterName: "terrax-fargate-only",
-		Backend:                "local", StateKey: "terrax/terraform.tfstate", LockTable: "terrax-terraform-locks",
 	}
 }
 
