@@ -38,7 +38,12 @@ type Config struct {
 	// ServiceAccountIssuer, when set, is the issuer of the service account
 	// tokens (EKS: the cluster's OIDC issuer URL).
 	ServiceAccountIssuer string
-	Log                  io.Writer
+	// ClusterNetwork, when set, is the Unix socket of an HTTP CONNECT proxy
+	// through which the apiserver reaches the cluster's network: admission
+	// webhooks backed by a Service go to one of its Ready endpoints
+	// (pod IP:port), as on EKS, and the proxy decides what answers there.
+	ClusterNetwork string
+	Log            io.Writer
 }
 
 // ControlPlane is a running control plane.
@@ -196,6 +201,24 @@ current-context: webhook
 		// another, the audience https://kubernetes.default.svc.
 		args = append([]string{"--service-account-issuer", c.ServiceAccountIssuer}, args...)
 		args = append(args, "--api-audiences", "https://kubernetes.default.svc,https://kubernetes.default.svc.cluster.local")
+	}
+	if c.ClusterNetwork != "" {
+		// Webhook Services resolve to their endpoints (no Ready endpoint:
+		// "no endpoints available for service"), dialled through the proxy.
+		egress := fmt.Sprintf(`apiVersion: apiserver.k8s.io/v1beta1
+kind: EgressSelectorConfiguration
+egressSelections:
+- name: cluster
+  connection:
+    proxyProtocol: HTTPConnect
+    transport:
+      uds:
+        udsName: %s
+`, c.ClusterNetwork)
+		if err := pki.WriteFiles(c.DataDir, map[string][]byte{"egress.yaml": []byte(egress)}); err != nil {
+			return nil, err
+		}
+		args = append(args, "--enable-aggregator-routing=true", "--egress-selector-config-file", f("egress.yaml"))
 	}
 	if err := cp.spawn(c, "apiserver", args...); err != nil {
 		return nil, err

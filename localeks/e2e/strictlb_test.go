@@ -79,12 +79,8 @@ func TestStrictLoadBalancers(t *testing.T) {
 	arn := role(t, ctx, roleName, irsaTrust(cl, "kube-system", "aws-load-balancer-controller"))
 	oidcProvider(t, ctx, cl)
 	t.Run("the controller with a role not allowed to create load balancers: no address", func(t *testing.T) {
-		_, err := k.CoreV1().ServiceAccounts("kube-system").Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{
-			Name: "aws-load-balancer-controller", Annotations: map[string]string{"eks.amazonaws.com/role-arn": arn}}}, metav1.CreateOptions{})
-		must(t, err)
-		d := deployment("kube-system", "aws-load-balancer-controller", map[string]string{"app.kubernetes.io/name": "aws-load-balancer-controller"}, 1, "")
-		d.Spec.Template.Spec.ServiceAccountName = "aws-load-balancer-controller"
-		_, err = k.AppsV1().Deployments("kube-system").Create(ctx, d, metav1.CreateOptions{})
+		installLBC(t, ctx, k, arn)
+		_, err := k.AppsV1().Deployments("kube-system").Create(ctx, lbcDeployment(name, "vpc-localeks"), metav1.CreateOptions{})
 		must(t, err)
 		event(t, ctx, k, ns, "external", "NoLoadBalancerController", "is not allowed elasticloadbalancing:CreateLoadBalancer")
 		noAddress(t, ctx, k, ns, controllerServices...)

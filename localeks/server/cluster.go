@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"net"
+	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -52,12 +54,35 @@ func (s *Server) startCluster(name string) *Cluster {
 
 func (c *Cluster) run(ctx context.Context) {
 	s := c.s
+	// The cluster's network, as its apiserver reaches it (webhook Services'
+	// endpoints): a proxy on a Unix socket (a short path: sockets allow 108
+	// bytes), served by the simulator below.
+	sockDir, err := os.MkdirTemp("", "localeks-net-")
+	var network net.Listener
+	if err == nil {
+		network, err = net.Listen("unix", filepath.Join(sockDir, "proxy.sock"))
+	}
+	if err != nil {
+		c.mu.Lock()
+		c.err = err
+		c.mu.Unlock()
+		return
+	}
+	defer func() {
+		if ctx.Err() != nil || c.failed() != nil {
+			network.Close()
+		}
+	}()
+	go func() {
+		<-ctx.Done()
+		_ = os.RemoveAll(sockDir)
+	}()
 	cp, err := controlplane.Start(ctx, controlplane.Config{
 		// A directory per incarnation: a cluster deleted and made again under
 		// the same name must not meet its predecessor's files being removed.
 		Name: c.Name, Binary: s.opt.Binary, DataDir: filepath.Join(s.opt.DataDir, "clusters", fmt.Sprintf("%s-%d", c.Name, c.started.UnixNano())),
 		AuthWebhookURL: s.hooks + "/authenticate/" + c.Name, AuthWebhookCA: s.hookCA.CertPEM,
-		ServiceCIDR: "10.100.0.0/16", ServiceAccountIssuer: c.Issuer, Log: s.opt.Log,
+		ServiceCIDR: "10.100.0.0/16", ServiceAccountIssuer: c.Issuer, ClusterNetwork: network.Addr().String(), Log: s.opt.Log,
 	})
 	if err != nil {
 		c.mu.Lock()
@@ -92,6 +117,7 @@ func (c *Cluster) run(ctx context.Context) {
 	sm := sim.New(sim.Config{Cluster: c.Name, Region: s.opt.Region, Version: version, Client: client, Source: c, LoadBalancers: c, PodIdentity: c, AWS: c, Log: s.opt.Log,
 		FargateStart: s.Shaper.FargateStart,
 		WebhookURL:   s.hooks + "/mutate/" + c.Name, WebhookCA: s.hookCA.CertPEM})
+	go sm.ServeClusterNetwork(ctx, network)
 	go s.accessRBAC(ctx, c.Name, client)
 	go func() {
 		if err := sm.Run(ctx); err != nil && ctx.Err() == nil {

@@ -15,9 +15,6 @@ import (
 
 // What decides who makes a LoadBalancer Service's load balancer.
 const (
-	// LoadBalancerController is the AWS Load Balancer Controller's
-	// Deployment in kube-system, which EKS does not install.
-	LoadBalancerController = "aws-load-balancer-controller"
 	// ELBCreateLoadBalancer is the permission its role needs.
 	ELBCreateLoadBalancer = "elasticloadbalancing:CreateLoadBalancer"
 	// ReasonNoLoadBalancerController and ReasonNoInstanceTargets are the
@@ -57,15 +54,20 @@ func (s *Simulator) mayGetAddress(ctx context.Context, svc *corev1.Service) bool
 	return true
 }
 
-// loadBalancerController is nil when the controller is Ready and its
-// service account's role may create load balancers.
+// loadBalancerController is nil when the controller is Ready, manages
+// this cluster (its --cluster-name) and its service account's role may
+// create load balancers.
 func (s *Simulator) loadBalancerController(ctx context.Context) error {
-	d, err := s.cfg.Client.AppsV1().Deployments("kube-system").Get(ctx, LoadBalancerController, metav1.GetOptions{})
+	d, err := s.cfg.Client.AppsV1().Deployments(placement.LBCNamespace).Get(ctx, placement.LBCName, metav1.GetOptions{})
 	if err != nil {
-		return fmt.Errorf("Deployment kube-system/%s: %w", LoadBalancerController, err)
+		return fmt.Errorf("Deployment %s/%s: %w", placement.LBCNamespace, placement.LBCName, err)
 	}
 	if d.Status.ReadyReplicas == 0 {
-		return fmt.Errorf("Deployment kube-system/%s has no Ready replica", LoadBalancerController)
+		return fmt.Errorf("Deployment %s/%s has no Ready replica", placement.LBCNamespace, placement.LBCName)
+	}
+	if flags, _ := lbcFlags(&corev1.Pod{Spec: d.Spec.Template.Spec}); flags["cluster-name"] != s.cfg.Cluster {
+		return fmt.Errorf("Deployment %s/%s runs with --cluster-name=%s, not this cluster's name %s: it manages nothing of this cluster",
+			placement.LBCNamespace, placement.LBCName, flags["cluster-name"], s.cfg.Cluster)
 	}
 	if s.cfg.AWS == nil {
 		return fmt.Errorf("no AWS account behind this cluster")
@@ -78,7 +80,7 @@ func (s *Simulator) loadBalancerController(ctx context.Context) error {
 	if name == "" {
 		name = "default"
 	}
-	sa, err := s.serviceAccount(ctx, "kube-system", name, s.runningOnEC2("kube-system", sel))
+	sa, err := s.serviceAccount(ctx, placement.LBCNamespace, name, s.runningOnEC2(placement.LBCNamespace, sel))
 	if err != nil {
 		return err
 	}

@@ -65,6 +65,9 @@ func (s *Simulator) markRunning(ctx context.Context, p *corev1.Pod) error {
 			return fmt.Errorf("pod %s/%s waits for claim %s to be bound", p.Namespace, p.Name, v.PersistentVolumeClaim.ClaimName)
 		}
 	}
+	if err := s.mountSecrets(ctx, p); err != nil {
+		return err
+	}
 	node, err := s.factory.Core().V1().Nodes().Lister().Get(p.Spec.NodeName)
 	if err != nil {
 		return err

@@ -17,7 +17,7 @@ import (
 // balancer is deleted: the AWS Load Balancer Controller's, or the legacy
 // cloud controller's (Kubernetes' service controller).
 const (
-	lbFinalizer       = "service.k8s.aws/resources"
+	lbFinalizer       = placement.LBCServiceFinalizer
 	legacyLBFinalizer = "service.kubernetes.io/load-balancer-cleanup"
 )
 

@@ -163,6 +163,7 @@ func (s *Simulator) Run(ctx context.Context) error {
 	s.factory.Core().V1().PersistentVolumes().Informer()
 	s.factory.Core().V1().Nodes().Informer()
 	s.factory.Storage().V1().StorageClasses().Informer()
+	s.factory.Apps().V1().Deployments().Informer()
 	_, _ = s.factory.Core().V1().Services().Informer().AddEventHandler(enqueue(s.svcs))
 	s.factory.Start(ctx.Done())
 	s.factory.WaitForCacheSync(ctx.Done())

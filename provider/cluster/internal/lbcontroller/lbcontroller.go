@@ -113,7 +113,14 @@ func (l *Controller) spec(ob *observed.Record, version string) (Spec, error) {
 	if cl == nil || cl.ResourcesVpcConfig == nil {
 		return Spec{}, fmt.Errorf("installing the AWS Load Balancer Controller: EKS cluster %q is not there yet", l.owner.Cluster)
 	}
-	return Spec{Cluster: l.owner.Cluster, Region: l.c.Region, VPCID: aws.ToString(cl.ResourcesVpcConfig.VpcId), Version: version}, nil
+	vpc := ob.Network().VPCID
+	if vpc == "" {
+		vpc = aws.ToString(cl.ResourcesVpcConfig.VpcId)
+	}
+	if vpc == "" {
+		return Spec{}, fmt.Errorf("installing the AWS Load Balancer Controller: the VPC of EKS cluster %q is not known", l.owner.Cluster)
+	}
+	return Spec{Cluster: l.owner.Cluster, Region: l.c.Region, VPCID: vpc, Version: version}, nil
 }
 
 // ensureRole makes the controller's IRSA role and puts AWS's policy of
