@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
-	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	clb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -44,25 +43,15 @@ func TestStrictLBLegacy(t *testing.T) {
 	ec := ec2.New(ec2.Options{Region: "eu-west-1", BaseEndpoint: aws.String(env.URL), Credentials: opts.Credentials})
 	cl := clb.New(clb.Options{Region: "eu-west-1", BaseEndpoint: aws.String(env.URL), Credentials: opts.Credentials})
 	v2 := elb.New(elb.Options{Region: "eu-west-1", BaseEndpoint: aws.String(env.URL), Credentials: opts.Credentials})
-	public, privA, privB := fidelityVPC(t, ctx)
-	sn, err := ec.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{public}})
-	must(t, err)
-	vpc := aws.ToString(sn.Subnets[0].VpcId)
-
 	name := "legacy-lb"
-	_, err = e.CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String(name), RoleArn: aws.String(eksRole), Version: aws.String("1.35"),
-		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{public, privA, privB}}})
-	must(t, err)
-	t.Cleanup(func() { _, _ = e.DeleteCluster(ctx, &eks.DeleteClusterInput{Name: aws.String(name)}) })
-	out, err := eks.NewClusterActiveWaiter(e, func(o *eks.ClusterActiveWaiterOptions) { o.MinDelay, o.MaxDelay = 200*time.Millisecond, time.Second }).
-		WaitForOutput(ctx, &eks.DescribeClusterInput{Name: aws.String(name)}, time.Minute)
-	must(t, err)
-	_, err = e.CreateNodegroup(ctx, nodegroup(name, "node-group", privA))
+	v := vpcCluster(t, ctx, name)
+	vpc, privA := v.vpc, v.privA
+	_, err := e.CreateNodegroup(ctx, nodegroup(name, "node-group", privA))
 	must(t, err)
 	t.Cleanup(func() {
 		_, _ = e.DeleteNodegroup(ctx, &eks.DeleteNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String("node-group")})
 	})
-	k := adminKube(t, ctx, out.Cluster)
+	k := adminKube(t, ctx, v.cluster)
 	var instance string
 	eventually(t, 60*time.Second, "the node group's node", func() error {
 		nodes, err := k.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "eks.amazonaws.com/nodegroup=node-group"})

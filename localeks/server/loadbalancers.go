@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	clb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/terrax/terraform-provider-fargate/localeks/awsproxy"
@@ -37,16 +36,17 @@ type loadBalancer struct {
 	// Targets: the instances of a legacy load balancer (EKS's cloud
 	// controller registers the EC2 nodes; Fargate pods sit behind them).
 	Targets []string
-	// TargetGroups: a legacy NLB's, one per Service port.
+	// TargetGroups: a legacy NLB's, one per Service port; a controller
+	// load balancer's, by name in tgByName, with their registered targets.
 	TargetGroups []string
+	tgByName     map[string]string
+	registered   map[string][]string
+	DNS          string
 	deleted      time.Time
 }
 
 // Tags the AWS Load Balancer Controller puts on what it makes.
-const (
-	lbClusterTag = "elbv2.k8s.aws/cluster"
-	lbStackTag   = "service.k8s.aws/stack"
-)
+const lbClusterTag = "elbv2.k8s.aws/cluster"
 
 func lbName(cluster, ns, name string) string {
 	h := fnv.New32a()
@@ -54,11 +54,11 @@ func lbName(cluster, ns, name string) string {
 	return fmt.Sprintf("k8s-%s-%s-%08x", short(ns, 7), short(name, 7), h.Sum32())
 }
 
-// EnsureLoadBalancer makes (or finds) the load balancer of a Service and
-// returns its DNS name; "" when the cluster's subnets are not in EC2. Who
-// makes it decides what it is: the AWS Load Balancer Controller an NLB
-// with IP targets; EKS's legacy cloud controller a Classic ELB, or an NLB
-// with instance targets for `aws-load-balancer-type: nlb`.
+// EnsureLoadBalancer makes (or finds) the load balancer EKS's legacy cloud
+// controller makes for a Service and returns its DNS name; "" when the
+// cluster's subnets are not in EC2: a Classic ELB, or an NLB with instance
+// targets for `aws-load-balancer-type: nlb` (the AWS Load Balancer
+// Controller's: EnsureControllerLB).
 func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service, targets []string) (string, error) {
 	kind := lbKindOf(svc)
 	name := c.lbNameOf(kind, svc)
@@ -70,10 +70,7 @@ func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service, t
 		return "", err
 	}
 	lb.Kind = kind
-	tags := map[string]string{lbClusterTag: c.Name, lbStackTag: svc.Namespace + "/" + svc.Name, "service.k8s.aws/resource": "LoadBalancer"}
-	if kind != lbController {
-		tags = legacyTags(c.Name, svc)
-	}
+	tags := legacyTags(c.Name, svc)
 	var dns string
 	switch kind {
 	case lbClassic:
@@ -81,7 +78,7 @@ func (c *Cluster) EnsureLoadBalancer(ctx context.Context, svc *corev1.Service, t
 	case lbLegacyNLB:
 		dns, err = c.s.createLegacyNLB(ctx, lb, svc, tags)
 	default:
-		dns, err = c.s.createControllerNLB(ctx, lb, svc, tags)
+		return "", fmt.Errorf("service %s/%s is the AWS Load Balancer Controller's (EnsureControllerLB)", svc.Namespace, svc.Name)
 	}
 	if err != nil {
 		return "", err
@@ -136,28 +133,6 @@ func (c *Cluster) lbPlace(ctx context.Context, name string, targets []string) (*
 		}
 	}
 	return lb, nil
-}
-
-// createControllerNLB is what the AWS Load Balancer Controller makes: an
-// NLB with its own security group.
-func (s *Server) createControllerNLB(ctx context.Context, lb *loadBalancer, svc *corev1.Service, tags map[string]string) (string, error) {
-	sg, err := s.ec2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{
-		GroupName: aws.String(lb.Name), Description: aws.String("[k8s] load balancer of " + svc.Namespace + "/" + svc.Name), VpcId: aws.String(lb.VPC),
-		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeSecurityGroup, Tags: ec2Tags(tags)}},
-	})
-	if err != nil {
-		return "", fmt.Errorf("creating the security group of %s: %w", lb.Name, err)
-	}
-	lb.SG = aws.ToString(sg.GroupId)
-	out, err := s.elb.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
-		Name: aws.String(lb.Name), Type: elbtypes.LoadBalancerTypeEnumNetwork, Scheme: elbtypes.LoadBalancerSchemeEnumInternetFacing,
-		Subnets: lb.Subnets, SecurityGroups: []string{lb.SG}, Tags: elbv2Tags(tags),
-	})
-	if err != nil {
-		return "", fmt.Errorf("creating load balancer %s: %w", lb.Name, err)
-	}
-	lb.ARN = aws.ToString(out.LoadBalancers[0].LoadBalancerArn)
-	return aws.ToString(out.LoadBalancers[0].DNSName), nil
 }
 
 // DeleteLoadBalancer removes a Service's load balancer (a legacy NLB's

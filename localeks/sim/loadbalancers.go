@@ -17,6 +17,7 @@ import (
 const (
 	// ELBCreateLoadBalancer is the permission its role needs.
 	ELBCreateLoadBalancer = "elasticloadbalancing:CreateLoadBalancer"
+	ELBDeleteLoadBalancer = "elasticloadbalancing:DeleteLoadBalancer"
 	// ReasonNoLoadBalancerController and ReasonNoInstanceTargets are the
 	// reasons of localeks' Warning events on Services.
 	ReasonNoLoadBalancerController = "NoLoadBalancerController"
@@ -34,30 +35,10 @@ func lbClass(svc *corev1.Service) string {
 	return *svc.Spec.LoadBalancerClass
 }
 
-// mayGetAddress says whether EKS would give the Service an address now: a
-// Service for the AWS Load Balancer Controller only while that controller
-// runs with a role that may create load balancers; a legacy one always
-// (the cloud controller makes it), with a Warning when nothing can answer
-// behind its instance targets.
-func (s *Simulator) mayGetAddress(ctx context.Context, svc *corev1.Service) bool {
-	why := placement.NeedsLoadBalancerController(svc.Annotations, lbClass(svc))
-	if why == "" {
-		s.warnNoInstanceTargets(ctx, svc)
-		return true
-	}
-	if err := s.loadBalancerController(ctx); err != nil {
-		s.recordEvent(ctx, serviceRef(svc), ReasonNoLoadBalancerController, "localeks", fmt.Sprintf(
-			"this Service asks for the AWS Load Balancer Controller (%s), which EKS does not install, and it gets no address until that controller runs: %v",
-			why, err))
-		return false
-	}
-	return true
-}
-
 // loadBalancerController is nil when the controller is Ready, manages
-// this cluster (its --cluster-name) and its service account's role may
-// create load balancers.
-func (s *Simulator) loadBalancerController(ctx context.Context) error {
+// this cluster (its --cluster-name) and its service account's role allows
+// action.
+func (s *Simulator) loadBalancerController(ctx context.Context, action string) error {
 	d, err := s.cfg.Client.AppsV1().Deployments(placement.LBCNamespace).Get(ctx, placement.LBCName, metav1.GetOptions{})
 	if err != nil {
 		return fmt.Errorf("Deployment %s/%s: %w", placement.LBCNamespace, placement.LBCName, err)
@@ -84,7 +65,7 @@ func (s *Simulator) loadBalancerController(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.cfg.AWS.CredentialsAllow(ctx, sa, ELBCreateLoadBalancer)
+	return s.cfg.AWS.CredentialsAllow(ctx, sa, action)
 }
 
 // instanceTargets are the EC2 instances behind a legacy load balancer: every

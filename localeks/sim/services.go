@@ -28,9 +28,10 @@ func finalizerOf(svc *corev1.Service) string {
 	return legacyLBFinalizer
 }
 
-// syncService plays the load balancer controller for LoadBalancer
-// Services: it makes the load balancer and publishes its host name, and on
-// deletion removes the load balancer before letting the Service go.
+// syncService plays EKS's legacy cloud controller for LoadBalancer
+// Services (the AWS Load Balancer Controller's go to reconcileLBC): it
+// makes the load balancer and publishes its host name, and on deletion
+// removes the load balancer before letting the Service go.
 func (s *Simulator) syncService(ctx context.Context, key string) error {
 	ns, name, _ := cache.SplitMetaNamespaceKey(key)
 	svc, err := s.factory.Core().V1().Services().Lister().Services(ns).Get(name)
@@ -39,6 +40,9 @@ func (s *Simulator) syncService(ctx context.Context, key string) error {
 	}
 	if err != nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		return err
+	}
+	if placement.NeedsLoadBalancerController(svc.Annotations, lbClass(svc)) != "" {
+		return s.reconcileLBC(ctx, s.serviceObject(svc))
 	}
 	lbs, finalizer := s.cfg.LoadBalancers, finalizerOf(svc)
 	if svc.DeletionTimestamp != nil {
@@ -53,8 +57,8 @@ func (s *Simulator) syncService(ctx context.Context, key string) error {
 		_, err := s.cfg.Client.CoreV1().Services(ns).Update(ctx, q, metav1.UpdateOptions{})
 		return ignoreGoneOrStale(err)
 	}
-	if len(svc.Status.LoadBalancer.Ingress) == 0 && !s.mayGetAddress(ctx, svc) {
-		return nil // resync retries
+	if len(svc.Status.LoadBalancer.Ingress) == 0 {
+		s.warnNoInstanceTargets(ctx, svc)
 	}
 	if lbs != nil && !slices.Contains(svc.Finalizers, finalizer) {
 		q := svc.DeepCopy()

@@ -52,6 +52,41 @@ type LoadBalancers interface {
 	DeleteLoadBalancer(ctx context.Context, svc *corev1.Service) error
 }
 
+// ControllerLoadBalancers is what LoadBalancers may also do: make and
+// remove the load balancers of the AWS Load Balancer Controller, with their
+// target groups.
+type ControllerLoadBalancers interface {
+	// EnsureControllerLB makes the load balancer (or finds it) and its
+	// security group, target groups and listeners, and registers exactly
+	// the wanted targets; it returns the DNS name, "" when there is no AWS
+	// network to put it in.
+	EnsureControllerLB(ctx context.Context, want ControllerLB) (hostname string, err error)
+	// DeleteControllerLB deletes the load balancer of owner and its target
+	// groups (its security group once its interfaces are released).
+	DeleteControllerLB(ctx context.Context, owner corev1.ObjectReference) error
+}
+
+// ControllerLB is a load balancer as the AWS Load Balancer Controller
+// wants it: an NLB for a Service, an ALB for an Ingress.
+type ControllerLB struct {
+	Owner        corev1.ObjectReference // the Service or Ingress (Kind says which)
+	Internal     bool
+	TargetGroups []TargetGroup
+}
+
+// TargetGroup is one target group of a controller's load balancer.
+type TargetGroup struct {
+	// Resource names it in its tag (<ns>/<service>:<port>).
+	Resource string
+	Protocol string // TCP, UDP (NLB) or HTTP (ALB)
+	// Listener is the load balancer port forwarding to it (NLB).
+	Listener int32
+	// IP: targets are pod IPs (target type ip), else EC2 instance IDs.
+	IP      bool
+	Port    int32
+	Targets []string
+}
+
 // ServiceAccount is who a controller's pods run as, and what their AWS SDK
 // can find: its IRSA role annotation, and whether Pod Identity can serve
 // them (not on Fargate).
@@ -108,6 +143,7 @@ type Simulator struct {
 	pods    workqueue.TypedRateLimitingInterface[string]
 	claims  workqueue.TypedRateLimitingInterface[string]
 	svcs    workqueue.TypedRateLimitingInterface[string]
+	ings    workqueue.TypedRateLimitingInterface[string]
 	factory informers.SharedInformerFactory
 
 	mu       sync.Mutex
@@ -132,6 +168,7 @@ func New(cfg Config) *Simulator {
 		pods:     workqueue.NewTypedRateLimitingQueue(rl()),
 		claims:   workqueue.NewTypedRateLimitingQueue(rl()),
 		svcs:     workqueue.NewTypedRateLimitingQueue(rl()),
+		ings:     workqueue.NewTypedRateLimitingQueue(rl()),
 		factory:  informers.NewSharedInformerFactory(cfg.Client, 0),
 		reported: map[string]bool{}, fargateDue: map[string]time.Time{},
 	}
@@ -165,12 +202,16 @@ func (s *Simulator) Run(ctx context.Context) error {
 	s.factory.Storage().V1().StorageClasses().Informer()
 	s.factory.Apps().V1().Deployments().Informer()
 	_, _ = s.factory.Core().V1().Services().Informer().AddEventHandler(enqueue(s.svcs))
+	_, _ = s.factory.Networking().V1().Ingresses().Informer().AddEventHandler(enqueue(s.ings))
+	// Targets follow the Ready endpoints of the Services behind them.
+	_, _ = s.factory.Discovery().V1().EndpointSlices().Informer().AddEventHandler(s.endpointsChanged())
 	s.factory.Start(ctx.Done())
 	s.factory.WaitForCacheSync(ctx.Done())
 
 	go s.work(ctx, s.pods, s.syncPod)
 	go s.work(ctx, s.claims, s.syncClaim)
 	go s.work(ctx, s.svcs, s.syncService)
+	go s.work(ctx, s.ings, s.syncIngress)
 	go s.leases(ctx)
 	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
@@ -185,6 +226,7 @@ func (s *Simulator) Run(ctx context.Context) error {
 			s.pods.ShutDown()
 			s.claims.ShutDown()
 			s.svcs.ShutDown()
+			s.ings.ShutDown()
 			return nil
 		case <-t.C:
 		}
@@ -208,7 +250,9 @@ func (s *Simulator) work(ctx context.Context, q workqueue.TypedRateLimitingInter
 }
 
 // resync retries what waits on AWS rather than on Kubernetes objects (an
-// add-on, a role, a policy): pending claims and Services without an address.
+// add-on, a role, a policy): pending claims, Services without an address
+// or waiting for their load balancer's deletion, and whatever the AWS Load
+// Balancer Controller reconciles.
 func (s *Simulator) resync() {
 	claims, _ := s.factory.Core().V1().PersistentVolumeClaims().Lister().List(labels.Everything())
 	for _, c := range claims {
@@ -218,9 +262,16 @@ func (s *Simulator) resync() {
 	}
 	svcs, _ := s.factory.Core().V1().Services().Lister().List(labels.Everything())
 	for _, v := range svcs {
-		if v.Spec.Type == corev1.ServiceTypeLoadBalancer && len(v.Status.LoadBalancer.Ingress) == 0 {
+		if v.Spec.Type == corev1.ServiceTypeLoadBalancer && (len(v.Status.LoadBalancer.Ingress) == 0 || v.DeletionTimestamp != nil ||
+			placement.NeedsLoadBalancerController(v.Annotations, lbClass(v)) != "") {
 			s.svcs.Add(v.Namespace + "/" + v.Name)
 		}
+	}
+	// The controller's objects always: it reconciles them when it starts
+	// again, and its role may change.
+	ings, _ := s.factory.Networking().V1().Ingresses().Lister().List(labels.Everything())
+	for _, i := range ings {
+		s.ings.Add(i.Namespace + "/" + i.Name)
 	}
 }
 
