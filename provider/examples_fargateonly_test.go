@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -58,7 +59,7 @@ func TestAccExample_blogFargateOnly(t *testing.T) {
 }
 
 // servedThroughTheController: springboot-service has the address of an NLB
-// whose target group has ip targets, and its pods run on Fargate.
+// whose target group's targets are its pods' IPs (ip targets), on Fargate.
 func servedThroughTheController(t *testing.T, c *conns.Client, name string) error {
 	ctx := context.Background()
 	kc := acctest.Kube(t, name)
@@ -74,11 +75,14 @@ func servedThroughTheController(t *testing.T, c *conns.Client, name string) erro
 	if err != nil || len(pods.Items) != 2 {
 		return fmt.Errorf("service pods: %d, %v", len(pods.Items), err)
 	}
+	var podIPs []string
 	for _, p := range pods.Items {
 		if !strings.HasPrefix(p.Spec.NodeName, "fargate-ip-") {
 			return fmt.Errorf("pod %s on %q, not on Fargate", p.Name, p.Spec.NodeName)
 		}
+		podIPs = append(podIPs, p.Status.PodIP)
 	}
+	slices.Sort(podIPs)
 	lbs, err := c.ELB.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{})
 	if err != nil {
 		return err
@@ -89,6 +93,29 @@ func servedThroughTheController(t *testing.T, c *conns.Client, name string) erro
 		}
 		if lb.Type != elbtypes.LoadBalancerTypeEnumNetwork {
 			return fmt.Errorf("springboot-service's load balancer %s is of type %s, want network", aws.ToString(lb.LoadBalancerName), lb.Type)
+		}
+		tgs, err := c.ELB.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{LoadBalancerArn: lb.LoadBalancerArn})
+		if err != nil {
+			return err
+		}
+		if len(tgs.TargetGroups) == 0 {
+			return fmt.Errorf("NLB %s has no target group", aws.ToString(lb.LoadBalancerName))
+		}
+		for _, tg := range tgs.TargetGroups {
+			if tg.TargetType != elbtypes.TargetTypeEnumIp {
+				return fmt.Errorf("NLB %s: target group %s has %s targets, want ip", aws.ToString(lb.LoadBalancerName), aws.ToString(tg.TargetGroupName), tg.TargetType)
+			}
+			health, err := c.ELB.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn})
+			if err != nil {
+				return err
+			}
+			var targets []string
+			for _, d := range health.TargetHealthDescriptions {
+				targets = append(targets, aws.ToString(d.Target.Id))
+			}
+			if slices.Sort(targets); !slices.Equal(targets, podIPs) {
+				return fmt.Errorf("NLB %s: targets %v, want the pods' IPs %v", aws.ToString(lb.LoadBalancerName), targets, podIPs)
+			}
 		}
 		return nil
 	}
