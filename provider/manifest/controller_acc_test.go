@@ -101,17 +101,51 @@ resource "fargate_manifest" "shop" {
 		`.*`+flex(regexp.QuoteMeta(`Set load_balancer_controller.enabled = true on the cluster's fargate_cluster`))))
 }
 
+// With the controller, a Service in front of Fargate pods whose target
+// type is the controller's default, instance, is refused at plan: Fargate
+// pods can only be ip targets.
+func TestAccManifest_instanceTargetsOnFargateRefusedAtPlan(t *testing.T) {
+	refusedAtPlanWithoutEKSCalls(t, acctest.ProviderBlock+`
+resource "fargate_cluster" "c" {
+  name                     = "instance-targets"
+  network                  = { vpc_cidr = "10.16.0.0/16" }
+  fargate_profiles         = { apps = { selectors = [{ namespace = "kube-system" }, { namespace = "shop" }] } }
+  load_balancer_controller = { enabled = true }
+}
+resource "fargate_manifest" "shop" {
+  cluster  = fargate_cluster.c.name
+  manifest = <<-YAML
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: shop, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: shop}}
+      template:
+        metadata: {labels: {app: shop}}
+        spec: {containers: [{name: shop, image: nginx:1.27}]}
+    ---
+`+controllerService("shop", "")+`    YAML
+}
+`, regexp.MustCompile(`(?s)Load balancer cannot reach these pods.*`+flex(regexp.QuoteMeta(`Service shop/shop has target type instance (the default, without the annotation service.beta.kubernetes.io/aws-load-balancer-nlb-target-type), but its pods run on Fargate (Deployment shop/shop), and Fargate pods cannot be instance targets`))+
+		`.*`+flex(regexp.QuoteMeta(`Annotate the Service service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip`))))
+}
+
 // ipService is a Service the controller serves with IP targets, in the
 // namespace of its name, as a manifest's document.
 func ipService(name string) string {
-	return strings.NewReplacer("NAME", name).Replace(`    apiVersion: v1
+	return controllerService(name, "\n        service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip")
+}
+
+// controllerService is a Service the controller serves, in the namespace
+// of its name, with more annotations.
+func controllerService(name, annotations string) string {
+	return strings.NewReplacer("NAME", name, "MORE", annotations).Replace(`    apiVersion: v1
     kind: Service
     metadata:
       name: NAME
       namespace: NAME
       annotations:
-        service.beta.kubernetes.io/aws-load-balancer-type: external
-        service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip
+        service.beta.kubernetes.io/aws-load-balancer-type: externalMORE
     spec:
       type: LoadBalancer
       selector: {app: NAME}
