@@ -140,3 +140,27 @@ func TestModifyPlan_loadBalancerController(t *testing.T) {
 		t.Fatalf("asked again: %v", d)
 	}
 }
+
+// An Ingress sees the backend Services and pods of the manifests planned
+// before its own.
+func TestCheck_ingressSeesOtherManifests(t *testing.T) {
+	yes := true
+	r := topology.New()
+	r.SetLayout("c", blogTopology(1).Profiles, 1)
+	r.SetLoadBalancerController("c", &yes)
+	web, err := kubeobj.Parse(webDeployment() + "---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: tb-demo}\nspec: {selector: {app: service}, ports: [{port: 80}]}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	placements, _ := check(web, r.Get("c"))
+	r.AddWorkloads("c", workloads(web, placements))
+	r.AddServices("c", services(web))
+	ing, err := kubeobj.Parse(ingress("", "ingressClassName: alb, "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ing = ing[1:] // the Ingress alone
+	if _, findings := check(ing, r.Get("c")); len(findings) != 1 || !strings.Contains(findings[0].msg, "(Service web: Deployment tb-demo/web)") {
+		t.Fatalf("findings %+v", findings)
+	}
+}

@@ -14,8 +14,9 @@ import (
 
 // ingress checks an Ingress of class alb, which only the AWS Load Balancer
 // Controller serves: refused on a cluster known not to have it; else each
-// backend Service of the same manifest whose pods run on Fargate must have
-// ip targets. (Backends declared in other manifests are not known here.)
+// backend Service (of this manifest or one planned before) whose pods run
+// on Fargate must have ip targets. Backends made by other tools are not
+// known here.
 func (lb *lbCheck) ingress(o kubeobj.Object) {
 	var ing networkingv1.Ingress
 	if runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &ing) != nil {
@@ -40,7 +41,7 @@ func (lb *lbCheck) ingress(o kubeobj.Object) {
 		if !ok || placement.ALBTargetType(ing.Annotations, svc.Annotations) == placement.TargetTypeIP {
 			continue
 		}
-		if _, f := lb.selected(svc); len(f) > 0 {
+		if _, f := lb.selected(ing.Namespace, svc.Selector); len(f) > 0 {
 			fargate = append(fargate, fmt.Sprintf("Service %s: %s", name, strings.Join(f, ", ")))
 		}
 	}

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 
@@ -38,19 +39,17 @@ const (
 // Fargate pods only, on a cluster without node groups, it is warned of.
 // The pods are those of objs and of the manifests planned before.
 func checkLoadBalancers(objs []kubeobj.Object, placements map[kubeobj.ID]string, topo topology.Cluster) []finding {
-	lb := lbCheck{workloads: workloads(objs, placements), topo: topo, services: map[string]corev1.Service{}}
+	lb := lbCheck{workloads: workloads(objs, placements), topo: topo, services: maps.Clone(topo.Services)}
 	for id, w := range topo.Workloads {
 		if _, ok := lb.workloads[id]; !ok {
 			lb.workloads[id] = w
 		}
 	}
-	lb.absent = topo.LoadBalancerController != nil && !*topo.LoadBalancerController && !lb.declaresController()
-	for _, o := range objs {
-		var svc corev1.Service
-		if o.GetKind() == "Service" && runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &svc) == nil {
-			lb.services[svc.Namespace+"/"+svc.Name] = svc
-		}
+	if lb.services == nil {
+		lb.services = map[string]topology.Service{}
 	}
+	maps.Copy(lb.services, services(objs))
+	lb.absent = topo.LoadBalancerController != nil && !*topo.LoadBalancerController && !lb.declaresController()
 	for _, o := range objs {
 		switch o.GetKind() {
 		case "Service":
@@ -65,7 +64,7 @@ func checkLoadBalancers(objs []kubeobj.Object, placements map[kubeobj.ID]string,
 // lbCheck is one manifest's load balancer check.
 type lbCheck struct {
 	workloads map[string]topology.Workload
-	services  map[string]corev1.Service // the manifest's, by "namespace/name"
+	services  map[string]topology.Service // the manifest's and those planned before, by "namespace/name"
 	topo      topology.Cluster
 	// absent: the cluster is known not to have the controller.
 	absent bool
@@ -84,8 +83,8 @@ func (lb *lbCheck) declaresController() bool {
 }
 
 func (lb *lbCheck) service(o kubeobj.Object) {
-	svc := lb.services[o.GetNamespace()+"/"+o.GetName()]
-	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+	var svc corev1.Service
+	if runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &svc) != nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
 		return
 	}
 	class := ""
@@ -101,7 +100,7 @@ func (lb *lbCheck) service(o kubeobj.Object) {
 			return
 		}
 		if t := placement.NLBTargetType(svc.Annotations); t != placement.TargetTypeIP {
-			if _, fargate := lb.selected(svc); len(fargate) > 0 {
+			if _, fargate := lb.selected(svc.Namespace, svc.Spec.Selector); len(fargate) > 0 {
 				lb.out = append(lb.out, finding{err: true, summary: noTarget, msg: fmt.Sprintf("%s has target type %s (%s), "+
 					"but its pods run on Fargate (%s), and Fargate pods cannot be instance targets: the controller's instance "+
 					"mode registers EC2 nodes, only ip mode reaches pods on Fargate (%s). Annotate the Service %s: ip",
@@ -113,7 +112,7 @@ func (lb *lbCheck) service(o kubeobj.Object) {
 	if class != "" || lb.topo.NodeGroups > 0 {
 		return // another controller's, or a node to go through
 	}
-	if all, fargate := lb.selected(svc); len(fargate) > 0 && len(fargate) == len(all) {
+	if all, fargate := lb.selected(svc.Namespace, svc.Spec.Selector); len(fargate) > 0 && len(fargate) == len(all) {
 		lb.out = append(lb.out, finding{summary: noTarget, msg: fmt.Sprintf("%s is a legacy LoadBalancer in front of pods that all run on Fargate (%s), "+
 			"and the cluster has no node group: a legacy load balancer registers EC2 instances as its targets, and reaches Fargate "+
 			"pods only through kube-proxy on a node group's node, so it would have no healthy target. Use the AWS Load Balancer "+
@@ -131,12 +130,12 @@ func why(annotations map[string]string, annotation string) string {
 	return "the default, without the annotation " + annotation
 }
 
-// selected are the workloads svc selects and those of them that run on
-// Fargate, sorted. A Service without a selector (endpoints managed by
-// hand) selects none.
-func (lb *lbCheck) selected(svc corev1.Service) (all, fargate []string) {
+// selected are the workloads a Service in namespace ns with selector
+// selects, and those of them that run on Fargate, sorted. A Service without
+// a selector (endpoints managed by hand) selects none.
+func (lb *lbCheck) selected(ns string, selector map[string]string) (all, fargate []string) {
 	for id, w := range lb.workloads {
-		if len(svc.Spec.Selector) == 0 || w.Namespace != svc.Namespace || !matches(svc.Spec.Selector, w.Labels) {
+		if len(selector) == 0 || w.Namespace != ns || !matches(selector, w.Labels) {
 			continue
 		}
 		all = append(all, id)
@@ -147,6 +146,18 @@ func (lb *lbCheck) selected(svc corev1.Service) (all, fargate []string) {
 	sort.Strings(all)
 	sort.Strings(fargate)
 	return all, fargate
+}
+
+// services are the Services of objs, for the topology.
+func services(objs []kubeobj.Object) map[string]topology.Service {
+	out := map[string]topology.Service{}
+	for _, o := range objs {
+		var svc corev1.Service
+		if o.GetKind() == "Service" && runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &svc) == nil {
+			out[svc.Namespace+"/"+svc.Name] = topology.Service{Selector: svc.Spec.Selector, Annotations: svc.Annotations}
+		}
+	}
+	return out
 }
 
 // workloads are the pod templates of objs whose placement is known, by ID.

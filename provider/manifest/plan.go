@@ -48,6 +48,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 			var findings []finding
 			placements, findings = check(objs, topo)
 			r.client.Topology.AddWorkloads(name, workloads(objs, placements))
+			r.client.Topology.AddServices(name, services(objs))
 			for _, f := range findings {
 				switch {
 				case f.err:

@@ -41,6 +41,10 @@ type Cluster struct {
 	BindingModes map[string]string
 	Claims       map[string]string
 	Workloads    map[string]Workload
+	// Services are the Services manifests planned so far declare, by
+	// "namespace/name", so that an Ingress in another manifest knows its
+	// backends (see services.go).
+	Services map[string]Service
 }
 
 // Workload is a pod template a manifest declares, and where it runs
@@ -173,6 +177,7 @@ func (r *Registry) Get(name string) Cluster {
 	out.LoadBalancerController = clone(c.LoadBalancerController)
 	out.Provisioners, out.BindingModes, out.Claims = maps.Clone(c.Provisioners), maps.Clone(c.BindingModes), maps.Clone(c.Claims)
 	out.Workloads = maps.Clone(c.Workloads)
+	out.Services = maps.Clone(c.Services)
 	return out
 }
 
