@@ -82,7 +82,7 @@ func TestAccCluster_loadBalancerControllerRotationAndDrift(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             checkGone(c, name),
 		Steps: []resource.TestStep{
-			{Config: lbcRotationConfig(name), Check: lbcRunning(c, kc, name, lbcRotAddr)},
+			{Config: lbcRotationConfig(name), Check: resource.ComposeAggregateTestCheckFunc(lbcRunning(c, kc, name, lbcRotAddr), ingressAdmitted(kc))},
 			{
 				PreConfig: expiring,
 				Config:    lbcRotationConfig(name),
@@ -92,6 +92,7 @@ func TestAccCluster_loadBalancerControllerRotationAndDrift(t *testing.T) {
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					lbcRunning(c, kc, name, lbcRotAddr),
+					ingressAdmitted(kc),
 					func(s *terraform.State) error {
 						exp, err := time.Parse(time.RFC3339, s.RootModule().Resources[lbcRotAddr].Primary.Attributes["load_balancer_controller.webhook_certificate_expires"])
 						if err != nil || time.Until(exp) < 300*24*time.Hour {
