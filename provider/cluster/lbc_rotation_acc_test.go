@@ -21,22 +21,23 @@ import (
 
 const lbcRotAddr = "fargate_cluster.rot"
 
-func lbcRotationConfig(name string) string {
+func lbcRotationConfig(name, version string) string {
 	return acctest.ProviderBlock + fmt.Sprintf(`
 resource "fargate_cluster" "rot" {
   name                     = %q
   network                  = { vpc_cidr = "10.84.0.0/16", availability_zones = ["eu-west-1a", "eu-west-1b"] }
   fargate_profiles         = { system = { selectors = [{ namespace = "kube-system" }] } }
-  load_balancer_controller = { version = "v2.17.1" }
+  load_balancer_controller = { version = %q }
 }
-`, name)
+`, name, version)
 }
 
 // TestAccCluster_loadBalancerControllerRotationAndDrift: a webhook
 // certificate that expires within 30 days (written into the Secret and the
 // caBundle through the Kubernetes API) shows in the plan and is replaced
 // by the apply, the controller restarted to serve it; a Deployment and a
-// webhook configuration deleted behind Terraform's back are put back.
+// webhook configuration deleted behind Terraform's back are put back; a
+// new version is rolled out in place.
 func TestAccCluster_loadBalancerControllerRotationAndDrift(t *testing.T) {
 	c := acctest.Client(t)
 	const name = "lbc-rotation"
@@ -82,10 +83,10 @@ func TestAccCluster_loadBalancerControllerRotationAndDrift(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		CheckDestroy:             checkGone(c, name),
 		Steps: []resource.TestStep{
-			{Config: lbcRotationConfig(name), Check: resource.ComposeAggregateTestCheckFunc(lbcRunning(c, kc, name, lbcRotAddr), ingressAdmitted(kc))},
+			{Config: lbcRotationConfig(name, "v2.17.1"), Check: resource.ComposeAggregateTestCheckFunc(lbcRunning(c, kc, name, lbcRotAddr), ingressAdmitted(kc))},
 			{
 				PreConfig: expiring,
-				Config:    lbcRotationConfig(name),
+				Config:    lbcRotationConfig(name, "v2.17.1"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(lbcRotAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue(lbcRotAddr, certAt),
@@ -116,13 +117,26 @@ func TestAccCluster_loadBalancerControllerRotationAndDrift(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: lbcRotationConfig(name),
+				Config: lbcRotationConfig(name, "v2.17.1"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(lbcRotAddr, plancheck.ResourceActionUpdate),
 				}},
 				Check: resource.ComposeAggregateTestCheckFunc(
 					lbcRunning(c, kc, name, lbcRotAddr),
 					resource.TestCheckResourceAttr(lbcRotAddr, "load_balancer_controller.enabled", "true"),
+				),
+			},
+			{
+				Config: lbcRotationConfig(name, "v3.5.0"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					lbcRunning(c, kc, name, lbcRotAddr),
+					func(*terraform.State) error {
+						d, err := kc().Kube.AppsV1().Deployments(placement.LBCNamespace).Get(bgLBC, placement.LBCName, metav1.GetOptions{})
+						if err != nil || d.Spec.Template.Spec.Containers[0].Image != "public.ecr.aws/eks/aws-load-balancer-controller:v3.5.0" {
+							return fmt.Errorf("the controller was not upgraded in place (%v)", err)
+						}
+						return nil
+					},
 				),
 			},
 		},
