@@ -146,6 +146,11 @@ func (l *Controller) spec(ob *observed.Record, version string) (Spec, error) {
 // ensureRole makes the controller's IRSA role and puts AWS's policy of
 // version on it.
 func (l *Controller) ensureRole(ctx context.Context, ob *observed.Record, version string) (string, error) {
+	if l.c.Partition != "aws" {
+		// AWS publishes other documents for the other partitions
+		// (iam_policy_cn.json, iam_policy_us-gov.json, ...).
+		return "", fmt.Errorf("the AWS Load Balancer Controller's IAM policy is embedded for the aws partition only, not %s", l.c.Partition)
+	}
 	oidcARN := ob.Snapshot().OIDCProvider
 	cl := ob.Cluster()
 	if oidcARN == "" || cl.Identity == nil || cl.Identity.Oidc == nil {
