@@ -26,6 +26,12 @@ type Config struct {
 	MySQLImage         string `ctx:"mysqlImage" env:"TERRAX_MYSQL_IMAGE"`
 	ServiceImage       string `ctx:"serviceImage" env:"TERRAX_SERVICE_IMAGE"`
 
+	// The Fargate-only variant (TerraxFargateOnlyStack): its cluster's
+	// name, and the AWS Load Balancer Controller's version ("": the
+	// provider's default).
+	FargateOnlyClusterName        string `ctx:"fargateOnlyClusterName" env:"TERRAX_FARGATE_ONLY_CLUSTER_NAME"`
+	LoadBalancerControllerVersion string `ctx:"loadBalancerControllerVersion" env:"TERRAX_LOAD_BALANCER_CONTROLLER_VERSION"`
+
 	// Backend: "local" (terraform.<stack>.tfstate) or "s3".
 	Backend       string `ctx:"backend" env:"TERRAX_BACKEND"`
 	StateBucket   string `ctx:"stateBucket" env:"TERRAX_STATE_BUCKET"`
@@ -42,6 +48,7 @@ func DefaultConfig() Config {
 		StorageProvisioner: "ebs.csi.aws.com", StorageType: "gp2",
 		MySQLImage: "mysql:8.4", ServiceImage: "terrax/springboot-beer-api:1.0",
 		Backend: "local", StateKey: "terrax/terraform.tfstate", LockTable: "terrax-terraform-locks",
+		FargateOnlyClusterName: "terrax-fargate-only",
 	}
 }
 

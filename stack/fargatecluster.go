@@ -32,6 +32,7 @@ type FargateClusterConfig struct {
 	AuthenticationMode      string                    `tf:"authentication_mode,omitempty"`
 	BootstrapCreatorAdmin   *bool                     `tf:"bootstrap_creator_admin,omitempty"`
 	AccessEntries           map[string]AccessEntry    `tf:"access_entries,omitempty"`
+	LoadBalancerController  *LoadBalancerController   `tf:"load_balancer_controller,omitempty"`
 
 	// ExclusiveFargateProfiles: false leaves profiles others add (NewFargateApp) alone.
 	ExclusiveFargateProfiles *bool `tf:"exclusive_fargate_profiles,omitempty"`

@@ -27,26 +27,7 @@ type TerraxStack struct {
 
 // NewTerraxStack builds the stack from a Config.
 func NewTerraxStack(scope constructs.Construct, id string, c Config) *TerraxStack {
-	s := cdktf.NewTerraformStack(scope, jsii.String(id))
-	if c.Backend == "s3" {
-		cfg := &cdktf.S3BackendConfig{
-			Bucket: jsii.String(c.StateBucket), Key: jsii.String(c.StateKey), Region: jsii.String(c.Region),
-			DynamodbTable: jsii.String(c.LockTable), Encrypt: jsii.Bool(true),
-		}
-		b := cdktf.NewS3Backend(s, cfg)
-		if c.StateEndpoint != "" {
-			// An emulator such as moto: path-style S3, no account look-ups.
-			b.AddOverride(jsii.String("endpoints"), map[string]any{"s3": c.StateEndpoint, "dynamodb": c.StateEndpoint, "sts": c.StateEndpoint, "iam": c.StateEndpoint})
-			b.AddOverride(jsii.String("use_path_style"), true)
-			b.AddOverride(jsii.String("skip_credentials_validation"), true)
-			b.AddOverride(jsii.String("skip_requesting_account_id"), true)
-			b.AddOverride(jsii.String("skip_metadata_api_check"), true)
-			b.AddOverride(jsii.String("skip_region_validation"), true)
-		}
-	} else {
-		cdktf.NewLocalBackend(s, &cdktf.LocalBackendConfig{Path: jsii.String("terraform.terrax.tfstate")})
-	}
-	NewProvider(s, "fargate", &ProviderConfig{Region: c.Region})
+	s := newStack(scope, id, c, c.StateKey)
 
 	cluster := NewFargateCluster(s, "cluster", &FargateClusterConfig{
 		Name:              c.ClusterName,
@@ -75,6 +56,32 @@ func NewTerraxStack(scope constructs.Construct, id string, c Config) *TerraxStac
 	cdktf.NewTerraformOutput(s, jsii.String("cluster_name"), &cdktf.TerraformOutputConfig{Value: cluster.Name()})
 	cdktf.NewTerraformOutput(s, jsii.String("cluster_endpoint"), &cdktf.TerraformOutputConfig{Value: cluster.Endpoint()})
 	return &TerraxStack{TerraformStack: s, Cluster: cluster, Database: database, Service: service}
+}
+
+// newStack is a stack with c's backend (its state in terraform.<id>.tfstate,
+// or under key in S3) and the provider.
+func newStack(scope constructs.Construct, id string, c Config, key string) cdktf.TerraformStack {
+	s := cdktf.NewTerraformStack(scope, jsii.String(id))
+	if c.Backend == "s3" {
+		cfg := &cdktf.S3BackendConfig{
+			Bucket: jsii.String(c.StateBucket), Key: jsii.String(key), Region: jsii.String(c.Region),
+			DynamodbTable: jsii.String(c.LockTable), Encrypt: jsii.Bool(true),
+		}
+		b := cdktf.NewS3Backend(s, cfg)
+		if c.StateEndpoint != "" {
+			// An emulator such as moto: path-style S3, no account look-ups.
+			b.AddOverride(jsii.String("endpoints"), map[string]any{"s3": c.StateEndpoint, "dynamodb": c.StateEndpoint, "sts": c.StateEndpoint, "iam": c.StateEndpoint})
+			b.AddOverride(jsii.String("use_path_style"), true)
+			b.AddOverride(jsii.String("skip_credentials_validation"), true)
+			b.AddOverride(jsii.String("skip_requesting_account_id"), true)
+			b.AddOverride(jsii.String("skip_metadata_api_check"), true)
+			b.AddOverride(jsii.String("skip_region_validation"), true)
+		}
+	} else {
+		cdktf.NewLocalBackend(s, &cdktf.LocalBackendConfig{Path: jsii.String("terraform." + id + ".tfstate")})
+	}
+	NewProvider(s, "fargate", &ProviderConfig{Region: c.Region})
+	return s
 }
 
 func meta(name, ns string, labels map[string]string) metav1.ObjectMeta {

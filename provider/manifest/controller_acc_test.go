@@ -39,19 +39,7 @@ resource "fargate_manifest" "web" {
     kind: Namespace
     metadata: {name: web}
     ---
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: web
-      namespace: web
-      annotations:
-        service.beta.kubernetes.io/aws-load-balancer-type: external
-        service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip
-    spec:
-      type: LoadBalancer
-      selector: {app: web}
-      ports: [{port: 80}]
-    YAML
+`+ipService("web")+`    YAML
 }
 `)
 	out, err := app.Run("plan", "-no-color", "-input=false")
@@ -86,12 +74,7 @@ resource "fargate_manifest" "web" {
 // need it are refused at plan, each named with the attribute to set,
 // before anything is made.
 func TestAccManifest_controllerObjectsRefusedAtPlan(t *testing.T) {
-	acctest.Client(t)
-	before := eksCalls(acctest.Calls(t))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: acctest.ProviderBlock + `
+	refusedAtPlanWithoutEKSCalls(t, acctest.ProviderBlock+`
 resource "fargate_cluster" "c" {
   name             = "no-controller"
   network          = { vpc_cidr = "10.15.0.0/16" }
@@ -100,19 +83,7 @@ resource "fargate_cluster" "c" {
 resource "fargate_manifest" "shop" {
   cluster  = fargate_cluster.c.name
   manifest = <<-YAML
-    apiVersion: v1
-    kind: Service
-    metadata:
-      name: shop
-      namespace: shop
-      annotations:
-        service.beta.kubernetes.io/aws-load-balancer-type: external
-        service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip
-    spec:
-      type: LoadBalancer
-      selector: {app: shop}
-      ports: [{port: 80}]
-    ---
+`+ipService("shop")+`    ---
     apiVersion: networking.k8s.io/v1
     kind: Ingress
     metadata:
@@ -124,13 +95,39 @@ resource "fargate_manifest" "shop" {
       defaultBackend: {service: {name: shop, port: {number: 80}}}
     YAML
 }
-`,
-			PlanOnly: true,
-			ExpectError: regexp.MustCompile(`(?s)` + flex(regexp.QuoteMeta(`Service shop/shop asks for the AWS Load Balancer Controller (annotation service.beta.kubernetes.io/aws-load-balancer-type: external), which EKS does not install and this cluster does not have`)) +
-				`.*` + flex(regexp.QuoteMeta(`Set load_balancer_controller.enabled = true on the cluster's fargate_cluster`)) +
-				`.*` + flex(regexp.QuoteMeta(`Ingress shop/shop is of class alb, which only the AWS Load Balancer Controller serves`)) +
-				`.*` + flex(regexp.QuoteMeta(`Set load_balancer_controller.enabled = true on the cluster's fargate_cluster`))),
-		}},
+`, regexp.MustCompile(`(?s)`+flex(regexp.QuoteMeta(`Service shop/shop asks for the AWS Load Balancer Controller (annotation service.beta.kubernetes.io/aws-load-balancer-type: external), which EKS does not install and this cluster does not have`))+
+		`.*`+flex(regexp.QuoteMeta(`Set load_balancer_controller.enabled = true on the cluster's fargate_cluster`))+
+		`.*`+flex(regexp.QuoteMeta(`Ingress shop/shop is of class alb, which only the AWS Load Balancer Controller serves`))+
+		`.*`+flex(regexp.QuoteMeta(`Set load_balancer_controller.enabled = true on the cluster's fargate_cluster`))))
+}
+
+// ipService is a Service the controller serves with IP targets, in the
+// namespace of its name, as a manifest's document.
+func ipService(name string) string {
+	return strings.NewReplacer("NAME", name).Replace(`    apiVersion: v1
+    kind: Service
+    metadata:
+      name: NAME
+      namespace: NAME
+      annotations:
+        service.beta.kubernetes.io/aws-load-balancer-type: external
+        service.beta.kubernetes.io/aws-load-balancer-nlb-target-type: ip
+    spec:
+      type: LoadBalancer
+      selector: {app: NAME}
+      ports: [{port: 80}]
+`)
+}
+
+// refusedAtPlanWithoutEKSCalls plans config, which must fail with want,
+// and checks that the refused plan called no EKS API.
+func refusedAtPlanWithoutEKSCalls(t *testing.T, config string, want *regexp.Regexp) {
+	t.Helper()
+	acctest.Client(t)
+	before := eksCalls(acctest.Calls(t))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProviderFactories,
+		Steps:                    []resource.TestStep{{Config: config, PlanOnly: true, ExpectError: want}},
 	})
 	if after := eksCalls(acctest.Calls(t)); after != before {
 		t.Fatalf("the refused plan made %d EKS calls", after-before)

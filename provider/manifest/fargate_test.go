@@ -29,12 +29,7 @@ func eksCalls(calls map[string]int) int {
 // A stateful Deployment that a Fargate profile selects is refused at plan,
 // naming the Deployment, the claim and the profile, with no EKS call.
 func TestAccManifest_statefulOnFargateRefusedAtPlan(t *testing.T) {
-	acctest.Client(t)
-	before := eksCalls(acctest.Calls(t))
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: acctest.ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: acctest.ProviderBlock + `
+	refusedAtPlanWithoutEKSCalls(t, acctest.ProviderBlock+`
 resource "fargate_cluster" "c" {
   name             = "stateful-check"
   network          = { vpc_cidr = "10.11.0.0/16" }
@@ -70,14 +65,7 @@ resource "fargate_manifest" "m" {
           volumes: [{name: data, persistentVolumeClaim: {claimName: mysql-data-disk}}]
     YAML
 }
-`,
-			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Pod cannot run where EKS would place it.*` + flex(`Deployment tb-demo/stateful-service cannot run where EKS would put it: Fargate profile "fp-demo-service" selects its pods \(namespace tb-demo with app=service\), and Fargate refuses it: volumes not supported: data is of an unsupported volume Type \(PersistentVolumeClaim mysql-data-disk is backed by EBS\)`)),
-		}},
-	})
-	if after := eksCalls(acctest.Calls(t)); after != before {
-		t.Fatalf("the refused plan made %d EKS calls", after-before)
-	}
+`, regexp.MustCompile(`(?s)Pod cannot run where EKS would place it.*`+flex(`Deployment tb-demo/stateful-service cannot run where EKS would put it: Fargate profile "fp-demo-service" selects its pods \(namespace tb-demo with app=service\), and Fargate refuses it: volumes not supported: data is of an unsupported volume Type \(PersistentVolumeClaim mysql-data-disk is backed by EBS\)`)))
 }
 
 // When the plan cannot know (the claim's class was made outside Terraform),

@@ -1,5 +1,6 @@
-// Command terrax is the CDKTF app of the blog's topology; cdktf.json runs
-// it (`cdktf synth`, `cdktf deploy`).
+// Command terrax is the CDKTF app of the blog's topology (stack terrax)
+// and of its Fargate-only variant (stack terrax-fargate-only); cdktf.json
+// runs it (`cdktf synth`, `cdktf deploy <stack>`).
 package main
 
 import (
@@ -20,6 +21,8 @@ func main() {
 		os.Exit(1)
 	}
 	stack.NewTerraxStack(app, "terrax", cfg)
+	// The Fargate-only variant: `cdktf deploy terrax-fargate-only`.
+	stack.NewTerraxFargateOnlyStack(app, "terrax-fargate-only", cfg)
 	app.Synth()
 	_ = jsii.String
 }
