@@ -3,9 +3,12 @@ package cluster_test
 import (
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -15,6 +18,7 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/lbcontroller"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeclient"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
@@ -36,7 +40,7 @@ resource "fargate_cluster" "rot" {
 // certificate that expires within 30 days (written into the Secret and the
 // caBundle through the Kubernetes API) shows in the plan and is replaced
 // by the apply, the controller restarted to serve it; a Deployment and a
-// webhook configuration deleted behind Terraform's back are put back; a
+// webhook configuration and role deleted behind Terraform's back are put back; a
 // new version is rolled out in place.
 func TestAccCluster_loadBalancerControllerRotationAndDrift(t *testing.T) {
 	c := acctest.Client(t)
@@ -116,6 +120,7 @@ func TestAccCluster_loadBalancerControllerRotationAndDrift(t *testing.T) {
 					if err := k.AdmissionregistrationV1().ValidatingWebhookConfigurations().Delete(bgLBC, placement.LBCWebhookConfig, metav1.DeleteOptions{}); err != nil {
 						t.Fatal(err)
 					}
+					deleteRole(t, c, name)
 				},
 				Config: lbcRotationConfig(name, "v2.17.1"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -141,4 +146,23 @@ func TestAccCluster_loadBalancerControllerRotationAndDrift(t *testing.T) {
 			},
 		},
 	})
+}
+
+// deleteRole deletes the controller's role, as someone might in the IAM console.
+func deleteRole(t *testing.T, c *conns.Client, cluster string) {
+	inv := acctest.Take(t, c, cluster)
+	for _, r := range inv.Roles {
+		if !strings.Contains(r, "-lb-controller-") {
+			continue
+		}
+		_, err := c.IAM.DeleteRolePolicy(bgLBC, &iam.DeleteRolePolicyInput{RoleName: aws.String(r), PolicyName: aws.String(lbcontroller.PolicyName)})
+		if err == nil {
+			_, err = c.IAM.DeleteRole(bgLBC, &iam.DeleteRoleInput{RoleName: aws.String(r)})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("no controller role among %v", inv.Roles)
 }
