@@ -65,7 +65,12 @@ func (l *Controller) Install(ctx context.Context, ob *observed.Record, want Want
 	if err != nil {
 		return err
 	}
-	if spec.RoleARN, err = l.ensureRole(ctx, ob, want.Version); err != nil {
+	spec.RoleARN, err = l.ensureRole(ctx, ob, want.Version)
+	if spec.RoleARN != "" {
+		// Recorded at once: the state after a failure names the role.
+		ob.SetLoadBalancerController(observed.LoadBalancerController{RoleARN: spec.RoleARN})
+	}
+	if err != nil {
 		return err
 	}
 	kc, err := Kube(l.c, ob)
