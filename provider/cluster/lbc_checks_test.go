@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	k8serrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -182,4 +183,24 @@ func externalService(k kubernetes.Interface, ns, name string) error {
 		return fmt.Errorf("Service %s/%s got no address from the controller", ns, name)
 	}
 	return nil
+}
+
+// ingressAdmitted: an alb Ingress passes the controller's validating
+// webhook (a dry run: admitted, not stored), which the API server reaches
+// only with the certificate the caBundle trusts.
+func ingressAdmitted(kc func() *kubeclient.Client) func(*terraform.State) error {
+	return func(*terraform.State) error {
+		class := placement.LBCIngressClass
+		ing := &networkingv1.Ingress{
+			ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: "default",
+				Annotations: map[string]string{placement.ALBTargetTypeAnnotation: "ip"}},
+			Spec: networkingv1.IngressSpec{IngressClassName: &class, DefaultBackend: &networkingv1.IngressBackend{
+				Service: &networkingv1.IngressServiceBackend{Name: "web", Port: networkingv1.ServiceBackendPort{Number: 80}}}},
+		}
+		_, err := kc().Kube.NetworkingV1().Ingresses("default").Create(bgLBC, ing, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil {
+			return fmt.Errorf("an alb Ingress was not admitted through the controller's webhook: %w", err)
+		}
+		return nil
+	}
 }

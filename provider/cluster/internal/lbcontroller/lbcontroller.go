@@ -65,20 +65,28 @@ func (l *Controller) Install(ctx context.Context, ob *observed.Record, want Want
 	if err != nil {
 		return err
 	}
-	if spec.RoleARN, err = l.ensureRole(ctx, ob, want.Version); err != nil {
+	spec.RoleARN, err = l.ensureRole(ctx, ob, want.Version)
+	if spec.RoleARN != "" {
+		// Recorded at once: the state after a failure names the role.
+		ob.SetLoadBalancerController(observed.LoadBalancerController{RoleARN: spec.RoleARN})
+	}
+	if err != nil {
 		return err
 	}
 	kc, err := Kube(l.c, ob)
 	if err != nil {
 		return err
 	}
-	certs, expires, err := l.currentCerts(ctx, kc)
+	old, expires, err := l.currentCerts(ctx, kc)
+	spec.Certs = old
 	if err != nil || want.Rotate || expires.Sub(l.now()) < RenewBefore {
-		if certs, err = NewCerts(l.now()); err != nil {
+		if spec.Certs, err = NewCerts(l.now()); err != nil {
 			return fmt.Errorf("making the AWS Load Balancer Controller's webhook certificate: %w", err)
 		}
+		if err := l.trustBoth(ctx, kc, spec, old); err != nil {
+			return err
+		}
 	}
-	spec.Certs = certs
 	if err := l.applyCRDs(ctx, kc, want.Version); err != nil {
 		return err
 	}
@@ -104,6 +112,23 @@ func (l *Controller) Install(ctx context.Context, ob *observed.Record, want Want
 	return l.Observe(ctx, ob, spec.RoleARN)
 }
 
+// trustBoth, before a new certificate replaces one the webhooks already
+// trust, makes them trust both CAs: pods still serving the old certificate
+// during the restart are answered too. Once the controller serves the new
+// one, Install leaves only its CA.
+func (l *Controller) trustBoth(ctx context.Context, kc *kubeclient.Client, spec Spec, old Certs) error {
+	_, err := kc.Kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().Get(ctx, placement.LBCWebhookConfig, metav1.GetOptions{})
+	if len(old.CA) == 0 || err != nil {
+		return nil // no webhooks yet, or none trusting anything
+	}
+	spec.Bundle = append(append([]byte{}, old.CA...), spec.Certs.CA...)
+	objs, err := render("webhooks.yaml", spec)
+	if err != nil {
+		return err
+	}
+	return apply(ctx, kc, objs)
+}
+
 // spec is the controller of version for the cluster ob records.
 func (l *Controller) spec(ob *observed.Record, version string) (Spec, error) {
 	if !Supported(version) {
@@ -126,6 +151,11 @@ func (l *Controller) spec(ob *observed.Record, version string) (Spec, error) {
 // ensureRole makes the controller's IRSA role and puts AWS's policy of
 // version on it.
 func (l *Controller) ensureRole(ctx context.Context, ob *observed.Record, version string) (string, error) {
+	if l.c.Partition != "aws" {
+		// AWS publishes other documents for the other partitions
+		// (iam_policy_cn.json, iam_policy_us-gov.json, ...).
+		return "", fmt.Errorf("the AWS Load Balancer Controller's IAM policy is embedded for the aws partition only, not %s", l.c.Partition)
+	}
 	oidcARN := ob.Snapshot().OIDCProvider
 	cl := ob.Cluster()
 	if oidcARN == "" || cl.Identity == nil || cl.Identity.Oidc == nil {

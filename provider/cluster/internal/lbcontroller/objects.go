@@ -21,6 +21,8 @@ import (
 type Spec struct {
 	Cluster, Region, VPCID, Version, RoleARN string
 	Certs                                    Certs
+	// Bundle is the webhooks' caBundle when it is not Certs.CA alone.
+	Bundle []byte
 }
 
 // Selector are the labels of the controller's pods, as the chart's
@@ -64,11 +66,15 @@ func render(file string, s Spec) ([]*unstructured.Unstructured, error) {
 		return nil, err
 	}
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	bundle := s.Bundle
+	if bundle == nil {
+		bundle = s.Certs.CA
+	}
 	b64 := func(p []byte) string { return js(base64.StdEncoding.EncodeToString(p)) }
 	params := map[string]string{
 		"Labels": js(labels), "Selector": js(Selector), "RoleARN": js(s.RoleARN), "Image": js(Image(s.Version)),
 		"Args": js(s.Args()), "CA": b64(s.Certs.CA), "Cert": b64(s.Certs.Cert), "Key": b64(s.Certs.Key),
-		"CertDigest": js(digest(s.Certs.Cert)),
+		"CertDigest": js(digest(s.Certs.Cert)), "Bundle": b64(bundle),
 	}
 	t, err := template.New(file).Option("missingkey=error").Parse(string(raw))
 	if err != nil {

@@ -66,8 +66,8 @@ func InUse(ctx context.Context, kc *kubeclient.Client) ([]Dependent, error) {
 // leaves no load balancer behind: while it runs, the Services and
 // Ingresses that are its own are deleted and waited for (it deletes their
 // load balancers, then lets them go); then its webhooks (which would refuse
-// Ingresses and pods with no one to answer), its Deployment and the rest,
-// and last its role.
+// Ingresses and pods with no one to answer), its Deployment and the rest
+// but its CRDs, and last its role.
 func (l *Controller) Remove(ctx context.Context, ob *observed.Record) error {
 	kc, err := Kube(l.c, ob)
 	if err != nil {
@@ -87,11 +87,9 @@ func (l *Controller) Remove(ctx context.Context, ob *observed.Record) error {
 		}
 		objs = append(objs, more...)
 	}
-	crdObjs, err := crds(DefaultVersion)
-	if err != nil {
-		return err
-	}
-	for _, o := range append(objs, crdObjs...) {
+	// Its CRDs stay, as `helm uninstall` leaves a chart's CRDs: deleting
+	// one deletes every object of its kind, which may be the user's.
+	for _, o := range objs {
 		err := kc.Dynamic.Resource(resources[o.GetKind()]).Namespace(o.GetNamespace()).Delete(ctx, o.GetName(), metav1.DeleteOptions{})
 		if err != nil && !k8serrors.IsNotFound(err) {
 			return fmt.Errorf("deleting %s %s of the AWS Load Balancer Controller: %w", o.GetKind(), name(o), err)
