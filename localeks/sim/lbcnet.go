@@ -33,7 +33,7 @@ import (
 func (s *Simulator) ServeClusterNetwork(ctx context.Context, ln net.Listener) {
 	go func() {
 		<-ctx.Done()
-		ln.Close()
+		_ = ln.Close()
 	}()
 	for {
 		conn, err := ln.Accept()
@@ -48,7 +48,7 @@ func (s *Simulator) tunnel(ctx context.Context, conn net.Conn) {
 	br := bufio.NewReader(conn)
 	req, err := http.ReadRequest(br)
 	if err != nil || req.Method != http.MethodConnect {
-		conn.Close()
+		_ = conn.Close()
 		return
 	}
 	target := req.Host
@@ -80,14 +80,14 @@ func (s *Simulator) tunnel(ctx context.Context, conn net.Conn) {
 
 func refuse(conn net.Conn, code int, msg string) {
 	fmt.Fprintf(conn, "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n\r\n", code, msg)
-	conn.Close()
+	_ = conn.Close()
 }
 
 func pipe(down net.Conn, br *bufio.Reader, up net.Conn) {
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); _, _ = io.Copy(up, br); up.Close() }()
-	go func() { defer wg.Done(); _, _ = io.Copy(down, up); down.Close() }()
+	go func() { defer wg.Done(); _, _ = io.Copy(up, br); _ = up.Close() }()
+	go func() { defer wg.Done(); _, _ = io.Copy(down, up); _ = down.Close() }()
 	wg.Wait()
 }
 
