@@ -14,6 +14,7 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -269,6 +270,35 @@ func TestStrictLBCTargets(t *testing.T) {
 			}
 			return nil
 		})
+	})
+
+	t.Run("deleted while the controller's role no longer allows it: Terminating, then cleaned up", func(t *testing.T) {
+		nlb, _ := lbOf(t, "nlb-instance", elbtypes.LoadBalancerTypeEnumNetwork, elbtypes.LoadBalancerSchemeEnumInternal, "service.k8s.aws/stack")
+		roleName := name + "-lbc"
+		_, err := iamClient().DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String("lbc")})
+		must(t, err)
+		must(t, k.CoreV1().Services(ns).Delete(ctx, "nlb-instance", metav1.DeleteOptions{}))
+		time.Sleep(3 * time.Second)
+		svc, err := k.CoreV1().Services(ns).Get(ctx, "nlb-instance", metav1.GetOptions{})
+		must(t, err)
+		if svc.DeletionTimestamp == nil {
+			t.Errorf("not Terminating")
+		}
+		if _, err := v2.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{aws.ToString(nlb.LoadBalancerArn)}}); err != nil {
+			t.Errorf("load balancer gone while the controller may not delete it: %v", err)
+		}
+		_, err = iamClient().PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String("lbc"), PolicyDocument: aws.String(lbcPolicy)})
+		must(t, err)
+		eventually(t, 60*time.Second, "the Service gone", func() error {
+			if _, err := k.CoreV1().Services(ns).Get(ctx, "nlb-instance", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+				return fmt.Errorf("%v", err)
+			}
+			return nil
+		})
+		out, err := v2.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{aws.ToString(nlb.LoadBalancerName)}})
+		if err == nil && len(out.LoadBalancers) > 0 {
+			t.Errorf("load balancer %s left", aws.ToString(nlb.LoadBalancerName))
+		}
 	})
 }
 
