@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
@@ -42,13 +43,18 @@ func (s *Simulator) syncIngress(ctx context.Context, key string) error {
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
-	if err != nil || !placement.IngressNeedsLoadBalancerController(ing.Annotations, ingressClass(ing)) {
+	if err != nil {
 		return err
+	}
+	mine := placement.IngressNeedsLoadBalancerController(ing.Annotations, ingressClass(ing))
+	if !mine && !slices.Contains(ing.Finalizers, placement.LBCIngressFinalizer) {
+		return nil
 	}
 	c := s.cfg.Client.NetworkingV1().Ingresses(ns)
 	return s.reconcileLBC(ctx, lbcObject{
 		ref: ingressRef(ing), why: "IngressClass " + placement.LBCIngressClass, finalizer: placement.LBCIngressFinalizer,
-		finalizers: ing.Finalizers, deleting: ing.DeletionTimestamp != nil, hasAddress: len(ing.Status.LoadBalancer.Ingress) > 0,
+		// No longer of class alb: the controller deletes what it made for it.
+		finalizers: ing.Finalizers, deleting: ing.DeletionTimestamp != nil || !mine, hasAddress: len(ing.Status.LoadBalancer.Ingress) > 0,
 		want: func(context.Context) (ControllerLB, map[string]string, error) { return s.ingressWant(ing) },
 		setFinalizers: func(ctx context.Context, f []string) error {
 			q := ing.DeepCopy()
