@@ -238,6 +238,7 @@ func (s *Simulator) podGone(obj any) {
 	s.mu.Lock()
 	delete(s.fargateDue, string(p.UID))
 	s.mu.Unlock()
+	s.lbcCerts.Delete(p.UID)
 	if p.Spec.NodeName == "" {
 		return
 	}

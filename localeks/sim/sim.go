@@ -151,6 +151,8 @@ type Simulator struct {
 	reported map[string]bool // pod UIDs whose Fargate refusal was reported
 	// fargateDue is when each pod waiting for Fargate gets its node, by UID.
 	fargateDue map[string]time.Time
+	// lbcCerts: the key pair each controller pod last served, by pod UID.
+	lbcCerts sync.Map
 }
 
 // New makes a simulator; Run starts it.
