@@ -143,6 +143,9 @@ func TestStrictLBCTargets(t *testing.T) {
 			t.Errorf("finalizers %v, want %s", svc.Finalizers, placement.LBCServiceFinalizer)
 		}
 		lb, tgs := lbOf(t, "nlb-ip", elbtypes.LoadBalancerTypeEnumNetwork, elbtypes.LoadBalancerSchemeEnumInternal, "service.k8s.aws/stack")
+		if got, want := subnetsOf(lb), sorted(privA, privB); !slices.Equal(got, want) {
+			t.Errorf("internal NLB in subnets %v, want the private ones %v (no role tags: by reachability)", got, want)
+		}
 		if host := svc.Status.LoadBalancer.Ingress[0].Hostname; host != aws.ToString(lb.DNSName) {
 			t.Errorf("the Service's host name %s, the NLB's %s", host, aws.ToString(lb.DNSName))
 		}
@@ -181,7 +184,14 @@ func TestStrictLBCTargets(t *testing.T) {
 	})
 
 	var albDNS string
-	t.Run("an Ingress of class alb: an ALB", func(t *testing.T) {
+	t.Run("an Ingress of class alb: an ALB, once the VPC has public subnets in two zones", func(t *testing.T) {
+		event(t, ctx, k, ns, "web", "FailedBuildModel", "couldn't auto-discover subnets: subnets count less than minimal required count: 1 < 2")
+		publicB, err := ec.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(vpc), CidrBlock: aws.String("10.20.3.0/24"), AvailabilityZone: aws.String("eu-west-1b")})
+		must(t, err)
+		rts, err := ec.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{{Name: aws.String("association.subnet-id"), Values: []string{v.public}}}})
+		must(t, err)
+		_, err = ec.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: rts.RouteTables[0].RouteTableId, SubnetId: publicB.Subnet.SubnetId})
+		must(t, err)
 		eventually(t, 30*time.Second, "the Ingress's host name", func() error {
 			ing, err := k.NetworkingV1().Ingresses(ns).Get(ctx, "web", metav1.GetOptions{})
 			if err != nil || len(ing.Status.LoadBalancer.Ingress) == 0 {
@@ -194,6 +204,9 @@ func TestStrictLBCTargets(t *testing.T) {
 			return nil
 		})
 		lb, tgs := lbOf(t, "web", elbtypes.LoadBalancerTypeEnumApplication, elbtypes.LoadBalancerSchemeEnumInternetFacing, "ingress.k8s.aws/stack")
+		if got, want := subnetsOf(lb), sorted(v.public, aws.ToString(publicB.Subnet.SubnetId)); !slices.Equal(got, want) {
+			t.Errorf("internet-facing ALB in subnets %v, want the public ones %v", got, want)
+		}
 		if aws.ToString(lb.DNSName) != albDNS {
 			t.Errorf("the Ingress's host name %s, the ALB's %s", albDNS, aws.ToString(lb.DNSName))
 		}
@@ -327,6 +340,20 @@ func vpcCluster(t *testing.T, ctx context.Context, name string) aVPCCluster {
 	must(t, err)
 	v.cluster = out.Cluster
 	return v
+}
+
+func subnetsOf(lb elbtypes.LoadBalancer) []string {
+	var ids []string
+	for _, az := range lb.AvailabilityZones {
+		ids = append(ids, aws.ToString(az.SubnetId))
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
 }
 
 func elbTags(t *testing.T, ctx context.Context, v2 *elb.Client, arn string) map[string]string {

@@ -79,7 +79,7 @@ func (c *Cluster) controllerLB(ctx context.Context, name string, want sim.Contro
 		}
 	}
 	s.mu.Unlock()
-	lb, err := c.lbPlace(ctx, name, nil)
+	lb, err := c.controllerPlace(ctx, name, want.Internal, want.Owner.Kind == "Ingress")
 	if lb == nil || err != nil {
 		return nil, "", err
 	}

@@ -67,6 +67,12 @@ type ControllerLoadBalancers interface {
 	DeleteControllerLB(ctx context.Context, owner corev1.ObjectReference) error
 }
 
+// BuildModelError is what keeps the controller from making a load balancer
+// (no subnet fits, ...): a FailedBuildModel event, retried later.
+type BuildModelError struct{ Err error }
+
+func (e BuildModelError) Error() string { return e.Err.Error() }
+
 // ControllerLB is a load balancer as the AWS Load Balancer Controller
 // wants it: an NLB for a Service, an ALB for an Ingress.
 type ControllerLB struct {
