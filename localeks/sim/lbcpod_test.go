@@ -31,24 +31,26 @@ func TestLBCCrash(t *testing.T) {
 		name string
 		pod  *corev1.Pod
 		node *corev1.Node
+		irsa bool
 		want string
 	}{
-		{"all it needs, on Fargate", pod(true, nil, full...), node("fargate"), ""},
-		{"no cluster name", pod(true, nil, "--aws-region=eu-west-1", "--aws-vpc-id=vpc-1"), node("fargate"), "kubernetes cluster name must be specified"},
-		{"no region on Fargate", pod(true, nil, "--cluster-name=c", "--aws-vpc-id=vpc-1"), node("fargate"), "specify --aws-region instead"},
-		{"the region from AWS_REGION", pod(true, map[string]string{"AWS_REGION": "eu-west-1"}, "--cluster-name=c", "--aws-vpc-id=vpc-1"), node("fargate"), ""},
-		{"no VPC on Fargate", pod(true, nil, "--cluster-name", "c", "--aws-region=eu-west-1"), node("fargate"), "failed to fetch VPC ID from instance metadata"},
-		{"no region or VPC on EC2 (instance metadata)", pod(true, nil, "--cluster-name=c"), node(""), ""},
-		{"no certificate", pod(false, nil, full...), node("fargate"), "serving-certs/tls.crt: no such file or directory"},
+		{"all it needs, on Fargate", pod(true, nil, full...), node("fargate"), false, ""},
+		{"no cluster name", pod(true, nil, "--aws-region=eu-west-1", "--aws-vpc-id=vpc-1"), node("fargate"), false, "kubernetes cluster name must be specified"},
+		{"no region on Fargate", pod(true, nil, "--cluster-name=c", "--aws-vpc-id=vpc-1"), node("fargate"), false, "specify --aws-region instead"},
+		{"the region from IRSA's environment", pod(true, nil, "--cluster-name=c", "--aws-vpc-id=vpc-1"), node("fargate"), true, ""},
+		{"the region from AWS_REGION", pod(true, map[string]string{"AWS_REGION": "eu-west-1"}, "--cluster-name=c", "--aws-vpc-id=vpc-1"), node("fargate"), false, ""},
+		{"no VPC on Fargate", pod(true, nil, "--cluster-name", "c", "--aws-region=eu-west-1"), node("fargate"), false, "failed to fetch VPC ID from instance metadata"},
+		{"no region or VPC on EC2 (instance metadata)", pod(true, nil, "--cluster-name=c"), node(""), false, ""},
+		{"no certificate", pod(false, nil, full...), node("fargate"), false, "serving-certs/tls.crt: no such file or directory"},
 	} {
-		got := crashLoop(c.pod, c.node)
+		got := lbcCrash(c.pod, c.node, c.irsa)
 		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 			t.Errorf("%s: crash %q, want %q", c.name, got, c.want)
 		}
 	}
 	other := pod(false, nil)
 	other.Labels = nil
-	if got := crashLoop(other, node("fargate")); got != "" {
+	if got := lbcCrash(other, node("fargate"), false); got != "" {
 		t.Errorf("another pod of kube-system crash-loops: %q", got)
 	}
 }
