@@ -221,8 +221,22 @@ func TestStrictLBCTargets(t *testing.T) {
 		})
 		ls, err := v2.DescribeListeners(ctx, &elb.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
 		must(t, err)
-		if len(ls.Listeners) != 1 || aws.ToInt32(ls.Listeners[0].Port) != 80 || ls.Listeners[0].Protocol != elbtypes.ProtocolEnumHttp {
-			t.Errorf("listeners %+v, want HTTP 80", ls.Listeners)
+		if len(ls.Listeners) != 1 || aws.ToInt32(ls.Listeners[0].Port) != 80 || ls.Listeners[0].Protocol != elbtypes.ProtocolEnumHttp ||
+			len(ls.Listeners[0].DefaultActions) != 1 || ls.Listeners[0].DefaultActions[0].Type != elbtypes.ActionTypeEnumFixedResponse {
+			t.Fatalf("listeners %+v, want HTTP 80 answering 404 by default (no default backend)", ls.Listeners)
+		}
+		rules, err := v2.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: ls.Listeners[0].ListenerArn})
+		must(t, err)
+		var forwards []string
+		for _, r := range rules.Rules {
+			for _, c := range r.Conditions {
+				if aws.ToString(c.Field) == "path-pattern" && len(r.Actions) == 1 && aws.ToString(r.Actions[0].TargetGroupArn) == aws.ToString(tgs[0].TargetGroupArn) {
+					forwards = append(forwards, c.Values...)
+				}
+			}
+		}
+		if !slices.Equal(forwards, []string{"/*"}) {
+			t.Errorf("rules %+v: path patterns forwarding to the backend %v, want [/*] (path / of type Prefix)", rules.Rules, forwards)
 		}
 	})
 

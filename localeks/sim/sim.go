@@ -92,6 +92,17 @@ type TargetGroup struct {
 	IP      bool
 	Port    int32
 	Targets []string
+	// Default: an ALB's listener forwards what no rule matches here (the
+	// Ingress's default backend); Rules: the ALB's rules forwarding here.
+	Default bool
+	Rules   []Rule
+}
+
+// Rule is an ALB listener rule's conditions: a host (may be empty) and
+// path patterns.
+type Rule struct {
+	Host  string
+	Paths []string
 }
 
 // ServiceAccount is who a controller's pods run as, and what their AWS SDK
