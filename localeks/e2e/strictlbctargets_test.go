@@ -19,7 +19,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
@@ -354,49 +353,4 @@ func vpcCluster(t *testing.T, ctx context.Context, name string) aVPCCluster {
 	must(t, err)
 	v.cluster = out.Cluster
 	return v
-}
-
-func subnetsOf(lb elbtypes.LoadBalancer) []string {
-	var ids []string
-	for _, az := range lb.AvailabilityZones {
-		ids = append(ids, aws.ToString(az.SubnetId))
-	}
-	slices.Sort(ids)
-	return ids
-}
-
-func sorted(s ...string) []string {
-	slices.Sort(s)
-	return s
-}
-
-func elbTags(t *testing.T, ctx context.Context, v2 *elb.Client, arn string) map[string]string {
-	t.Helper()
-	out, err := v2.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: []string{arn}})
-	must(t, err)
-	tags := map[string]string{}
-	for _, d := range out.TagDescriptions {
-		for _, tg := range d.Tags {
-			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-		}
-	}
-	return tags
-}
-
-func scale(t *testing.T, ctx context.Context, k kubernetes.Interface, ns, name string, n int32) {
-	t.Helper()
-	d, err := k.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
-	must(t, err)
-	d.Spec.Replicas = aws.Int32(n)
-	_, err = k.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
-	must(t, err)
-}
-
-func podIsReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }
