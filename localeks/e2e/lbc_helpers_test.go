@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,12 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
@@ -195,9 +197,47 @@ func createRefused(t *testing.T, what string, create func() error, parts ...stri
 	})
 }
 
-func ignoreExists(err error) error {
-	if apierrors.IsAlreadyExists(err) {
-		return nil
+func subnetsOf(lb elbtypes.LoadBalancer) []string {
+	var ids []string
+	for _, az := range lb.AvailabilityZones {
+		ids = append(ids, aws.ToString(az.SubnetId))
 	}
-	return err
+	slices.Sort(ids)
+	return ids
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
+
+func elbTags(t *testing.T, ctx context.Context, v2 *elb.Client, arn string) map[string]string {
+	t.Helper()
+	out, err := v2.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: []string{arn}})
+	must(t, err)
+	tags := map[string]string{}
+	for _, d := range out.TagDescriptions {
+		for _, tg := range d.Tags {
+			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+	}
+	return tags
+}
+
+func scale(t *testing.T, ctx context.Context, k kubernetes.Interface, ns, name string, n int32) {
+	t.Helper()
+	d, err := k.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	must(t, err)
+	d.Spec.Replicas = aws.Int32(n)
+	_, err = k.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
+	must(t, err)
+}
+
+func podIsReady(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }

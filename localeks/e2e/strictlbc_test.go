@@ -109,6 +109,11 @@ func TestStrictLBCWebhooks(t *testing.T) {
 		eventually(t, 30*time.Second, "an Ingress admitted", ingress)
 	})
 
+	t.Run("its Secret deleted while it runs: it serves the files it has", func(t *testing.T) {
+		must(t, k.CoreV1().Secrets(placement.LBCNamespace).Delete(ctx, placement.LBCTLSSecret, metav1.DeleteOptions{}))
+		eventually(t, 30*time.Second, "an Ingress admitted", ingress)
+	})
+
 	t.Run("scaled to zero: refused again", func(t *testing.T) {
 		d, err := k.AppsV1().Deployments(placement.LBCNamespace).Get(ctx, placement.LBCName, metav1.GetOptions{})
 		must(t, err)

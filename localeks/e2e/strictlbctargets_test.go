@@ -14,11 +14,11 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
@@ -142,6 +142,9 @@ func TestStrictLBCTargets(t *testing.T) {
 			t.Errorf("finalizers %v, want %s", svc.Finalizers, placement.LBCServiceFinalizer)
 		}
 		lb, tgs := lbOf(t, "nlb-ip", elbtypes.LoadBalancerTypeEnumNetwork, elbtypes.LoadBalancerSchemeEnumInternal, "service.k8s.aws/stack")
+		if got, want := subnetsOf(lb), sorted(privA, privB); !slices.Equal(got, want) {
+			t.Errorf("internal NLB in subnets %v, want the private ones %v (no role tags: by reachability)", got, want)
+		}
 		if host := svc.Status.LoadBalancer.Ingress[0].Hostname; host != aws.ToString(lb.DNSName) {
 			t.Errorf("the Service's host name %s, the NLB's %s", host, aws.ToString(lb.DNSName))
 		}
@@ -180,7 +183,14 @@ func TestStrictLBCTargets(t *testing.T) {
 	})
 
 	var albDNS string
-	t.Run("an Ingress of class alb: an ALB", func(t *testing.T) {
+	t.Run("an Ingress of class alb: an ALB, once the VPC has public subnets in two zones", func(t *testing.T) {
+		event(t, ctx, k, ns, "web", "FailedBuildModel", "couldn't auto-discover subnets: subnets count less than minimal required count: 1 < 2")
+		publicB, err := ec.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(vpc), CidrBlock: aws.String("10.20.3.0/24"), AvailabilityZone: aws.String("eu-west-1b")})
+		must(t, err)
+		rts, err := ec.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{{Name: aws.String("association.subnet-id"), Values: []string{v.public}}}})
+		must(t, err)
+		_, err = ec.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: rts.RouteTables[0].RouteTableId, SubnetId: publicB.Subnet.SubnetId})
+		must(t, err)
 		eventually(t, 30*time.Second, "the Ingress's host name", func() error {
 			ing, err := k.NetworkingV1().Ingresses(ns).Get(ctx, "web", metav1.GetOptions{})
 			if err != nil || len(ing.Status.LoadBalancer.Ingress) == 0 {
@@ -193,6 +203,9 @@ func TestStrictLBCTargets(t *testing.T) {
 			return nil
 		})
 		lb, tgs := lbOf(t, "web", elbtypes.LoadBalancerTypeEnumApplication, elbtypes.LoadBalancerSchemeEnumInternetFacing, "ingress.k8s.aws/stack")
+		if got, want := subnetsOf(lb), sorted(v.public, aws.ToString(publicB.Subnet.SubnetId)); !slices.Equal(got, want) {
+			t.Errorf("internet-facing ALB in subnets %v, want the public ones %v", got, want)
+		}
 		if aws.ToString(lb.DNSName) != albDNS {
 			t.Errorf("the Ingress's host name %s, the ALB's %s", albDNS, aws.ToString(lb.DNSName))
 		}
@@ -207,8 +220,22 @@ func TestStrictLBCTargets(t *testing.T) {
 		})
 		ls, err := v2.DescribeListeners(ctx, &elb.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
 		must(t, err)
-		if len(ls.Listeners) != 1 || aws.ToInt32(ls.Listeners[0].Port) != 80 || ls.Listeners[0].Protocol != elbtypes.ProtocolEnumHttp {
-			t.Errorf("listeners %+v, want HTTP 80", ls.Listeners)
+		if len(ls.Listeners) != 1 || aws.ToInt32(ls.Listeners[0].Port) != 80 || ls.Listeners[0].Protocol != elbtypes.ProtocolEnumHttp ||
+			len(ls.Listeners[0].DefaultActions) != 1 || ls.Listeners[0].DefaultActions[0].Type != elbtypes.ActionTypeEnumFixedResponse {
+			t.Fatalf("listeners %+v, want HTTP 80 answering 404 by default (no default backend)", ls.Listeners)
+		}
+		rules, err := v2.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: ls.Listeners[0].ListenerArn})
+		must(t, err)
+		var forwards []string
+		for _, r := range rules.Rules {
+			for _, c := range r.Conditions {
+				if aws.ToString(c.Field) == "path-pattern" && len(r.Actions) == 1 && aws.ToString(r.Actions[0].TargetGroupArn) == aws.ToString(tgs[0].TargetGroupArn) {
+					forwards = append(forwards, c.Values...)
+				}
+			}
+		}
+		if !slices.Equal(forwards, []string{"/*"}) {
+			t.Errorf("rules %+v: path patterns forwarding to the backend %v, want [/*] (path / of type Prefix)", rules.Rules, forwards)
 		}
 	})
 
@@ -270,6 +297,35 @@ func TestStrictLBCTargets(t *testing.T) {
 			return nil
 		})
 	})
+
+	t.Run("deleted while the controller's role no longer allows it: Terminating, then cleaned up", func(t *testing.T) {
+		nlb, _ := lbOf(t, "nlb-instance", elbtypes.LoadBalancerTypeEnumNetwork, elbtypes.LoadBalancerSchemeEnumInternal, "service.k8s.aws/stack")
+		roleName := name + "-lbc"
+		_, err := iamClient().DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String("lbc")})
+		must(t, err)
+		must(t, k.CoreV1().Services(ns).Delete(ctx, "nlb-instance", metav1.DeleteOptions{}))
+		time.Sleep(3 * time.Second)
+		svc, err := k.CoreV1().Services(ns).Get(ctx, "nlb-instance", metav1.GetOptions{})
+		must(t, err)
+		if svc.DeletionTimestamp == nil {
+			t.Errorf("not Terminating")
+		}
+		if _, err := v2.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{aws.ToString(nlb.LoadBalancerArn)}}); err != nil {
+			t.Errorf("load balancer gone while the controller may not delete it: %v", err)
+		}
+		_, err = iamClient().PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String("lbc"), PolicyDocument: aws.String(lbcPolicy)})
+		must(t, err)
+		eventually(t, 60*time.Second, "the Service gone", func() error {
+			if _, err := k.CoreV1().Services(ns).Get(ctx, "nlb-instance", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+				return fmt.Errorf("%v", err)
+			}
+			return nil
+		})
+		out, err := v2.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{aws.ToString(nlb.LoadBalancerName)}})
+		if err == nil && len(out.LoadBalancers) > 0 {
+			t.Errorf("load balancer %s left", aws.ToString(nlb.LoadBalancerName))
+		}
+	})
 }
 
 // aVPCCluster is an ACTIVE cluster in a VPC of EC2 (fidelityVPC): the
@@ -297,35 +353,4 @@ func vpcCluster(t *testing.T, ctx context.Context, name string) aVPCCluster {
 	must(t, err)
 	v.cluster = out.Cluster
 	return v
-}
-
-func elbTags(t *testing.T, ctx context.Context, v2 *elb.Client, arn string) map[string]string {
-	t.Helper()
-	out, err := v2.DescribeTags(ctx, &elb.DescribeTagsInput{ResourceArns: []string{arn}})
-	must(t, err)
-	tags := map[string]string{}
-	for _, d := range out.TagDescriptions {
-		for _, tg := range d.Tags {
-			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
-		}
-	}
-	return tags
-}
-
-func scale(t *testing.T, ctx context.Context, k kubernetes.Interface, ns, name string, n int32) {
-	t.Helper()
-	d, err := k.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
-	must(t, err)
-	d.Spec.Replicas = aws.Int32(n)
-	_, err = k.AppsV1().Deployments(ns).Update(ctx, d, metav1.UpdateOptions{})
-	must(t, err)
-}
-
-func podIsReady(p *corev1.Pod) bool {
-	for _, c := range p.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
 }

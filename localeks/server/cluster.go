@@ -70,7 +70,7 @@ func (c *Cluster) run(ctx context.Context) {
 	}
 	defer func() {
 		if ctx.Err() != nil || c.failed() != nil {
-			network.Close()
+			_ = network.Close()
 		}
 	}()
 	go func() {

@@ -47,24 +47,30 @@ func (c *Cluster) controllerTags(owner corev1.ObjectReference, resource string) 
 
 // tgName is the controller's target group name: k8s-<ns>-<name>-<hash>.
 func tgName(lb string, owner corev1.ObjectReference, tg sim.TargetGroup) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%d/%t", lb, tg.Resource, tg.Port, tg.IP)))
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%s/%t", lb, tg.Resource, tg.IP)))
 	return fmt.Sprintf("k8s-%s-%s-%s", short(alnum(owner.Namespace), 8), short(alnum(owner.Name), 8), hex.EncodeToString(sum[:])[:10])
 }
 
 // EnsureControllerLB implements sim.ControllerLoadBalancers.
 func (c *Cluster) EnsureControllerLB(ctx context.Context, want sim.ControllerLB) (string, error) {
-	s := c.s
 	name := c.controllerLBName(want.Owner)
 	lb, dns, err := c.controllerLB(ctx, name, want)
 	if lb == nil || err != nil {
 		return "", err
 	}
-	for _, tg := range want.TargetGroups {
-		if err := c.ensureTargetGroup(ctx, lb, want.Owner, tg); err != nil {
+	arns := map[int]string{}
+	for i, tg := range want.TargetGroups {
+		arn, err := c.ensureTargetGroup(ctx, lb, want.Owner, tg)
+		if err != nil {
+			return "", err
+		}
+		arns[i] = arn
+	}
+	if want.Owner.Kind == "Ingress" {
+		if err := c.albListener(ctx, lb, want, arns); err != nil {
 			return "", err
 		}
 	}
-	_ = s
 	return dns, nil
 }
 
@@ -79,7 +85,7 @@ func (c *Cluster) controllerLB(ctx context.Context, name string, want sim.Contro
 		}
 	}
 	s.mu.Unlock()
-	lb, err := c.lbPlace(ctx, name, nil)
+	lb, err := c.controllerPlace(ctx, name, want.Internal, want.Owner.Kind == "Ingress")
 	if lb == nil || err != nil {
 		return nil, "", err
 	}
@@ -128,7 +134,7 @@ func (c *Cluster) controllerLB(ctx context.Context, name string, want sim.Contro
 
 // ensureTargetGroup makes the target group and its listener once, then
 // registers the wanted targets and deregisters the others.
-func (c *Cluster) ensureTargetGroup(ctx context.Context, lb *loadBalancer, owner corev1.ObjectReference, tg sim.TargetGroup) error {
+func (c *Cluster) ensureTargetGroup(ctx context.Context, lb *loadBalancer, owner corev1.ObjectReference, tg sim.TargetGroup) (string, error) {
 	s := c.s
 	name := tgName(lb.Name, owner, tg)
 	s.mu.Lock()
@@ -144,11 +150,13 @@ func (c *Cluster) ensureTargetGroup(ctx context.Context, lb *loadBalancer, owner
 			TargetType: typ, Tags: elbv2Tags(c.controllerTags(owner, tg.Resource)),
 		})
 		if err != nil {
-			return fmt.Errorf("creating target group %s of %s: %w", name, lb.Name, err)
+			return "", fmt.Errorf("creating target group %s of %s: %w", name, lb.Name, err)
 		}
 		arn = aws.ToString(out.TargetGroups[0].TargetGroupArn)
-		if err := c.listen(ctx, lb, owner, tg, arn); err != nil {
-			return err
+		if owner.Kind != "Ingress" {
+			if err := c.listen(ctx, lb, tg, arn); err != nil {
+				return "", err
+			}
 		}
 		s.mu.Lock()
 		if lb.tgByName == nil {
@@ -174,12 +182,12 @@ func (c *Cluster) ensureTargetGroup(ctx context.Context, lb *loadBalancer, owner
 	}
 	if len(add) > 0 {
 		if _, err := s.elb.RegisterTargets(ctx, &elb.RegisterTargetsInput{TargetGroupArn: aws.String(arn), Targets: add}); err != nil {
-			return fmt.Errorf("registering targets with %s: %w", name, err)
+			return "", fmt.Errorf("registering targets with %s: %w", name, err)
 		}
 	}
 	if len(drop) > 0 {
 		if _, err := s.elb.DeregisterTargets(ctx, &elb.DeregisterTargetsInput{TargetGroupArn: aws.String(arn), Targets: drop}); err != nil {
-			return fmt.Errorf("deregistering targets from %s: %w", name, err)
+			return "", fmt.Errorf("deregistering targets from %s: %w", name, err)
 		}
 	}
 	if len(add)+len(drop) > 0 {
@@ -188,25 +196,68 @@ func (c *Cluster) ensureTargetGroup(ctx context.Context, lb *loadBalancer, owner
 	s.mu.Lock()
 	lb.registered[arn] = slices.Clone(tg.Targets)
 	s.mu.Unlock()
-	return nil
+	return arn, nil
 }
 
-// listen: an NLB listens on each Service port; an ALB on HTTP 80, its
-// first backend the listener's default (localeks makes no path rules).
-func (c *Cluster) listen(ctx context.Context, lb *loadBalancer, owner corev1.ObjectReference, tg sim.TargetGroup, arn string) error {
-	port, proto := tg.Listener, elbtypes.ProtocolEnum(tg.Protocol)
-	if owner.Kind == "Ingress" {
-		if len(lb.TargetGroups) > 0 {
-			return nil
-		}
-		port = 80
-	}
+// listen: an NLB listens on each Service port, forwarding to its target group.
+func (c *Cluster) listen(ctx context.Context, lb *loadBalancer, tg sim.TargetGroup, arn string) error {
 	_, err := c.s.elb.CreateListener(ctx, &elb.CreateListenerInput{
-		LoadBalancerArn: aws.String(lb.ARN), Port: aws.Int32(port), Protocol: proto,
+		LoadBalancerArn: aws.String(lb.ARN), Port: aws.Int32(tg.Listener), Protocol: elbtypes.ProtocolEnum(tg.Protocol),
 		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(arn)}},
 	})
 	if err != nil {
-		return fmt.Errorf("creating the listener of %s on port %d: %w", lb.Name, port, err)
+		return fmt.Errorf("creating the listener of %s on port %d: %w", lb.Name, tg.Listener, err)
+	}
+	return nil
+}
+
+// albListener: an ALB listens on HTTP 80; what no rule matches goes to the
+// default backend, else gets a fixed 404; a rule per host and path forwards
+// to its backend's target group (rules are added, never removed here).
+func (c *Cluster) albListener(ctx context.Context, lb *loadBalancer, want sim.ControllerLB, arns map[int]string) error {
+	s := c.s
+	s.mu.Lock()
+	listener := lb.listener
+	s.mu.Unlock()
+	if listener == "" {
+		dflt := elbtypes.Action{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{
+			StatusCode: aws.String("404"), ContentType: aws.String("text/plain")}}
+		for i, tg := range want.TargetGroups {
+			if tg.Default {
+				dflt = elbtypes.Action{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(arns[i])}
+			}
+		}
+		out, err := s.elb.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(lb.ARN), Port: aws.Int32(80),
+			Protocol: elbtypes.ProtocolEnumHttp, DefaultActions: []elbtypes.Action{dflt}})
+		if err != nil {
+			return fmt.Errorf("creating the listener of %s on port 80: %w", lb.Name, err)
+		}
+		listener = aws.ToString(out.Listeners[0].ListenerArn)
+		s.mu.Lock()
+		lb.listener, lb.rules = listener, map[string]bool{}
+		s.mu.Unlock()
+	}
+	for i, tg := range want.TargetGroups {
+		for _, r := range tg.Rules {
+			key := fmt.Sprintf("%s|%v|%s", r.Host, r.Paths, arns[i])
+			s.mu.Lock()
+			done, priority := lb.rules[key], int32(len(lb.rules)+1)
+			s.mu.Unlock()
+			if done {
+				continue
+			}
+			conds := []elbtypes.RuleCondition{{Field: aws.String("path-pattern"), Values: r.Paths}}
+			if r.Host != "" {
+				conds = append([]elbtypes.RuleCondition{{Field: aws.String("host-header"), Values: []string{r.Host}}}, conds...)
+			}
+			if _, err := s.elb.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(listener), Priority: aws.Int32(priority), Conditions: conds,
+				Actions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(arns[i])}}}); err != nil {
+				return fmt.Errorf("creating a rule of %s: %w", lb.Name, err)
+			}
+			s.mu.Lock()
+			lb.rules[key] = true
+			s.mu.Unlock()
+		}
 	}
 	return nil
 }

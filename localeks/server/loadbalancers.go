@@ -41,8 +41,11 @@ type loadBalancer struct {
 	TargetGroups []string
 	tgByName     map[string]string
 	registered   map[string][]string
-	DNS          string
-	deleted      time.Time
+	// listener and rules: a controller ALB's HTTP listener and the rules made on it.
+	listener string
+	rules    map[string]bool
+	DNS      string
+	deleted  time.Time
 }
 
 // Tags the AWS Load Balancer Controller puts on what it makes.

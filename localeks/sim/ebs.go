@@ -160,7 +160,7 @@ func crashLoop(p *corev1.Pod, node *corev1.Node) string {
 	if p.Namespace == "kube-system" && p.Labels["app"] == EBSController && node.Labels[LabelComputeType] == "fargate" {
 		return "ebs-plugin: could not get metadata from AWS: EC2 instance metadata is not available on Fargate"
 	}
-	return lbcCrash(p, node)
+	return ""
 }
 
 // recordEvent records a Warning on an object once per distinct message.

@@ -3,7 +3,9 @@ package sim
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -42,13 +44,18 @@ func (s *Simulator) syncIngress(ctx context.Context, key string) error {
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
-	if err != nil || !placement.IngressNeedsLoadBalancerController(ing.Annotations, ingressClass(ing)) {
+	if err != nil {
 		return err
+	}
+	mine := placement.IngressNeedsLoadBalancerController(ing.Annotations, ingressClass(ing))
+	if !mine && !slices.Contains(ing.Finalizers, placement.LBCIngressFinalizer) {
+		return nil
 	}
 	c := s.cfg.Client.NetworkingV1().Ingresses(ns)
 	return s.reconcileLBC(ctx, lbcObject{
 		ref: ingressRef(ing), why: "IngressClass " + placement.LBCIngressClass, finalizer: placement.LBCIngressFinalizer,
-		finalizers: ing.Finalizers, deleting: ing.DeletionTimestamp != nil, hasAddress: len(ing.Status.LoadBalancer.Ingress) > 0,
+		// No longer of class alb: the controller deletes what it made for it.
+		finalizers: ing.Finalizers, deleting: ing.DeletionTimestamp != nil || !mine, hasAddress: len(ing.Status.LoadBalancer.Ingress) > 0,
 		want: func(context.Context) (ControllerLB, map[string]string, error) { return s.ingressWant(ing) },
 		setFinalizers: func(ctx context.Context, f []string) error {
 			q := ing.DeepCopy()
@@ -65,35 +72,67 @@ func (s *Simulator) syncIngress(ctx context.Context, key string) error {
 	})
 }
 
-// ingressBackends are the Ingress's backend Services, default first, each once.
-func ingressBackends(ing *networkingv1.Ingress) []*networkingv1.IngressServiceBackend {
-	var out []*networkingv1.IngressServiceBackend
-	seen := map[string]bool{}
-	add := func(b *networkingv1.IngressBackend) {
+// ingressBackend is one backend Service port of an Ingress, with the rules
+// that lead to it.
+type ingressBackend struct {
+	svc    *networkingv1.IngressServiceBackend
+	isDflt bool
+	rules  []Rule
+}
+
+// ingressBackends are the Ingress's backend Services, default first, each
+// once, with their rules: a path's patterns as the controller writes them
+// (Exact: the path; Prefix: the path and path/*; "/" Prefix: /*).
+func ingressBackends(ing *networkingv1.Ingress) []*ingressBackend {
+	var out []*ingressBackend
+	byKey := map[string]*ingressBackend{}
+	get := func(b *networkingv1.IngressBackend) *ingressBackend {
 		if b == nil || b.Service == nil {
-			return
+			return nil
 		}
 		k := fmt.Sprintf("%s:%d:%s", b.Service.Name, b.Service.Port.Number, b.Service.Port.Name)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, b.Service)
+		if byKey[k] == nil {
+			byKey[k] = &ingressBackend{svc: b.Service}
+			out = append(out, byKey[k])
 		}
+		return byKey[k]
 	}
-	add(ing.Spec.DefaultBackend)
+	if d := get(ing.Spec.DefaultBackend); d != nil {
+		d.isDflt = true
+	}
 	for _, r := range ing.Spec.Rules {
-		if r.HTTP != nil {
-			for i := range r.HTTP.Paths {
-				add(&r.HTTP.Paths[i].Backend)
+		if r.HTTP == nil {
+			continue
+		}
+		for i, p := range r.HTTP.Paths {
+			if b := get(&r.HTTP.Paths[i].Backend); b != nil {
+				b.rules = append(b.rules, Rule{Host: r.Host, Paths: pathPatterns(p)})
 			}
 		}
 	}
 	return out
 }
 
+func pathPatterns(p networkingv1.HTTPIngressPath) []string {
+	path := p.Path
+	if path == "" {
+		path = "/"
+	}
+	if p.PathType == nil || *p.PathType != networkingv1.PathTypePrefix {
+		return []string{path}
+	}
+	if path == "/" {
+		return []string{"/*"}
+	}
+	path = strings.TrimSuffix(path, "/")
+	return []string{path, path + "/*"}
+}
+
 func (s *Simulator) ingressWant(ing *networkingv1.Ingress) (ControllerLB, map[string]string, error) {
 	want := ControllerLB{Owner: ingressRef(ing), Internal: ing.Annotations[albSchemeAnnotation] != "internet-facing"}
 	problems := map[string]string{}
-	for _, b := range ingressBackends(ing) {
+	for _, ib := range ingressBackends(ing) {
+		b := ib.svc
 		svc, err := s.factory.Core().V1().Services().Lister().Services(ing.Namespace).Get(b.Name)
 		if err != nil {
 			return want, problems, fmt.Errorf("ingress: %s/%s: %w", ing.Namespace, ing.Name, err)
@@ -112,7 +151,8 @@ func (s *Simulator) ingressWant(ing *networkingv1.Ingress) (ControllerLB, map[st
 		if typ == "" {
 			typ = ing.Annotations[placement.ALBTargetTypeAnnotation]
 		}
-		tg := TargetGroup{Resource: fmt.Sprintf("%s/%s-%s:%s", ing.Namespace, ing.Name, svc.Name, portString(b.Port)), Protocol: "HTTP", IP: typ == "ip"}
+		tg := TargetGroup{Resource: fmt.Sprintf("%s/%s-%s:%s", ing.Namespace, ing.Name, svc.Name, portString(b.Port)), Protocol: "HTTP", IP: typ == "ip",
+			Default: ib.isDflt, Rules: ib.rules}
 		ips, port, nodes := s.endpoints(svc.Namespace, svc.Name, sp.Name)
 		if tg.IP {
 			tg.Port, tg.Targets = port, ips

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
@@ -33,7 +34,7 @@ import (
 func (s *Simulator) ServeClusterNetwork(ctx context.Context, ln net.Listener) {
 	go func() {
 		<-ctx.Done()
-		ln.Close()
+		_ = ln.Close()
 	}()
 	for {
 		conn, err := ln.Accept()
@@ -48,7 +49,7 @@ func (s *Simulator) tunnel(ctx context.Context, conn net.Conn) {
 	br := bufio.NewReader(conn)
 	req, err := http.ReadRequest(br)
 	if err != nil || req.Method != http.MethodConnect {
-		conn.Close()
+		_ = conn.Close()
 		return
 	}
 	target := req.Host
@@ -80,14 +81,14 @@ func (s *Simulator) tunnel(ctx context.Context, conn net.Conn) {
 
 func refuse(conn net.Conn, code int, msg string) {
 	fmt.Fprintf(conn, "HTTP/1.1 %d %s\r\nContent-Length: 0\r\n\r\n", code, msg)
-	conn.Close()
+	_ = conn.Close()
 }
 
 func pipe(down net.Conn, br *bufio.Reader, up net.Conn) {
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); _, _ = io.Copy(up, br); up.Close() }()
-	go func() { defer wg.Done(); _, _ = io.Copy(down, up); down.Close() }()
+	go func() { defer wg.Done(); _, _ = io.Copy(up, br); _ = up.Close() }()
+	go func() { defer wg.Done(); _, _ = io.Copy(down, up); _ = down.Close() }()
 	wg.Wait()
 }
 
@@ -158,11 +159,21 @@ func (s *Simulator) serveLBCWebhooks(ctx context.Context, conn net.Conn, pod *co
 	secret := lbcCertSecret(pod)
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 		sec, err := s.cfg.Client.CoreV1().Secrets(pod.Namespace).Get(ctx, secret, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			// The kubelet keeps a deleted Secret's last files in the volume.
+			if c, ok := s.lbcCerts.Load(pod.UID); ok {
+				return c.(*tls.Certificate), nil
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
 		c, err := tls.X509KeyPair(sec.Data[corev1.TLSCertKey], sec.Data[corev1.TLSPrivateKeyKey])
-		return &c, err
+		if err != nil {
+			return nil, err
+		}
+		s.lbcCerts.Store(pod.UID, &c)
+		return &c, nil
 	}}
 	srv := &http.Server{Handler: http.HandlerFunc(s.lbcWebhook), ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
 	_ = srv.Serve(&oneConn{conn: tls.Server(conn, cfg)})

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -78,6 +79,11 @@ func (s *Simulator) reconcileLBC(ctx context.Context, o lbcObject) error {
 	host := fmt.Sprintf("k8s-%s-%08x.%s.elb.amazonaws.com", o.ref.Namespace, hash(string(o.ref.UID)), s.cfg.Region)
 	if clbs != nil {
 		dns, err := clbs.EnsureControllerLB(ctx, want)
+		var bm BuildModelError
+		if errors.As(err, &bm) {
+			s.recordEvent(ctx, o.ref, ReasonFailedBuildModel, "localeks", "Failed build model due to "+bm.Error())
+			return nil // resync retries
+		}
 		if err != nil {
 			return fmt.Errorf("making the load balancer of %s %s/%s: %w", o.ref.Kind, o.ref.Namespace, o.ref.Name, err)
 		}

@@ -53,7 +53,10 @@ const imdsOnFargate = "operation error ec2imds: GetMetadata, canceled, context d
 // (--aws-region, or AWS_REGION/AWS_DEFAULT_REGION) or no VPC
 // (--aws-vpc-id, or --aws-vpc-tags); no certificate where its webhook
 // server reads it (the TLS Secret mounted at lbcCertDir).
-func lbcCrash(p *corev1.Pod, node *corev1.Node) string {
+//
+// irsaRegion: the pod runs as a service account with an IRSA role, whose
+// pods EKS's pod identity webhook gives AWS_REGION and AWS_DEFAULT_REGION.
+func lbcCrash(p *corev1.Pod, node *corev1.Node, irsaRegion bool) string {
 	if !isLBCPod(p) {
 		return ""
 	}
@@ -62,7 +65,7 @@ func lbcCrash(p *corev1.Pod, node *corev1.Node) string {
 		return "unable to load controller config: kubernetes cluster name must be specified"
 	}
 	if node.Labels[LabelComputeType] == "fargate" {
-		if flags["aws-region"] == "" && env["AWS_DEFAULT_REGION"] == "" && env["AWS_REGION"] == "" {
+		if flags["aws-region"] == "" && env["AWS_DEFAULT_REGION"] == "" && env["AWS_REGION"] == "" && !irsaRegion {
 			return "unable to initialize AWS cloud: failed to introspect region from EC2Metadata, specify --aws-region instead if EC2Metadata is unavailable: " + imdsOnFargate
 		}
 		if flags["aws-vpc-id"] == "" && flags["aws-vpc-tags"] == "" {
@@ -95,4 +98,14 @@ func (s *Simulator) mountSecrets(ctx context.Context, p *corev1.Pod) error {
 		}
 	}
 	return nil
+}
+
+// irsaRegion: the pod's service account has an IRSA role annotation.
+func (s *Simulator) irsaRegion(ctx context.Context, p *corev1.Pod) bool {
+	name := p.Spec.ServiceAccountName
+	if name == "" {
+		name = "default"
+	}
+	sa, err := s.cfg.Client.CoreV1().ServiceAccounts(p.Namespace).Get(ctx, name, metav1.GetOptions{})
+	return err == nil && sa.Annotations[RoleARNAnnotation] != ""
 }

@@ -90,6 +90,9 @@ func (s *Simulator) markRunning(ctx context.Context, p *corev1.Pod) error {
 	q.Status.HostIPs, q.Status.PodIPs = []corev1.HostIP{{IP: hostIP}}, []corev1.PodIP{{IP: podIP}}
 	q.Status.StartTime = &now
 	crash := crashLoop(p, node)
+	if isLBCPod(p) {
+		crash = lbcCrash(p, node, s.irsaRegion(ctx, p))
+	}
 	cond := func(t corev1.PodConditionType, ok bool) corev1.PodCondition {
 		if !ok {
 			return corev1.PodCondition{Type: t, Status: corev1.ConditionFalse, Reason: "ContainersNotReady", LastTransitionTime: now}
@@ -238,6 +241,7 @@ func (s *Simulator) podGone(obj any) {
 	s.mu.Lock()
 	delete(s.fargateDue, string(p.UID))
 	s.mu.Unlock()
+	s.lbcCerts.Delete(p.UID)
 	if p.Spec.NodeName == "" {
 		return
 	}

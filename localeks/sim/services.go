@@ -38,10 +38,22 @@ func (s *Simulator) syncService(ctx context.Context, key string) error {
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
-	if err != nil || svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+	if err != nil {
 		return err
 	}
-	if placement.NeedsLoadBalancerController(svc.Annotations, lbClass(svc)) != "" {
+	lbc := placement.NeedsLoadBalancerController(svc.Annotations, lbClass(svc)) != ""
+	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || !lbc {
+		// No longer the controller's: it deletes what it made for it.
+		if slices.Contains(svc.Finalizers, lbFinalizer) {
+			o := s.serviceObject(svc)
+			o.deleting = true
+			return s.reconcileLBC(ctx, o)
+		}
+		if svc.Spec.Type != corev1.ServiceTypeLoadBalancer {
+			return nil
+		}
+	}
+	if lbc {
 		return s.reconcileLBC(ctx, s.serviceObject(svc))
 	}
 	lbs, finalizer := s.cfg.LoadBalancers, finalizerOf(svc)

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -66,6 +67,12 @@ type ControllerLoadBalancers interface {
 	DeleteControllerLB(ctx context.Context, owner corev1.ObjectReference) error
 }
 
+// BuildModelError is what keeps the controller from making a load balancer
+// (no subnet fits, ...): a FailedBuildModel event, retried later.
+type BuildModelError struct{ Err error }
+
+func (e BuildModelError) Error() string { return e.Err.Error() }
+
 // ControllerLB is a load balancer as the AWS Load Balancer Controller
 // wants it: an NLB for a Service, an ALB for an Ingress.
 type ControllerLB struct {
@@ -85,6 +92,17 @@ type TargetGroup struct {
 	IP      bool
 	Port    int32
 	Targets []string
+	// Default: an ALB's listener forwards what no rule matches here (the
+	// Ingress's default backend); Rules: the ALB's rules forwarding here.
+	Default bool
+	Rules   []Rule
+}
+
+// Rule is an ALB listener rule's conditions: a host (may be empty) and
+// path patterns.
+type Rule struct {
+	Host  string
+	Paths []string
 }
 
 // ServiceAccount is who a controller's pods run as, and what their AWS SDK
@@ -150,6 +168,8 @@ type Simulator struct {
 	reported map[string]bool // pod UIDs whose Fargate refusal was reported
 	// fargateDue is when each pod waiting for Fargate gets its node, by UID.
 	fargateDue map[string]time.Time
+	// lbcCerts: the key pair each controller pod last served, by pod UID.
+	lbcCerts sync.Map
 }
 
 // New makes a simulator; Run starts it.
@@ -263,7 +283,7 @@ func (s *Simulator) resync() {
 	svcs, _ := s.factory.Core().V1().Services().Lister().List(labels.Everything())
 	for _, v := range svcs {
 		if v.Spec.Type == corev1.ServiceTypeLoadBalancer && (len(v.Status.LoadBalancer.Ingress) == 0 || v.DeletionTimestamp != nil ||
-			placement.NeedsLoadBalancerController(v.Annotations, lbClass(v)) != "") {
+			placement.NeedsLoadBalancerController(v.Annotations, lbClass(v)) != "") || slices.Contains(v.Finalizers, lbFinalizer) {
 			s.svcs.Add(v.Namespace + "/" + v.Name)
 		}
 	}
