@@ -165,7 +165,7 @@ func (s *Simulator) ingressWant(ing *networkingv1.Ingress) (ControllerLB, map[st
 					ing.Namespace, ing.Name, svc.Namespace, svc.Name)
 			}
 			tg.Port, tg.Targets = sp.NodePort, s.ec2Instances()
-			if s.onFargateOnly(nodes) {
+			if len(tg.Targets) == 0 && s.onFargateOnly(nodes) {
 				problems[ReasonNoInstanceTargets] = instanceOnFargate("Ingress", placement.ALBTargetTypeAnnotation)
 			}
 		}

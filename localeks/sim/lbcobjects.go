@@ -164,10 +164,12 @@ func (s *Simulator) onFargateOnly(nodes []string) bool {
 }
 
 // instanceOnFargate is the Warning for instance targets in front of
-// Fargate pods: the controller's docs require target type ip on Fargate.
+// Fargate pods on a cluster without EC2 nodes (with nodes, their kube-proxy
+// forwards to the pods): the controller's docs require target type ip on
+// Fargate.
 func instanceOnFargate(kind, annotation string) string {
 	return fmt.Sprintf("this %s's target type is instance, but its pods run on Fargate, which has no EC2 instance to register: "+
-		"its target groups have no healthy target; set %s: ip (the AWS Load Balancer Controller requires ip targets for Fargate pods)", kind, annotation)
+		"with no EC2 node in the cluster its target groups have no healthy target; set %s: ip (the AWS Load Balancer Controller requires ip targets for Fargate pods)", kind, annotation)
 }
 
 // endpointsChanged passes a change of an EndpointSlice to its Service and

@@ -56,7 +56,7 @@ func (s *Simulator) serviceWant(svc *corev1.Service) (ControllerLB, map[string]s
 			}
 		} else {
 			tg.Port, tg.Targets = p.NodePort, s.ec2Instances()
-			if s.onFargateOnly(nodes) {
+			if len(tg.Targets) == 0 && s.onFargateOnly(nodes) {
 				problems[ReasonNoInstanceTargets] = instanceOnFargate("Service", placement.NLBTargetTypeAnnotation)
 			}
 		}

@@ -46,9 +46,21 @@ func (s *Simulator) loadBalancerController(ctx context.Context, action string) e
 	if d.Status.ReadyReplicas == 0 {
 		return fmt.Errorf("Deployment %s/%s has no Ready replica", placement.LBCNamespace, placement.LBCName)
 	}
-	if flags, _ := lbcFlags(&corev1.Pod{Spec: d.Spec.Template.Spec}); flags["cluster-name"] != s.cfg.Cluster {
+	// What runs is what its Ready pods were started with (a rollout may
+	// be under way).
+	mine, other := false, ""
+	for _, p := range s.lbcPods() {
+		if podReady(p) && p.DeletionTimestamp == nil {
+			flags, _ := lbcFlags(p)
+			mine, other = mine || flags["cluster-name"] == s.cfg.Cluster, flags["cluster-name"]
+		}
+	}
+	switch {
+	case !mine && other != "":
 		return fmt.Errorf("Deployment %s/%s runs with --cluster-name=%s, not this cluster's name %s: it manages nothing of this cluster",
-			placement.LBCNamespace, placement.LBCName, flags["cluster-name"], s.cfg.Cluster)
+			placement.LBCNamespace, placement.LBCName, other, s.cfg.Cluster)
+	case !mine:
+		return fmt.Errorf("Deployment %s/%s has no Ready replica", placement.LBCNamespace, placement.LBCName)
 	}
 	if s.cfg.AWS == nil {
 		return fmt.Errorf("no AWS account behind this cluster")

@@ -21,13 +21,6 @@ const (
 	legacyLBFinalizer = "service.kubernetes.io/load-balancer-cleanup"
 )
 
-func finalizerOf(svc *corev1.Service) string {
-	if placement.NeedsLoadBalancerController(svc.Annotations, lbClass(svc)) != "" {
-		return lbFinalizer
-	}
-	return legacyLBFinalizer
-}
-
 // syncService plays EKS's legacy cloud controller for LoadBalancer
 // Services (the AWS Load Balancer Controller's go to reconcileLBC): it
 // makes the load balancer and publishes its host name, and on deletion
@@ -56,7 +49,7 @@ func (s *Simulator) syncService(ctx context.Context, key string) error {
 	if lbc {
 		return s.reconcileLBC(ctx, s.serviceObject(svc))
 	}
-	lbs, finalizer := s.cfg.LoadBalancers, finalizerOf(svc)
+	lbs, finalizer := s.cfg.LoadBalancers, legacyLBFinalizer
 	if svc.DeletionTimestamp != nil {
 		if lbs == nil || !slices.Contains(svc.Finalizers, finalizer) {
 			return nil
