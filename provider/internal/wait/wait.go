@@ -17,9 +17,15 @@ import (
 // next one doubles up to Max. With Jitter, each pause is drawn between Min
 // and the current bound, so that two waiters polling the same object do not
 // take turns in lock step (EKS's one Fargate profile operation at a time).
+//
+// With Relative n > 0, each pause is instead the time waited so far
+// divided by n, between Min and Max: a transition is then noticed late by
+// at most 1/n of the wait (and Min), whatever the operation's length, and
+// a long wait costs few calls (about n for each e-fold of its length).
 type Delays struct {
 	Min, Max time.Duration
 	Jitter   bool
+	Relative int
 }
 
 // Fixed returns delays that never change: every pause is d.
@@ -61,6 +67,7 @@ var ErrGaveUp = errors.New("gave up waiting")
 // and ctx's cause.
 func Until(ctx context.Context, d Delays, check func(context.Context) (done bool, err error)) error {
 	var cur time.Duration
+	start := time.Now()
 	for {
 		done, err := check(ctx)
 		var stop stopError
@@ -71,7 +78,11 @@ func Until(ctx context.Context, d Delays, check func(context.Context) (done bool
 			return nil
 		}
 		var pause time.Duration
-		pause, cur = d.next(cur)
+		if d.Relative > 0 {
+			pause = min(max(time.Since(start)/time.Duration(d.Relative), d.Min), max(d.Max, d.Min))
+		} else {
+			pause, cur = d.next(cur)
+		}
 		t := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():

@@ -86,7 +86,7 @@ func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version
 	}
 	var out *eks.CreateClusterOutput
 	create := func() error {
-		return wait.Retry(ctx, cp.c.Timing.Retry, roles.Propagating, func(ctx context.Context) (err error) {
+		return wait.Retry(ctx, cp.c.Timing.Propagation, roles.Propagating, func(ctx context.Context) (err error) {
 			out, err = cp.c.EKS.CreateCluster(ctx, in)
 			return err
 		})
