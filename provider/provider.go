@@ -155,7 +155,9 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg := conns.Config{Region: m.Region.ValueString(), Profile: m.Profile.ValueString(), MaxRetries: int(m.MaxRetries.ValueInt64())}
+	// The STS check of the credentials runs beside the plan: a plan that
+	// calls no AWS API (a create's) does not wait for it.
+	cfg := conns.Config{Region: m.Region.ValueString(), Profile: m.Profile.ValueString(), MaxRetries: int(m.MaxRetries.ValueInt64()), CheckLater: true}
 	if !m.AssumeRole.IsNull() && !m.AssumeRole.IsUnknown() {
 		var ar assumeRoleModel
 		resp.Diagnostics.Append(m.AssumeRole.As(ctx, &ar, objectAs)...)

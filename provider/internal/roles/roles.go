@@ -58,11 +58,12 @@ func (r *Roles) trustPolicy(k Kind) string {
 		"Principal": map[string]any{"Service": k.service},
 		"Action":    k.actions,
 	}
+	account, partition := r.c.Caller()
 	if k.Name == PodExecution.Name {
 		// AWS recommends limiting the Fargate role to this cluster's profiles
 		// (confused-deputy protection).
 		stmt["Condition"] = map[string]any{"ArnLike": map[string]any{
-			"aws:SourceArn": fmt.Sprintf("arn:%s:eks:%s:%s:fargateprofile/%s/*", r.c.Partition, r.c.Region, r.c.AccountID, r.owner.Cluster),
+			"aws:SourceArn": fmt.Sprintf("arn:%s:eks:%s:%s:fargateprofile/%s/*", partition, r.c.Region, account, r.owner.Cluster),
 		}}
 	}
 	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{stmt}})
@@ -70,7 +71,8 @@ func (r *Roles) trustPolicy(k Kind) string {
 }
 
 func (r *Roles) managedPolicyARN(name string) string {
-	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", r.c.Partition, name)
+	_, partition := r.c.Caller()
+	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, name)
 }
 
 func iamTags(m map[string]string) []iamtypes.Tag {
