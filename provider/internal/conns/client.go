@@ -63,10 +63,11 @@ type Config struct {
 	MaxRetries int
 	// Timing is how often to poll and retry; zero means DefaultTiming.
 	Timing Timing
-	// CheckLater checks the credentials with STS while the provider goes
-	// on (a plan that needs no AWS call does not wait for it); a call that
-	// fails meanwhile fails with the check's error if it failed too.
-	// Credentials that cannot be found at all still fail New.
+	// CheckLater checks the credentials with STS only when needed: for the
+	// caller's account (unless an ARN of theirs said it, LearnAccount), or
+	// when a call is refused for its credentials, which then fails with the
+	// check's error. A plan that calls no AWS API makes no call. Credentials
+	// that cannot be found at all still fail New.
 	CheckLater bool
 }
 
@@ -109,8 +110,7 @@ type Client struct {
 }
 
 // New resolves credentials, checks them with STS GetCallerIdentity (at
-// once, or with CheckLater beside the calls that follow) and returns the
-// clients.
+// once, or with CheckLater when needed) and returns the clients.
 // Every error says what to change.
 func New(ctx context.Context, c Config) (*Client, error) {
 	maxRetries := c.MaxRetries
@@ -181,6 +181,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		KMS:         kms.NewFromConfig(cfg, endpoint[kms.Options](c.Endpoints, "kms")),
 		AWS:         cfg,
 		Region:      cfg.Region,
+		Partition:   partitionOf(cfg.Region),
 		DefaultTags: c.DefaultTags,
 		Topology:    topology.New(),
 		Timing:      timing,
@@ -192,13 +193,7 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		}
 		return client, nil
 	}
-	// The check outlives the Configure call that starts it.
-	go func() {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
-		defer cancel()
-		check.err = identify(ctx, stsClient, c, client)
-		close(check.done)
-	}()
+	check.run = func(ctx context.Context) error { return identify(ctx, stsClient, c, client) }
 	return client, nil
 }
 

@@ -58,8 +58,8 @@ func (r *Roles) trustPolicy(k Kind) string {
 		"Principal": map[string]any{"Service": k.service},
 		"Action":    k.actions,
 	}
-	account, partition := r.c.Caller()
 	if k.Name == PodExecution.Name {
+		account, partition := r.c.Caller()
 		// AWS recommends limiting the Fargate role to this cluster's profiles
 		// (confused-deputy protection).
 		stmt["Condition"] = map[string]any{"ArnLike": map[string]any{
@@ -71,8 +71,7 @@ func (r *Roles) trustPolicy(k Kind) string {
 }
 
 func (r *Roles) managedPolicyARN(name string) string {
-	_, partition := r.c.Caller()
-	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, name)
+	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", r.c.Partition, name)
 }
 
 func iamTags(m map[string]string) []iamtypes.Tag {

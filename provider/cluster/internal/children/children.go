@@ -65,6 +65,8 @@ type Children struct {
 	templates Templates
 	mu        sync.Mutex
 	ready     map[string]launchtemplate.Template
+	// templatesLater leaves deleted node groups' templates to destroy.
+	templatesLater bool
 }
 
 // Templates makes, reads and deletes the node groups' launch templates
@@ -124,6 +126,9 @@ func (ch *Children) Change(ctx context.Context, ob *observed.Record, old, new Se
 // DeleteAllNodegroups deletes every node group of the cluster, listed
 // from AWS rather than the state, so ones left by an interrupted apply go too.
 func (ch *Children) DeleteAllNodegroups(ctx context.Context) error {
+	// Their launch templates go after the control plane (destroy deletes
+	// them all then), not before it.
+	ch.templatesLater = true
 	return ch.deleteAll(ctx, true, false)
 }
 

@@ -89,7 +89,7 @@ func (ch *Children) deleteNodegroups(ctx context.Context, ob *observed.Record, n
 				return err
 			},
 			func(ctx context.Context) error {
-				if err := ch.wait.NodegroupDeleted(ctx, ch.name, name); err != nil {
+				if err := ch.wait.NodegroupDeleted(ctx, ch.name, name); err != nil || ch.templatesLater {
 					return err
 				}
 				return ch.templates.Delete(ctx, name)
