@@ -52,7 +52,9 @@ func (ch *Children) deleteProfiles(ctx context.Context, ob *observed.Record, nam
 	return sequential(ctx, names, func(name string) error {
 		start := time.Now()
 		err := eksops.DeleteProfile(ctx, &c, ch.name, name, func() { ob.SetProfile(name, nil) })
-		c.Timing.ProfilePoll.Expect = time.Since(start)
+		if c.Timing.ProfilePoll.Relative > 0 { // not with a fixed poll_interval
+			c.Timing.ProfilePoll.Expect = time.Since(start)
+		}
 		return err
 	})
 }
