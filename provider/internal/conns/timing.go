@@ -21,8 +21,11 @@ type Timing struct {
 	// ProfilePoll is the wait for Fargate profiles. EKS runs one profile
 	// operation at a time per cluster, so their waits follow one another on
 	// the critical path and each one's lateness adds up: they poll faster.
-	// So does the wait, at the end of a destroy, for EC2 to release the
-	// network interfaces that keep the subnets from being deleted.
+	// So do node groups' creates and deletes (the last wait of a create,
+	// and the one the control plane's delete waits on), add-ons (CoreDNS's
+	// ends a create, after the profiles) and the wait, at the
+	// end of a destroy, for EC2 to release the network interfaces that keep
+	// the subnets from being deleted.
 	ProfilePoll wait.Delays
 	// ProfileTurn is how a profile operation refused because another one is
 	// in progress waits for its turn: as often as a profile waiter polls,
