@@ -237,17 +237,19 @@ type side struct {
 	cluster   string
 }
 
-// together runs the terraform command of this provider while the peers run
-// the same phase, and returns this provider's wall time.
+// together runs the terraform command of this provider, then the peers'
+// same phase, each alone (see peers.run), and returns the wall times.
 func together(t *testing.T, s *side, ps *peers, create bool, args ...string) (time.Duration, peerWalls) {
-	wait := ps.start(t, create)
 	start := time.Now()
 	p := s.w.Start(args...)
 	if ended, err := p.Wait(20 * time.Minute); !ended || err != nil {
 		t.Errorf("%s: terraform %s: %v\n%s", s.cluster, args[0], err, p.Output())
 	}
 	wall := time.Since(start)
-	pw := wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	pw := ps.run(t, create)
 	if t.Failed() {
 		t.FailNow()
 	}
@@ -319,7 +321,7 @@ func benchTopology(t *testing.T, tp topology, cidrBase int, tfOverhead time.Dura
 		r.PeerEksctl.Create = append(r.PeerEksctl.Create, analyse(t, ps.eksctl.cluster, ps.cfnKey, from, to, true, pw.eksctl))
 		r.PeerEksctl.Create[rep].Calls = ps.eksctlCalls(t, eksctlBefore, stackBefore)
 		if rep == 0 {
-			r.Lanes["create"] = lanes(t, from, to, true, []string{ours.cluster, ps.aws.cluster, ps.eksctl.cluster},
+			r.Lanes["create"] = lanes(t, []time.Time{from, pw.awsStart, pw.eksctlStart}, to, true, []string{ours.cluster, ps.aws.cluster, ps.eksctl.cluster},
 				[]string{ours.key, ps.awsKey, ps.cfnKey}, []float64{wall.Seconds(), pw.aws.Seconds(), pw.eksctl.Seconds()})
 		}
 
@@ -352,7 +354,7 @@ func benchTopology(t *testing.T, tp topology, cidrBase int, tfOverhead time.Dura
 		r.PeerEksctl.Destroy = append(r.PeerEksctl.Destroy, analyse(t, ps.eksctl.cluster, ps.cfnKey, from, to, false, pw.eksctl))
 		r.PeerEksctl.Destroy[rep].Calls = ps.eksctlCalls(t, eksctlBefore, stackBefore)
 		if rep == 0 {
-			r.Lanes["destroy"] = lanes(t, from, to, false, []string{ours.cluster, ps.aws.cluster, ps.eksctl.cluster},
+			r.Lanes["destroy"] = lanes(t, []time.Time{from, pw.awsStart, pw.eksctlStart}, to, false, []string{ours.cluster, ps.aws.cluster, ps.eksctl.cluster},
 				[]string{ours.key, ps.awsKey, ps.cfnKey}, []float64{wall.Seconds(), pw.aws.Seconds(), pw.eksctl.Seconds()})
 		}
 		c, d := r.Create[rep], r.Destroy[rep]
@@ -373,7 +375,7 @@ func benchTopology(t *testing.T, tp topology, cidrBase int, tfOverhead time.Dura
 
 // lanes are the first repetition's transitions of each tool's cluster, for
 // the timeline.
-func lanes(t *testing.T, from, to time.Time, create bool, clusters, keys []string, walls []float64) []lane {
+func lanes(t *testing.T, starts []time.Time, to time.Time, create bool, clusters, keys []string, walls []float64) []lane {
 	want := "gone"
 	if create {
 		want = "ACTIVE"
@@ -381,6 +383,7 @@ func lanes(t *testing.T, from, to time.Time, create bool, clusters, keys []strin
 	all := events(t)
 	var out []lane
 	for i, tool := range []string{"this provider", "terraform-provider-aws", "eksctl"} {
+		from := starts[i]
 		l := lane{Tool: tool, Start: from, Wall: walls[i]}
 		for _, e := range all {
 			mine := e.Cluster == clusters[i] || (e.Cluster == "" && e.Key == keys[i])
@@ -887,7 +890,7 @@ func targets(b *strings.Builder, res results) {
 	at := func(scale float64) float64 { return 1 + worst.surplus/(worst.ideal*scale) }
 	f("\nWhy ratios miss: the wall time includes what EKS does not impose: Terraform's own start, refresh and plan, "+
 		"the roles and the VPC, the hand-off from one step to the next and the time until a transition is noticed "+
-		"(bounded by the poll delay, 1-2 s; 0.5-1 s for profiles). That surplus is a few seconds whatever EKS's durations are (%.1f s on the worst case, %s, "+
+		"(a poll after a sixtieth of the wait so far, at least 0.5 s, 0.25 s for profiles and node groups: at this model's durations, the floor). That surplus is a few seconds whatever EKS's durations are (%.1f s on the worst case, %s, "+
 		"against an ideal of %.1f s), so compressing the model %dx makes it weigh %dx more. The same surplus over the reference model "+
 		"(cluster ~2 min) would give a ratio of about %.3f, and over real EKS durations (cluster 9-15 min, about 6x longer again) about %.3f; "+
 		"these two figures are extrapolated from the measured surplus, not measured.\n",

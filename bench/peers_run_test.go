@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,9 +45,6 @@ func newPeers(t *testing.T, tp topology, rep, cidrBase int, tfOverhead time.Dura
 	return p
 }
 
-// peerWalls are the two peers' wall times of one phase.
-type peerWalls struct{ aws, eksctl time.Duration }
-
 // callerIdentity is the AWS provider's configure step, at every command.
 func (p *peers) callerIdentity(ctx context.Context) error {
 	c, err := newAWSClients(p.awsKey)
@@ -59,47 +55,42 @@ func (p *peers) callerIdentity(ctx context.Context) error {
 	return err
 }
 
-// start runs both peers' phase in the background; wait returns their walls.
-func (p *peers) start(t *testing.T, create bool) (wait func() peerWalls) {
+// peerWalls are the two peers' wall times of one phase and when each began.
+type peerWalls struct {
+	aws, eksctl           time.Duration
+	awsStart, eksctlStart time.Time
+}
+
+// run runs the peers' phase, one after the other: each tool alone on the
+// emulator, as on AWS, where one tool's calls do not slow another's.
+func (p *peers) run(t *testing.T, create bool) peerWalls {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
 	var w peerWalls
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() {
-		defer wg.Done()
-		start := time.Now()
-		err := p.callerIdentity(ctx)
-		if err == nil {
-			if create {
-				_, err = runGraph(ctx, p.aws.createGraph(), 10)
-			} else if _, err = runGraph(ctx, p.aws.refreshGraph(), 10); err == nil {
-				_, err = runGraph(ctx, p.aws.destroyGraph(), 10)
-			}
-		}
-		w.aws = time.Since(start) + p.tfOverhead
-		if err != nil {
-			t.Errorf("terraform-provider-aws model, %s of %s: %v", phaseName(create), p.aws.cluster, err)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		start := time.Now()
-		var err error
+	w.awsStart = time.Now()
+	err := p.callerIdentity(ctx)
+	if err == nil {
 		if create {
-			err = p.eksctl.create(ctx)
-		} else {
-			err = p.eksctl.destroy(ctx)
+			_, err = runGraph(ctx, p.aws.createGraph(), 10)
+		} else if _, err = runGraph(ctx, p.aws.refreshGraph(), 10); err == nil {
+			_, err = runGraph(ctx, p.aws.destroyGraph(), 10)
 		}
-		w.eksctl = time.Since(start)
-		if err != nil {
-			t.Errorf("eksctl model, %s of %s: %v", phaseName(create), p.eksctl.cluster, err)
-		}
-	}()
-	return func() peerWalls {
-		wg.Wait()
-		cancel()
-		return w
 	}
+	w.aws = time.Since(w.awsStart) + p.tfOverhead
+	if err != nil {
+		t.Errorf("terraform-provider-aws model, %s of %s: %v", phaseName(create), p.aws.cluster, err)
+	}
+	w.eksctlStart = time.Now()
+	if create {
+		err = p.eksctl.create(ctx)
+	} else {
+		err = p.eksctl.destroy(ctx)
+	}
+	w.eksctl = time.Since(w.eksctlStart)
+	if err != nil {
+		t.Errorf("eksctl model, %s of %s: %v", phaseName(create), p.eksctl.cluster, err)
+	}
+	return w
 }
 
 func phaseName(create bool) string {
@@ -171,7 +162,7 @@ func (s peerSummary) line(tool string, ours topoResult) string {
 // peerReport is the side-by-side table of this provider and the peers.
 func peerReport(b *strings.Builder, res results) {
 	f := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
-	f("\n**Against the peers** (same model, same runs, side by side; each tool on a cluster of its own): wall time in seconds (ratio to the ideal), " +
+	f("\n**Against the peers** (same model, same runs, one tool after the other; each tool on a cluster of its own): wall time in seconds (ratio to the ideal), " +
 		"the longest a transition went unnoticed, and API calls. terraform-provider-aws: its resources with terraform-aws-modules/vpc, their graph, " +
 		"waiters (first check at once, then 100 ms doubling to 10 s) and Reads, plus Terraform's own start and plan as measured here; " +
 		"eksctl: its CloudFormation stacks (polled every 15-20 s), then Fargate profiles one at a time (1 s doubling backoff), a 30 s pause, then node group stacks. " +

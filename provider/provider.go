@@ -104,7 +104,7 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 			},
 			"poll_interval": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Fixes the delay of every poll and retry, e.g. `\"30s\"`, as tools with a fixed poll do (`make bench` compares against one). By default the delays adapt: 0.5-2 s between polls of EKS (Fargate profiles, whose operations follow one another, the fastest), 1-10 s between retries of calls AWS refuses while something propagates.",
+				MarkdownDescription: "Fixes the delay of every poll and retry, e.g. `\"30s\"`, as tools with a fixed poll do (`make bench` compares against one). By default the delays adapt: a poll of EKS comes after a sixtieth of the time waited so far, at least 0.5 s (0.25 s for Fargate profiles, whose operations follow one another, and node groups), so a change is noticed within about 2% of the wait; a create refused while a new IAM role propagates is retried after 0.1 s doubling to 1 s, other refused calls after 1 s doubling to 10 s.",
 				Validators:          []validator.String{positiveDuration{}},
 			},
 		},
@@ -155,7 +155,9 @@ func (p *Provider) Configure(ctx context.Context, req provider.ConfigureRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg := conns.Config{Region: m.Region.ValueString(), Profile: m.Profile.ValueString(), MaxRetries: int(m.MaxRetries.ValueInt64())}
+	// The STS check of the credentials runs beside the plan: a plan that
+	// calls no AWS API (a create's) does not wait for it.
+	cfg := conns.Config{Region: m.Region.ValueString(), Profile: m.Profile.ValueString(), MaxRetries: int(m.MaxRetries.ValueInt64()), CheckLater: true}
 	if !m.AssumeRole.IsNull() && !m.AssumeRole.IsUnknown() {
 		var ar assumeRoleModel
 		resp.Diagnostics.Append(m.AssumeRole.As(ctx, &ar, objectAs)...)

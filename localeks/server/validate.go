@@ -245,10 +245,24 @@ func (s *Server) roleUsable(ctx context.Context, arn, field string) *refusal {
 	return refused
 }
 
-// subnets are the subnets EC2 knows of the IDs (one at a time: an unknown
-// ID fails the whole call); ok is false when some are unknown (moto accepts
-// any ID, and localeks does not model EKS refusing unknown subnets).
+// subnets are the subnets EC2 knows of the IDs, in their order; ok is
+// false when some are unknown (moto accepts any ID, and localeks does not
+// model EKS refusing unknown subnets). One call for all, one at a time
+// only when that fails (an unknown ID fails the whole call).
 func (s *Server) subnets(ctx context.Context, ids []string) (out []ec2types.Subnet, ok bool) {
+	if d, err := s.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: ids}); err == nil && len(ids) > 0 && len(d.Subnets) == len(ids) {
+		for _, id := range ids {
+			i := slices.IndexFunc(d.Subnets, func(sn ec2types.Subnet) bool { return aws.ToString(sn.SubnetId) == id })
+			if i < 0 {
+				break
+			}
+			out = append(out, d.Subnets[i])
+		}
+		if len(out) == len(ids) {
+			return out, true
+		}
+		out = nil
+	}
 	for _, id := range ids {
 		d, err := s.ec2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{id}})
 		if err != nil || len(d.Subnets) == 0 {
@@ -280,32 +294,39 @@ func (s *Server) clusterSubnets(ctx context.Context, ids []string) *refusal {
 // Internet Gateway) are accepted" (CreateFargateProfile, EKS API reference).
 func (s *Server) privateSubnets(ctx context.Context, ids []string) *refusal {
 	sns, _ := s.subnets(ctx, ids)
+	tables := map[string][]ec2types.RouteTable{} // by VPC, each read once
 	for _, sn := range sns {
-		if s.routesToInternetGateway(ctx, sn) {
+		vpc := aws.ToString(sn.VpcId)
+		if _, ok := tables[vpc]; !ok {
+			rts, err := s.ec2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpc}}}})
+			if err != nil {
+				continue
+			}
+			tables[vpc] = rts.RouteTables
+		}
+		if routesToInternetGateway(tables[vpc], aws.ToString(sn.SubnetId)) {
 			return invalidParameter("Subnet %s provided in Fargate Profile is not a private subnet", aws.ToString(sn.SubnetId))
 		}
 	}
 	return nil
 }
 
-// routesToInternetGateway reads the subnet's route table: its own
-// association, else the VPC's main table.
-func (s *Server) routesToInternetGateway(ctx context.Context, sn ec2types.Subnet) bool {
-	filter := func(k, v string) ec2types.Filter { return ec2types.Filter{Name: aws.String(k), Values: []string{v}} }
-	rts, err := s.ec2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{filter("association.subnet-id", aws.ToString(sn.SubnetId))}})
-	if err == nil && len(rts.RouteTables) == 0 {
-		rts, err = s.ec2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{
-			filter("vpc-id", aws.ToString(sn.VpcId)), filter("association.main", "true")}})
-	}
-	if err != nil {
-		return false
-	}
-	for _, rt := range rts.RouteTables {
-		for _, r := range rt.Routes {
-			if strings.HasPrefix(aws.ToString(r.GatewayId), "igw-") {
-				return true
-			}
+// routesToInternetGateway reads the subnet's route table among its VPC's:
+// its own association, else the VPC's main table.
+func routesToInternetGateway(tables []ec2types.RouteTable, subnet string) bool {
+	associated := func(main bool) func(ec2types.RouteTable) bool {
+		return func(rt ec2types.RouteTable) bool {
+			return slices.ContainsFunc(rt.Associations, func(a ec2types.RouteTableAssociation) bool {
+				return (main && aws.ToBool(a.Main)) || (!main && aws.ToString(a.SubnetId) == subnet)
+			})
 		}
 	}
-	return false
+	i := slices.IndexFunc(tables, associated(false))
+	if i < 0 {
+		i = slices.IndexFunc(tables, associated(true))
+	}
+	if i < 0 {
+		return false
+	}
+	return slices.ContainsFunc(tables[i].Routes, func(r ec2types.Route) bool { return strings.HasPrefix(aws.ToString(r.GatewayId), "igw-") })
 }

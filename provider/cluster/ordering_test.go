@@ -34,7 +34,7 @@ func fakeRun(t *testing.T, f *fakeEKS) (*run, *eks.Client) {
 		Credentials:  aws.AnonymousCredentials{},
 	})
 	short := wait.Delays{Min: 5 * time.Millisecond, Max: 10 * time.Millisecond}
-	timing := conns.Timing{Poll: short, ProfilePoll: short, ProfileTurn: short, Retry: short}
+	timing := conns.Timing{Poll: short, ProfilePoll: short, ProfileTurn: short, Retry: short, Propagation: short}
 	o := newRun(&conns.Client{EKS: client, Region: "eu-west-1", Timing: timing}, "terrax-fargate", nil)
 	o.children.(*children.Children).SetTemplates(fakeTemplates{})
 	return o, client

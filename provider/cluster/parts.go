@@ -70,6 +70,7 @@ type controlPlanePart interface {
 // childrenPart is the node groups and Fargate profiles.
 type childrenPart interface {
 	Change(ctx context.Context, ob *observed.Record, old, new children.Set, afterProfiles ...func() error) error
+	PrepareTemplates(ctx context.Context, ob *observed.Record, want map[string]children.NodeGroup) error
 	Observe(ctx context.Context, ob *observed.Record) error
 	Settle(ctx context.Context, ob *observed.Record) error
 	UpgradeNodegroups(ctx context.Context, ob *observed.Record, version string) error

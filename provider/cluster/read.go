@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
@@ -92,55 +93,82 @@ func (r *run) observe(ctx context.Context, m clusterModel) (*observed.Record, er
 	ob.UpdateRoles(func(ro *observed.Roles) {
 		*ro = observed.Roles{Node: known(m.NodeRoleARN).ValueString(), PodExecution: known(m.PodExecutionRoleARN).ValueString()}
 	})
-	// A role this resource made and someone deleted shows as gone, so the
-	// plan says so and the apply makes it again.
+	knownTemplates(ctx, ob, m)
+	names, d := accessNames(ctx, m.AccessEntries)
+	if d.HasError() {
+		return nil, fmt.Errorf("reading the access entries from state: %v", d)
+	}
+	// The rest needs only the cluster: read all at once, so a refresh takes
+	// its longest chain of calls rather than their sum.
+	err = graph(ctx,
+		task{"read IAM roles", nil, func(ctx context.Context) error { return r.observeRoles(ctx, ob, m) }},
+		task{"read node groups and profiles", nil, func(ctx context.Context) error {
+			if err := r.children.Observe(ctx, ob); err != nil {
+				return err
+			}
+			if !exclusiveProfiles(m) {
+				leaveForeignProfiles(ob, r.owner, m.FargateProfiles)
+			}
+			return nil
+		}},
+		task{"read add-ons", nil, func(ctx context.Context) error {
+			if err := r.addons.Observe(ctx, ob); err != nil {
+				return err
+			}
+			if a := ob.Snapshot().Addons[addons.EBSCSIDriver]; a != nil && isMadeRole(aws.ToString(a.ServiceAccountRoleArn), r.owner.RoleName(roles.EBSCSI.Name)) {
+				ob.UpdateRoles(func(ro *observed.Roles) { ro.EBSCSI = aws.ToString(a.ServiceAccountRoleArn) })
+			}
+			return nil
+		}},
+		task{"read access entries", nil, func(ctx context.Context) error { return r.access.Observe(ctx, ob, names) }},
+		task{"read logs and encryption", nil, func(ctx context.Context) error { return r.observeSecurity(ctx, ob, m) }},
+		task{"read the AWS Load Balancer Controller", nil, func(ctx context.Context) error { return r.observeLBC(ctx, ob, m) }},
+		// The OIDC provider, unless turned off: one deleted outside Terraform
+		// shows in the plan, and an imported cluster's is found.
+		task{"read OIDC provider", nil, func(ctx context.Context) error {
+			if !m.OIDCProvider.IsNull() && !m.OIDCProvider.ValueBool() {
+				return nil
+			}
+			arn, err := r.oidc.Find(ctx, issuerOf(ob))
+			if err == nil {
+				ob.SetOIDCProvider(arn)
+			}
+			return err
+		}},
+	)
+	if err != nil {
+		return nil, err
+	}
+	return ob, nil
+}
+
+// observeRoles: a role this resource made and someone deleted shows as
+// gone, so the plan says so and the apply makes it again.
+func (r *run) observeRoles(ctx context.Context, ob *observed.Record, m clusterModel) error {
 	for _, role := range []struct {
 		kind roles.Kind
 		arn  types.String
 	}{{roles.Cluster, m.ClusterRoleARN}, {roles.Node, m.NodeRoleARN}, {roles.PodExecution, m.PodExecutionRoleARN}} {
 		gone, err := r.roles.MadeAndGone(ctx, role.kind, role.arn.ValueString())
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if gone {
 			ob.AddGoneRole(role.kind.Name)
 		}
 	}
-	if err := r.children.Observe(ctx, ob); err != nil {
-		return nil, err
+	return nil
+}
+
+// knownTemplates records the launch template versions the state read last.
+func knownTemplates(ctx context.Context, ob *observed.Record, m clusterModel) {
+	var ngs map[string]nodeGroupModel
+	if m.NodeGroups.IsNull() || m.NodeGroups.IsUnknown() || m.NodeGroups.ElementsAs(ctx, &ngs, false).HasError() {
+		return
 	}
-	if !exclusiveProfiles(m) {
-		leaveForeignProfiles(ob, r.owner, m.FargateProfiles)
+	for name, ng := range ngs {
+		children.KnownTemplate(ob, name, ng.LaunchTemplateID.ValueString(), ng.LaunchTemplateVersion.ValueString(), ng.DiskSize.ValueInt64())
 	}
-	if err := r.addons.Observe(ctx, ob); err != nil {
-		return nil, err
-	}
-	names, d := accessNames(ctx, m.AccessEntries)
-	if d.HasError() {
-		return nil, fmt.Errorf("reading the access entries from state: %v", d)
-	}
-	if err := r.access.Observe(ctx, ob, names); err != nil {
-		return nil, err
-	}
-	if err := r.observeSecurity(ctx, ob, m); err != nil {
-		return nil, err
-	}
-	if err := r.observeLBC(ctx, ob, m); err != nil {
-		return nil, err
-	}
-	if a := ob.Snapshot().Addons[addons.EBSCSIDriver]; a != nil && isMadeRole(aws.ToString(a.ServiceAccountRoleArn), r.owner.RoleName(roles.EBSCSI.Name)) {
-		ob.UpdateRoles(func(ro *observed.Roles) { ro.EBSCSI = aws.ToString(a.ServiceAccountRoleArn) })
-	}
-	// The OIDC provider, unless turned off: one deleted outside Terraform
-	// shows in the plan, and an imported cluster's is found.
-	if m.OIDCProvider.IsNull() || m.OIDCProvider.ValueBool() {
-		arn, err := r.oidc.Find(ctx, issuerOf(ob))
-		if err != nil {
-			return nil, err
-		}
-		ob.SetOIDCProvider(arn)
-	}
-	return ob, nil
 }
 
 // leftovers names what this resource made that exists without its cluster:

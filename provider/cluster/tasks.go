@@ -62,6 +62,7 @@ const (
 	stepNATRoute     = "NAT gateway and private route"
 	stepControlPlane = "control plane"
 	stepNodeGroups   = "node groups"
+	stepTemplates    = "node groups' launch templates"
 	stepProfiles     = "Fargate profiles"
 	stepCoreDNS      = "CoreDNS"
 	stepOIDC         = "OIDC provider"
@@ -79,7 +80,7 @@ const (
 //	  (meanwhile: node and pod execution roles; NAT gateway and private route)
 //	control plane -> access entries
 //	access entries -> Fargate profiles (one at a time) -> CoreDNS (to Fargate)
-//	access entries, NAT route -> node groups (in parallel)
+//	access entries, NAT route, launch templates -> node groups (in parallel)
 //	control plane -> OIDC provider, add-ons that need no node
 //	node groups, CoreDNS, OIDC provider, add-ons' roles -> the other add-ons
 //	  -> Fargate logging
@@ -111,7 +112,8 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 			return r.controlPlane.Create(ctx, ob, in.version, in.access, in.auth.CreateOption(), securityOnCreate(ob, in.security))
 		})},
 		task{stepAccess, needs(stepControlPlane), made(func(ctx context.Context) error { return r.access.Apply(ctx, ob, nil, in.entries) })},
-		task{stepNodeGroups, needs(stepAccess, stepChildRoles, stepNATRoute), made(func(ctx context.Context) error {
+		task{stepTemplates, nil, func(ctx context.Context) error { return r.children.PrepareTemplates(ctx, ob, in.want.NodeGroups) }},
+		task{stepNodeGroups, needs(stepAccess, stepChildRoles, stepNATRoute, stepTemplates), made(func(ctx context.Context) error {
 			return r.children.Change(ctx, ob, children.Set{}, children.Set{NodeGroups: in.want.NodeGroups})
 		})},
 		task{stepProfiles, needs(stepAccess, stepChildRoles), made(func(ctx context.Context) error {
@@ -251,7 +253,7 @@ const (
 	stepFindCluster   = "find the cluster"
 	stepDelNodeGroups = "delete node groups"
 	stepDelProfiles   = "delete Fargate profiles"
-	stepDelNAT        = "delete NAT gateway"
+	stepDelNAT        = "delete NAT gateway and route tables"
 	stepDelCluster    = "delete control plane"
 	stepDelRoles      = "delete IAM roles"
 	stepDelOIDC       = "delete OIDC provider"
@@ -263,7 +265,7 @@ const (
 //
 //	the AWS Load Balancer Controller (its Services' and Ingresses' load
 //	  balancers first) -> node groups, Fargate profiles
-//	node groups (in parallel) -> NAT gateway and its elastic IP
+//	node groups (in parallel) -> NAT gateway, its elastic IP, route tables
 //	node groups, Fargate profiles (one at a time) -> control plane
 //	  (EKS deletes its add-ons and Pod Identity associations)
 //	control plane -> IAM roles | OIDC provider | log groups, launch
@@ -285,6 +287,22 @@ func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
 			return f(ctx)
 		}
 	}
+	// The children are listed while the cluster is looked for: a missing
+	// cluster has none.
+	owned := func(f func(context.Context) error) func(context.Context) error {
+		return func(ctx context.Context) error {
+			if !clusterOwned {
+				return nil
+			}
+			return f(ctx)
+		}
+	}
+	// The AWS Load Balancer Controller, when the state has it, goes before
+	// the compute its pods run on, and its load balancers before it.
+	var afterLBC []string
+	if r.withLBC {
+		afterLBC = needs(stepDelLBC)
+	}
 	return graph(ctx,
 		task{stepFindCluster, nil, func(ctx context.Context) error {
 			if !clusterOwned {
@@ -295,10 +313,10 @@ func (r *run) destroy(ctx context.Context, clusterOwned bool) error {
 			return ignoreNotFound(err)
 		}},
 		task{stepDelLBC, needs(stepFindCluster), eks(r.removeLBC(func() *ekstypes.Cluster { return found }))},
-		task{stepDelNodeGroups, needs(stepDelLBC), eks(r.children.DeleteAllNodegroups)},
-		task{stepDelProfiles, needs(stepDelLBC), eks(r.children.DeleteAllProfiles)},
+		task{stepDelNodeGroups, afterLBC, owned(r.children.DeleteAllNodegroups)},
+		task{stepDelProfiles, afterLBC, owned(r.children.DeleteAllProfiles)},
 		task{stepDelNAT, needs(stepDelNodeGroups), r.network.DeleteNAT},
-		task{stepDelCluster, needs(stepDelNodeGroups, stepDelProfiles), eks(r.controlPlane.Delete)},
+		task{stepDelCluster, needs(stepFindCluster, stepDelNodeGroups, stepDelProfiles), eks(r.controlPlane.Delete)},
 		task{stepDelRoles, needs(stepDelCluster), r.roles.DeleteAll},
 		task{stepDelOIDC, needs(stepDelCluster), r.oidc.Delete},
 		task{stepDelNetwork, needs(stepDelCluster, stepDelNAT), r.network.Delete},

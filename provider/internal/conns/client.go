@@ -63,6 +63,12 @@ type Config struct {
 	MaxRetries int
 	// Timing is how often to poll and retry; zero means DefaultTiming.
 	Timing Timing
+	// CheckLater checks the credentials with STS only when needed: for the
+	// caller's account (unless an ARN of theirs said it, LearnAccount), or
+	// when a call is refused for its credentials, which then fails with the
+	// check's error. A plan that calls no AWS API makes no call. Credentials
+	// that cannot be found at all still fail New.
+	CheckLater bool
 }
 
 // Client holds the service clients and what is known about the caller.
@@ -84,11 +90,14 @@ type Client struct {
 
 	// AWS is the resolved SDK configuration (credentials, region), kept for
 	// presigning EKS authentication tokens.
-	AWS       aws.Config
-	Region    string
+	AWS    aws.Config
+	Region string
+	// AccountID, Partition and CallerARN are the caller's, from STS: read
+	// them through Caller when the Client was made with CheckLater.
 	AccountID string
 	Partition string
 	CallerARN string
+	identity  *identityCheck
 
 	DefaultTags map[string]string
 
@@ -100,8 +109,9 @@ type Client struct {
 	Timing Timing
 }
 
-// New resolves credentials, checks them with STS GetCallerIdentity and
-// returns the clients. Every error says what to change.
+// New resolves credentials, checks them with STS GetCallerIdentity (at
+// once, or with CheckLater when needed) and returns the clients.
+// Every error says what to change.
 func New(ctx context.Context, c Config) (*Client, error) {
 	maxRetries := c.MaxRetries
 	if maxRetries == 0 {
@@ -148,20 +158,19 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		stsClient = sts.NewFromConfig(cfg, endpoint[sts.Options](c.Endpoints, "sts"))
 	}
 
-	id, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return nil, credentialsError(err, c)
-	}
-	arn := aws.ToString(id.Arn)
-	partition := "aws"
-	if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[1] != "" {
-		partition = parts[1]
-	}
 	timing := c.Timing
 	if timing == (Timing{}) {
 		timing = DefaultTiming()
 	}
-	return &Client{
+	var check *identityCheck
+	if c.CheckLater {
+		if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+			return nil, credentialsError(err, c)
+		}
+		check = &identityCheck{done: make(chan struct{})}
+		cfg.APIOptions = append(cfg.APIOptions, check.middleware)
+	}
+	client := &Client{
 		EKS:         eks.NewFromConfig(cfg, endpoint[eks.Options](c.Endpoints, "eks")),
 		IAM:         iam.NewFromConfig(cfg, endpoint[iam.Options](c.Endpoints, "iam")),
 		EC2:         ec2.NewFromConfig(cfg, endpoint[ec2.Options](c.Endpoints, "ec2")),
@@ -172,13 +181,20 @@ func New(ctx context.Context, c Config) (*Client, error) {
 		KMS:         kms.NewFromConfig(cfg, endpoint[kms.Options](c.Endpoints, "kms")),
 		AWS:         cfg,
 		Region:      cfg.Region,
-		AccountID:   aws.ToString(id.Account),
-		Partition:   partition,
-		CallerARN:   arn,
+		Partition:   partitionOf(cfg.Region),
 		DefaultTags: c.DefaultTags,
 		Topology:    topology.New(),
 		Timing:      timing,
-	}, nil
+		identity:    check,
+	}
+	if check == nil {
+		if err := identify(ctx, stsClient, c, client); err != nil {
+			return nil, err
+		}
+		return client, nil
+	}
+	check.run = func(ctx context.Context) error { return identify(ctx, stsClient, c, client) }
+	return client, nil
 }
 
 // endpoint returns a client option that sets the service's endpoint when the

@@ -11,32 +11,43 @@ import (
 // from the provider's configuration (`poll_interval`), so tests and
 // `make bench` choose the timing without package globals.
 type Timing struct {
-	// Poll is the wait for clusters, node groups, add-ons and updates. EKS
-	// transitions take seconds to minutes: 1-2 s notices a change within 2 s
-	// for one Describe call per 1-2 s per object.
+	// Poll is the wait for clusters, node groups, add-ons, NAT gateways and
+	// updates. It polls at a sixtieth of the time waited so far, every
+	// 0.5 s for the first 30 s: a transition is noticed within about 2% of
+	// the wait's length (EKS's waits sit on the critical path, so their
+	// lateness is the surplus over what EKS imposes), and a 10-minute
+	// cluster create costs about 240 calls (300 at a fixed 2 s).
 	Poll wait.Delays
 	// ProfilePoll is the wait for Fargate profiles. EKS runs one profile
 	// operation at a time per cluster, so their waits follow one another on
 	// the critical path and each one's lateness adds up: they poll faster.
-	// So does the wait, at the end of a destroy, for EC2 to release the
-	// network interfaces that keep the subnets from being deleted.
+	// So do node groups' creates and deletes (the last wait of a create,
+	// and the one the control plane's delete waits on), add-ons (CoreDNS's
+	// ends a create, after the profiles) and the wait, at the
+	// end of a destroy, for EC2 to release the network interfaces that keep
+	// the subnets from being deleted.
 	ProfilePoll wait.Delays
 	// ProfileTurn is how a profile operation refused because another one is
 	// in progress waits for its turn: as often as a profile waiter polls,
 	// with jitter, so that a tool polling as fast does not take every turn.
 	ProfileTurn wait.Delays
-	// Retry is for calls refused while something propagates (IAM roles):
-	// 1 s doubling to 10 s.
+	// Retry is for calls refused while something else finishes (node
+	// groups or profiles still being deleted): 1 s doubling to 10 s.
 	Retry wait.Delays
+	// Propagation is for creates EKS refuses while a new IAM role
+	// propagates (seconds): the first retries come quickly, since the
+	// control plane's create waits on it at the start of the critical path.
+	Propagation wait.Delays
 }
 
 // DefaultTiming is the provider's timing unless configured otherwise.
 func DefaultTiming() Timing {
 	return Timing{
-		Poll:        wait.Delays{Min: time.Second, Max: 2 * time.Second},
-		ProfilePoll: wait.Delays{Min: 500 * time.Millisecond, Max: time.Second},
+		Poll:        wait.Delays{Min: 500 * time.Millisecond, Max: 30 * time.Second, Relative: 60},
+		ProfilePoll: wait.Delays{Min: 250 * time.Millisecond, Max: 10 * time.Second, Relative: 60},
 		ProfileTurn: wait.Delays{Min: 500 * time.Millisecond, Max: 2 * time.Second, Jitter: true},
 		Retry:       wait.Delays{Min: time.Second, Max: 10 * time.Second},
+		Propagation: wait.Delays{Min: 100 * time.Millisecond, Max: time.Second},
 	}
 }
 
@@ -44,5 +55,5 @@ func DefaultTiming() Timing {
 // (`make bench` compares against them with it).
 func FixedTiming(d time.Duration) Timing {
 	f := wait.Fixed(d)
-	return Timing{Poll: f, ProfilePoll: f, ProfileTurn: f, Retry: f}
+	return Timing{Poll: f, ProfilePoll: f, ProfileTurn: f, Retry: f, Propagation: f}
 }

@@ -82,9 +82,12 @@ func (w Waiter) cluster(name string) object[ekstypes.Cluster] {
 		clusterIssues, w.Timing.Poll, nil}
 }
 
+// node group creates and deletes poll as fast as profiles: they are the
+// last wait of a create (with the add-ons that need nodes) and gate the
+// control plane's delete.
 func (w Waiter) nodegroup(cluster, name string) object[ekstypes.Nodegroup] {
 	return object[ekstypes.Nodegroup]{fmt.Sprintf("node group %q of EKS cluster %q", name, cluster), statusNodegroup(w.EKS, cluster, name),
-		nodegroupIssues, w.Timing.Poll, nodegroupAdvice}
+		nodegroupIssues, w.Timing.ProfilePoll, nodegroupAdvice}
 }
 
 // profile waits poll faster (Timing.ProfilePoll): EKS runs one profile
@@ -140,8 +143,9 @@ func (w Waiter) ProfileDeleted(ctx context.Context, cluster, name string) error 
 
 // AddonActive waits for the add-on to be ACTIVE.
 func (w Waiter) AddonActive(ctx context.Context, cluster, name string) error {
+	// As fast as profiles: CoreDNS's add-on ends a create, after them.
 	o := object[ekstypes.Addon]{fmt.Sprintf("the %s add-on of EKS cluster %q", name, cluster), statusAddon(w.EKS, cluster, name),
-		addonIssues, w.Timing.Poll, nil}
+		addonIssues, w.Timing.ProfilePoll, nil}
 	_, err := until(ctx, o, becomeActive, []string{string(ekstypes.AddonStatusActive)},
 		[]string{string(ekstypes.AddonStatusCreateFailed), string(ekstypes.AddonStatusDegraded)}, false)
 	return err

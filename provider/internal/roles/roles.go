@@ -64,10 +64,11 @@ func (r *Roles) trustPolicy(k Kind) string {
 		"Action":    k.actions,
 	}
 	if k.Name == PodExecution.Name {
+		account, partition := r.c.Caller()
 		// AWS recommends limiting the Fargate role to this cluster's profiles
 		// (confused-deputy protection).
 		stmt["Condition"] = map[string]any{"ArnLike": map[string]any{
-			"aws:SourceArn": fmt.Sprintf("arn:%s:eks:%s:%s:fargateprofile/%s/*", r.c.Partition, r.c.Region, r.c.AccountID, r.owner.Cluster),
+			"aws:SourceArn": fmt.Sprintf("arn:%s:eks:%s:%s:fargateprofile/%s/*", partition, r.c.Region, account, r.owner.Cluster),
 		}}
 	}
 	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{stmt}})

@@ -17,9 +17,37 @@ import (
 // next one doubles up to Max. With Jitter, each pause is drawn between Min
 // and the current bound, so that two waiters polling the same object do not
 // take turns in lock step (EKS's one Fargate profile operation at a time).
+//
+// With Relative n > 0, each pause is instead the time waited so far
+// divided by n, between Min and Max: a transition is then noticed late by
+// at most 1/n of the wait (and Min), whatever the operation's length, and
+// a long wait costs few calls (about n for each e-fold of its length).
+//
+// With Expect, the length of the same operation just before (EKS's
+// Fargate profile deletes, one after the other, take about as long each),
+// the checks come closely (every hundredth of it, at least 20 ms) from 90%
+// to 120% of it, and the pause before never runs past 90% of it.
 type Delays struct {
 	Min, Max time.Duration
 	Jitter   bool
+	Relative int
+	Expect   time.Duration
+}
+
+// expected shortens pause, after elapsed, around the expected length.
+func (d Delays) expected(pause, elapsed time.Duration) time.Duration {
+	e := d.Expect
+	if e <= 0 {
+		return pause
+	}
+	lo, hi := e*9/10, e*6/5
+	switch {
+	case elapsed < lo:
+		return min(pause, lo-elapsed)
+	case elapsed < hi:
+		return min(pause, max(e/100, 20*time.Millisecond))
+	}
+	return pause
 }
 
 // Fixed returns delays that never change: every pause is d.
@@ -61,6 +89,7 @@ var ErrGaveUp = errors.New("gave up waiting")
 // and ctx's cause.
 func Until(ctx context.Context, d Delays, check func(context.Context) (done bool, err error)) error {
 	var cur time.Duration
+	start := time.Now()
 	for {
 		done, err := check(ctx)
 		var stop stopError
@@ -71,7 +100,13 @@ func Until(ctx context.Context, d Delays, check func(context.Context) (done bool
 			return nil
 		}
 		var pause time.Duration
-		pause, cur = d.next(cur)
+		elapsed := time.Since(start)
+		if d.Relative > 0 {
+			pause = min(max(elapsed/time.Duration(d.Relative), d.Min), max(d.Max, d.Min))
+		} else {
+			pause, cur = d.next(cur)
+		}
+		pause = d.expected(pause, elapsed)
 		t := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():

@@ -85,3 +85,43 @@ func TestDelays_doubleToMaxWithinJitter(t *testing.T) {
 		}
 	}
 }
+
+func TestUntil_relativePausesFollowTheWait(t *testing.T) {
+	d := Delays{Min: 2 * time.Millisecond, Max: 20 * time.Millisecond, Relative: 4}
+	var at []time.Duration
+	start := time.Now()
+	err := Until(context.Background(), d, func(context.Context) (bool, error) {
+		at = append(at, time.Since(start))
+		return time.Since(start) > 60*time.Millisecond, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < len(at); i++ {
+		pause, floor := at[i]-at[i-1], max(at[i-1]/4, d.Min)
+		if pause < floor {
+			t.Fatalf("check %d came %v after the one at %v, want at least %v (a quarter of the wait so far)", i, pause, at[i-1], floor)
+		}
+	}
+	// Far fewer checks than a fixed Min pause would make.
+	if len(at) > 20 {
+		t.Fatalf("%d checks in %v, want the pauses to grow with the wait", len(at), at[len(at)-1])
+	}
+}
+
+func TestDelays_expectedLengthPollsClosely(t *testing.T) {
+	d := Delays{Min: 250 * time.Millisecond, Max: time.Second, Relative: 60, Expect: 4 * time.Second}
+	for _, c := range []struct{ pause, elapsed, want time.Duration }{
+		{250 * time.Millisecond, time.Second, 250 * time.Millisecond},             // far from it: as usual
+		{250 * time.Millisecond, 3500 * time.Millisecond, 100 * time.Millisecond}, // not past 90%
+		{250 * time.Millisecond, 3700 * time.Millisecond, 40 * time.Millisecond},  // close to it: closely
+		{250 * time.Millisecond, 5 * time.Second, 250 * time.Millisecond},         // past 120%: as usual
+	} {
+		if got := d.expected(c.pause, c.elapsed); got != c.want {
+			t.Errorf("after %v: pause %v, want %v", c.elapsed, got, c.want)
+		}
+	}
+	if got := (Delays{}).expected(time.Second, time.Second); got != time.Second {
+		t.Errorf("without Expect: pause %v, want it unchanged", got)
+	}
+}

@@ -77,17 +77,24 @@ func (p *Addons) Observe(ctx context.Context, ob *observed.Record) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range names {
-		a, err := finder.Addon(ctx, p.c.EKS, p.cluster, n)
-		if apierr.NotFound(err) {
-			continue // deleted since the list
-		}
-		if err != nil {
-			return err
-		}
-		ob.SetAddon(n, a)
+	// Each at once: a refresh takes its longest chain of calls.
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, n := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, err := finder.Addon(ctx, p.c.EKS, p.cluster, n)
+			if apierr.NotFound(err) {
+				return // deleted since the list
+			}
+			if errs[i] = err; err == nil {
+				ob.SetAddon(n, a)
+			}
+		}()
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // Apply brings the add-ons from old to want: each of want is created or
@@ -243,7 +250,7 @@ func (p *Addons) Associate(ctx context.Context, namespace, sa, roleARN string) e
 		return err
 	}
 	// A role made a moment ago is refused until IAM has propagated it.
-	err = wait.Retry(ctx, p.c.Timing.Retry, roles.Propagating, func(ctx context.Context) (err error) {
+	err = wait.Retry(ctx, p.c.Timing.Propagation, roles.Propagating, func(ctx context.Context) (err error) {
 		switch {
 		case cur == nil:
 			_, err = p.c.EKS.CreatePodIdentityAssociation(ctx, &eks.CreatePodIdentityAssociationInput{

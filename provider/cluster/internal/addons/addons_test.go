@@ -50,7 +50,7 @@ func TestApply_versionFollowsKubernetes(t *testing.T) {
 				return ekstest.NotFound("call")
 			})
 			fast := wait.Fixed(time.Millisecond)
-			p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast}}, owned.Owner{Cluster: "c"})
+			p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast, Propagation: fast}}, owned.Owner{Cluster: "c"})
 			ob := observed.New()
 			if err := p.Apply(context.Background(), ob, nil, Set{"kube-proxy": {Version: c.configured}}, "1.36"); err != nil {
 				t.Fatal(err)
@@ -101,7 +101,7 @@ func TestApply_createSettles(t *testing.T) {
 					"health": map[string]any{"issues": []any{map[string]any{"code": "InsufficientNumberOfReplicas", "message": "no node"}}}}}}
 			})
 			fast := wait.Fixed(time.Millisecond)
-			p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast}}, owned.Owner{Cluster: "c"})
+			p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast, Propagation: fast}}, owned.Owner{Cluster: "c"})
 			p.grace = 50 * time.Millisecond
 			if c.name == "DEGRADED then ACTIVE" {
 				p.grace = time.Minute
@@ -140,7 +140,7 @@ func TestAssociate_retriesWhileTheRolePropagates(t *testing.T) {
 		return ekstest.Reply{Body: map[string]any{"association": map[string]any{"associationId": "a-12345678901234567"}}}
 	})
 	fast := wait.Fixed(time.Millisecond)
-	p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast}}, owned.Owner{Cluster: "c"})
+	p := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast, Propagation: fast}}, owned.Owner{Cluster: "c"})
 	if err := p.Associate(context.Background(), "kube-system", "ebs-csi-controller-sa", "arn:aws:iam::123456789012:role/ebs"); err != nil {
 		t.Fatal(err)
 	}

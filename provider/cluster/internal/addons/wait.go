@@ -94,7 +94,8 @@ func (p *Addons) waitFor(ctx context.Context, name, goal string, target, failure
 	read := status(p.c.EKS, p.cluster, name)
 	var last *ekstypes.Addon
 	var degradedSince time.Time
-	err := wait.Until(ctx, p.c.Timing.Poll, func(ctx context.Context) (bool, error) {
+	// As closely as profiles: CoreDNS's add-on ends a create, after them.
+	err := wait.Until(ctx, p.c.Timing.ProfilePoll, func(ctx context.Context) (bool, error) {
 		a, st, err := read(ctx)
 		switch {
 		case len(target) == 0 && apierr.NotFound(err):

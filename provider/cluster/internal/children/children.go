@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
@@ -59,8 +60,13 @@ type Children struct {
 	owner  owned.Owner
 	timing conns.Timing
 	wait   ekswait.Waiter
-	// templates are the node groups' launch templates.
+	// templates are the node groups' launch templates; ready, those
+	// PrepareTemplates made in this operation.
 	templates Templates
+	mu        sync.Mutex
+	ready     map[string]launchtemplate.Template
+	// templatesLater leaves deleted node groups' templates to destroy.
+	templatesLater bool
 }
 
 // Templates makes, reads and deletes the node groups' launch templates
@@ -120,6 +126,9 @@ func (ch *Children) Change(ctx context.Context, ob *observed.Record, old, new Se
 // DeleteAllNodegroups deletes every node group of the cluster, listed
 // from AWS rather than the state, so ones left by an interrupted apply go too.
 func (ch *Children) DeleteAllNodegroups(ctx context.Context) error {
+	// Their launch templates go after the control plane (destroy deletes
+	// them all then), not before it.
+	ch.templatesLater = true
 	return ch.deleteAll(ctx, true, false)
 }
 
@@ -132,8 +141,13 @@ func (ch *Children) DeleteAllProfiles(ctx context.Context) error {
 func (ch *Children) deleteAll(ctx context.Context, nodegroups, profiles bool) error {
 	// Every existing entry against an empty target: all are removed.
 	old := Set{NodeGroups: map[string]NodeGroup{}, Profiles: map[string]Profile{}}
+	// A cluster that does not exist has none (destroy lists them while it
+	// looks for the cluster).
 	if nodegroups {
 		ngs, err := finder.Nodegroups(ctx, ch.c.EKS, ch.name)
+		if gone(err) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -143,6 +157,9 @@ func (ch *Children) deleteAll(ctx context.Context, nodegroups, profiles bool) er
 	}
 	if profiles {
 		fps, err := finder.FargateProfiles(ctx, ch.c.EKS, ch.name)
+		if gone(err) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -155,38 +172,51 @@ func (ch *Children) deleteAll(ctx context.Context, nodegroups, profiles bool) er
 
 // Observe records every node group and profile of the cluster.
 func (ch *Children) Observe(ctx context.Context, ob *observed.Record) error {
-	ngNames, err := finder.Nodegroups(ctx, ch.c.EKS, ch.name)
-	if err != nil {
-		return err
-	}
-	for _, n := range ngNames {
-		ng, err := finder.Nodegroup(ctx, ch.c.EKS, ch.name, n)
-		if apierr.NotFound(err) {
-			continue // deleted between list and describe
+	// Node groups and profiles at once, and each of them at once: a
+	// refresh takes its longest chain of calls, not their sum.
+	return parallel([]string{"node groups", "profiles"}, func(kind string) error {
+		if kind == "profiles" {
+			return ch.observeProfiles(ctx, ob)
 		}
+		names, err := finder.Nodegroups(ctx, ch.c.EKS, ch.name)
 		if err != nil {
 			return err
 		}
-		ob.SetNodegroup(n, ng)
-		if err := ch.observeTemplate(ctx, ob, n, ng); err != nil {
-			return err
+		for n := range ob.Snapshot().Security.LaunchTemplates {
+			if !slices.Contains(names, n) {
+				forgetTemplate(ob, n)
+			}
 		}
-	}
-	fpNames, err := finder.FargateProfiles(ctx, ch.c.EKS, ch.name)
+		return parallel(names, func(n string) error {
+			ng, err := finder.Nodegroup(ctx, ch.c.EKS, ch.name, n)
+			if apierr.NotFound(err) {
+				return nil // deleted between list and describe
+			}
+			if err != nil {
+				return err
+			}
+			ob.SetNodegroup(n, ng)
+			return ch.observeTemplate(ctx, ob, n, ng)
+		})
+	})
+}
+
+func (ch *Children) observeProfiles(ctx context.Context, ob *observed.Record) error {
+	names, err := finder.FargateProfiles(ctx, ch.c.EKS, ch.name)
 	if err != nil {
 		return err
 	}
-	for _, n := range fpNames {
+	return parallel(names, func(n string) error {
 		fp, err := finder.FargateProfile(ctx, ch.c.EKS, ch.name, n)
 		if apierr.NotFound(err) {
-			continue
+			return nil
 		}
 		if err != nil {
 			return err
 		}
 		ob.SetProfile(n, fp)
-	}
-	return nil
+		return nil
+	})
 }
 
 // Settle waits for what an interrupted or timed-out apply left CREATING or

@@ -38,7 +38,7 @@ func TestCreateProfile_afterItsPredecessorIsGone(t *testing.T) {
 		return ekstest.Profile("fp", "apps")
 	})
 	fast := wait.Fixed(time.Millisecond)
-	ch := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast, ProfileTurn: fast}}, owned.Owner{Cluster: "c"})
+	ch := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast, ProfileTurn: fast, Propagation: fast}}, owned.Owner{Cluster: "c"})
 	ob := observed.New()
 	if err := ch.createProfile(context.Background(), ob, "fp", Profile{Selectors: []placement.Selector{{Namespace: "apps"}}, SubnetIDs: []string{"subnet-1"}}); err != nil {
 		t.Fatal(err)

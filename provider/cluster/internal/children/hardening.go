@@ -1,8 +1,10 @@
 package children
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -59,9 +61,12 @@ func DiskSizeRolls(old, p NodeGroup) bool {
 // withHardening puts the launch template, taints and update config into a
 // new node group's request; EKS refuses diskSize beside a launch template.
 func (ch *Children) withHardening(ctx context.Context, ob *observed.Record, name string, s NodeGroup, in *eks.CreateNodegroupInput) error {
-	tpl, err := ch.templates.Ensure(ctx, name, s.DiskSize)
-	if err != nil {
-		return err
+	tpl, ok := ch.prepared(name, s.DiskSize)
+	if !ok {
+		var err error
+		if tpl, err = ch.templates.Ensure(ctx, name, s.DiskSize); err != nil {
+			return err
+		}
 	}
 	recordTemplate(ob, name, tpl)
 	in.LaunchTemplate = &ekstypes.LaunchTemplateSpecification{Id: aws.String(tpl.ID), Version: aws.String(tpl.Version)}
@@ -75,6 +80,10 @@ func recordTemplate(ob *observed.Record, name string, tpl launchtemplate.Templat
 	ob.UpdateSecurity(func(sec *observed.Security) {
 		sec.LaunchTemplates[name] = observed.LaunchTemplate{ID: tpl.ID, Version: tpl.Version, DiskSize: tpl.DiskSize}
 	})
+}
+
+func forgetTemplate(ob *observed.Record, name string) {
+	ob.UpdateSecurity(func(sec *observed.Security) { delete(sec.LaunchTemplates, name) })
 }
 
 // configHardening adds taint and update config changes to a node group's
@@ -119,13 +128,21 @@ func (ch *Children) rollTemplate(ctx context.Context, ob *observed.Record, name 
 }
 
 // observeTemplate records the template version node group ng runs, when
-// the resource made it.
+// the resource made it. One recorded already (from the state, by
+// KnownTemplate) is not read again while ng runs it: a launch template
+// version never changes.
 func (ch *Children) observeTemplate(ctx context.Context, ob *observed.Record, name string, ng *ekstypes.Nodegroup) error {
+	known, ok := ob.Snapshot().Security.LaunchTemplates[name]
 	if ng.LaunchTemplate == nil || ng.LaunchTemplate.Version == nil {
+		forgetTemplate(ob, name)
+		return nil
+	}
+	if ok && known.ID == aws.ToString(ng.LaunchTemplate.Id) && known.Version == aws.ToString(ng.LaunchTemplate.Version) {
 		return nil
 	}
 	tpl, err := ch.templates.Find(ctx, name, aws.ToString(ng.LaunchTemplate.Version))
 	if apierr.NotFound(err) {
+		forgetTemplate(ob, name)
 		return nil // not one the resource made
 	}
 	if err != nil {
@@ -133,4 +150,41 @@ func (ch *Children) observeTemplate(ctx context.Context, ob *observed.Record, na
 	}
 	recordTemplate(ob, name, tpl)
 	return nil
+}
+
+// KnownTemplate records the launch template version node group name ran
+// when the state was last read, so that Observe reads only what changed.
+func KnownTemplate(ob *observed.Record, name, id, version string, diskSize int64) {
+	if id != "" && version != "" {
+		recordTemplate(ob, name, launchtemplate.Template{ID: id, Version: version, DiskSize: diskSize})
+	}
+}
+
+// PrepareTemplates makes the launch templates of the node groups want
+// before they can be created (while the control plane is), so that
+// creating each is then one call.
+func (ch *Children) PrepareTemplates(ctx context.Context, ob *observed.Record, want map[string]NodeGroup) error {
+	return parallel(slices.Sorted(maps.Keys(want)), func(name string) error {
+		tpl, err := ch.templates.Ensure(ctx, name, want[name].DiskSize)
+		if err != nil {
+			return err
+		}
+		recordTemplate(ob, name, tpl)
+		ch.mu.Lock()
+		defer ch.mu.Unlock()
+		if ch.ready == nil {
+			ch.ready = map[string]launchtemplate.Template{}
+		}
+		ch.ready[name] = tpl
+		return nil
+	})
+}
+
+// prepared is the template PrepareTemplates made for node group name, if it
+// has the disk size wanted.
+func (ch *Children) prepared(name string, diskSize int64) (launchtemplate.Template, bool) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	tpl, ok := ch.ready[name]
+	return tpl, ok && tpl.DiskSize == cmp.Or(diskSize, launchtemplate.DefaultDiskSize)
 }

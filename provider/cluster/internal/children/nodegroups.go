@@ -54,7 +54,7 @@ func (ch *Children) createNodegroup(ctx context.Context, ob *observed.Record, na
 		return err
 	}
 	var created *ekstypes.Nodegroup
-	return eksops.Create(ctx, ch.timing.Retry, roles.Propagating, fmt.Sprintf("node group %q of EKS cluster %q", name, ch.name),
+	return eksops.Create(ctx, ch.timing.Propagation, roles.Propagating, fmt.Sprintf("node group %q of EKS cluster %q", name, ch.name),
 		func(ctx context.Context) (*ekstypes.Nodegroup, error) {
 			out, err := ch.c.EKS.CreateNodegroup(ctx, in)
 			if err != nil {
@@ -89,7 +89,7 @@ func (ch *Children) deleteNodegroups(ctx context.Context, ob *observed.Record, n
 				return err
 			},
 			func(ctx context.Context) error {
-				if err := ch.wait.NodegroupDeleted(ctx, ch.name, name); err != nil {
+				if err := ch.wait.NodegroupDeleted(ctx, ch.name, name); err != nil || ch.templatesLater {
 					return err
 				}
 				return ch.templates.Delete(ctx, name)

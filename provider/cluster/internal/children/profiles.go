@@ -3,6 +3,7 @@ package children
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -43,8 +44,17 @@ func (ch *Children) createProfile(ctx context.Context, ob *observed.Record, name
 
 // deleteProfiles deletes Fargate profiles one at a time, each waited until
 // gone before the next starts.
+// Each waits closely around the time the one before took (EKS's profile
+// deletes take about as long each, and follow one another on the critical
+// path of a destroy).
 func (ch *Children) deleteProfiles(ctx context.Context, ob *observed.Record, names []string) error {
+	c := *ch.c
 	return sequential(ctx, names, func(name string) error {
-		return eksops.DeleteProfile(ctx, ch.c, ch.name, name, func() { ob.SetProfile(name, nil) })
+		start := time.Now()
+		err := eksops.DeleteProfile(ctx, &c, ch.name, name, func() { ob.SetProfile(name, nil) })
+		if c.Timing.ProfilePoll.Relative > 0 { // not with a fixed poll_interval
+			c.Timing.ProfilePoll.Expect = time.Since(start)
+		}
+		return err
 	})
 }

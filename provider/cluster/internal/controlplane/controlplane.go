@@ -86,7 +86,7 @@ func (cp *ControlPlane) Create(ctx context.Context, ob *observed.Record, version
 	}
 	var out *eks.CreateClusterOutput
 	create := func() error {
-		return wait.Retry(ctx, cp.c.Timing.Retry, roles.Propagating, func(ctx context.Context) (err error) {
+		return wait.Retry(ctx, cp.c.Timing.Propagation, roles.Propagating, func(ctx context.Context) (err error) {
 			out, err = cp.c.EKS.CreateCluster(ctx, in)
 			return err
 		})
@@ -153,6 +153,11 @@ func (cp *ControlPlane) Settle(ctx context.Context, ob *observed.Record) error {
 }
 
 // Find reads the cluster; *apierr.NotFoundError when it does not exist.
+// Its ARN names the caller's account, which then needs no STS call.
 func (cp *ControlPlane) Find(ctx context.Context) (*ekstypes.Cluster, error) {
-	return finder.Cluster(ctx, cp.c.EKS, cp.name)
+	c, err := finder.Cluster(ctx, cp.c.EKS, cp.name)
+	if err == nil {
+		cp.c.LearnAccount(aws.ToString(c.Arn))
+	}
+	return c, err
 }

@@ -44,7 +44,7 @@ func TestCreate_waitsForADeletingClusterOfTheSameName(t *testing.T) {
 		return cluster("ACTIVE")
 	})
 	fast := wait.Fixed(time.Millisecond)
-	cp := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast}}, owned.Owner{Cluster: "c"})
+	cp := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast, Propagation: fast}}, owned.Owner{Cluster: "c"})
 	ob := observed.New()
 	if err := cp.Create(context.Background(), ob, "1.35", Access{Public: true}); err != nil {
 		t.Fatal(err)

@@ -75,11 +75,12 @@ func (k *Key) Ensure(ctx context.Context) (string, error) {
 	for key, v := range k.owner.TagsWith(nil) {
 		tags = append(tags, kmstypes.Tag{TagKey: aws.String(key), TagValue: aws.String(v)})
 	}
+	account, partition := k.c.Caller()
 	out, err := k.c.KMS.CreateKey(ctx, &kms.CreateKeyInput{
 		Description: aws.String(fmt.Sprintf("Kubernetes Secrets of EKS cluster %s (%s)", k.owner.Cluster, k.owner.Region)),
 		KeySpec:     kmstypes.KeySpecSymmetricDefault,
 		KeyUsage:    kmstypes.KeyUsageTypeEncryptDecrypt,
-		Policy:      aws.String(Policy(k.c.Partition, k.c.AccountID)),
+		Policy:      aws.String(Policy(partition, account)),
 		Tags:        tags,
 	})
 	if err != nil {

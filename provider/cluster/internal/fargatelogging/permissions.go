@@ -40,9 +40,10 @@ func (l *Logging) permit(ctx context.Context, role, group string) error {
 		return nil
 	}
 	if l.madeRole(role) {
+		account, partition := l.c.Caller()
 		_, err := l.c.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{
 			RoleName: aws.String(roleName(role)), PolicyName: aws.String(PolicyName),
-			PolicyDocument: aws.String(Policy(l.c.Partition, l.c.Region, l.c.AccountID, group)),
+			PolicyDocument: aws.String(Policy(partition, l.c.Region, account, group)),
 		})
 		if err != nil {
 			return fmt.Errorf("granting the Fargate pod execution role %s the CloudWatch Logs permissions of Fargate logging: %w", role, err)

@@ -33,8 +33,8 @@ func (nw *Network) defaultAZs(ctx context.Context) ([]string, error) {
 }
 
 // create builds the VPC: public and private subnets per zone, an
-// internet gateway and the public route table, and starts one NAT gateway
-// (routePrivate finishes the private route table once it is available). Each created ID is
+// internet gateway, and starts one NAT gateway (routePrivate makes the
+// route tables, the private one once the NAT gateway is available). Each created ID is
 // recorded in n at once, so a failure part-way leaves a state that destroy
 // (which also searches by owner tag) can clean up.
 func (nw *Network) create(ctx context.Context, n *State, record func()) error {
@@ -67,53 +67,76 @@ func (nw *Network) create(ctx context.Context, n *State, record func()) error {
 			return err
 		}
 	}
-	// EKS needs DNS hostnames and resolution in the VPC for nodes and private endpoints.
-	for _, attr := range []*ec2.ModifyVpcAttributeInput{
-		{VpcId: aws.String(n.VPCID), EnableDnsSupport: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}},
-		{VpcId: aws.String(n.VPCID), EnableDnsHostnames: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}},
+	// Only the NAT gateway needs its subnet, the internet gateway and the
+	// elastic IP together: the rest of what the control plane waits for is
+	// made at once.
+	var igwID, allocID string
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	for i, part := range []func() error{
+		func() error { return nw.enableDNS(ctx, n.VPCID) },
+		func() (err error) { igwID, err = nw.internetGateway(ctx, n.VPCID); return err },
+		func() error {
+			eip, err := nw.c.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{
+				Domain: ec2types.DomainTypeVpc, TagSpecifications: nw.tagSpec(ec2types.ResourceTypeElasticIp, nw.owner.Cluster+"-nat", nil),
+			})
+			if err != nil {
+				return fmt.Errorf("allocating the NAT gateway's elastic IP: %w", err)
+			}
+			allocID = aws.ToString(eip.AllocationId)
+			return nil
+		},
+		func() error { return nw.createSubnets(ctx, n, blocks) },
 	} {
-		if _, err := nw.c.EC2.ModifyVpcAttribute(ctx, attr); err != nil {
-			return fmt.Errorf("enabling DNS in VPC %s: %w", n.VPCID, err)
-		}
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = part() }()
 	}
-
-	igw, err := nw.c.EC2.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{
-		TagSpecifications: nw.tagSpec(ec2types.ResourceTypeInternetGateway, nw.owner.Cluster+"-igw", nil),
-	})
-	if err != nil {
-		return fmt.Errorf("creating the internet gateway of VPC %s: %w", n.VPCID, err)
-	}
-	igwID := aws.ToString(igw.InternetGateway.InternetGatewayId)
-	if _, err := nw.c.EC2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: aws.String(igwID), VpcId: aws.String(n.VPCID)}); err != nil {
-		return fmt.Errorf("attaching internet gateway %s to VPC %s: %w", igwID, n.VPCID, err)
-	}
-
-	// The subnets at once: the control plane waits for them.
-	err = nw.createSubnets(ctx, n, blocks)
+	wg.Wait()
 	record()
-	if err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-
-	if err := nw.routeTable(ctx, n.VPCID, "public", n.Public, ec2.CreateRouteInput{GatewayId: aws.String(igwID)}); err != nil {
-		return err
-	}
-	// The NAT gateway last: an earlier VPC with one has all the above (see adopt).
-	eip, err := nw.c.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{
-		Domain: ec2types.DomainTypeVpc, TagSpecifications: nw.tagSpec(ec2types.ResourceTypeElasticIp, nw.owner.Cluster+"-nat", nil),
-	})
-	if err != nil {
-		return fmt.Errorf("allocating the NAT gateway's elastic IP: %w", err)
-	}
+	// The NAT gateway last: an earlier VPC with one has all the above (see
+	// adopt). Its route tables follow in Route, while the control plane is
+	// being created.
 	nat, err := nw.c.EC2.CreateNatGateway(ctx, &ec2.CreateNatGatewayInput{
-		SubnetId: aws.String(n.Public[0]), AllocationId: eip.AllocationId,
+		SubnetId: aws.String(n.Public[0]), AllocationId: aws.String(allocID),
 		TagSpecifications: nw.tagSpec(ec2types.ResourceTypeNatgateway, nw.owner.Cluster+"-nat", nil),
 	})
 	if err != nil {
 		return fmt.Errorf("creating the NAT gateway in subnet %s: %w", n.Public[0], err)
 	}
-	n.nat = aws.ToString(nat.NatGateway.NatGatewayId)
+	n.nat, n.igw = aws.ToString(nat.NatGateway.NatGatewayId), igwID
 	return nil
+}
+
+// enableDNS turns on DNS hostnames and resolution in the VPC, which EKS
+// needs for nodes and private endpoints.
+func (nw *Network) enableDNS(ctx context.Context, vpcID string) error {
+	for _, attr := range []*ec2.ModifyVpcAttributeInput{
+		{VpcId: aws.String(vpcID), EnableDnsSupport: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}},
+		{VpcId: aws.String(vpcID), EnableDnsHostnames: &ec2types.AttributeBooleanValue{Value: aws.Bool(true)}},
+	} {
+		if _, err := nw.c.EC2.ModifyVpcAttribute(ctx, attr); err != nil {
+			return fmt.Errorf("enabling DNS in VPC %s: %w", vpcID, err)
+		}
+	}
+	return nil
+}
+
+// internetGateway makes the VPC's internet gateway and attaches it.
+func (nw *Network) internetGateway(ctx context.Context, vpcID string) (string, error) {
+	igw, err := nw.c.EC2.CreateInternetGateway(ctx, &ec2.CreateInternetGatewayInput{
+		TagSpecifications: nw.tagSpec(ec2types.ResourceTypeInternetGateway, nw.owner.Cluster+"-igw", nil),
+	})
+	if err != nil {
+		return "", fmt.Errorf("creating the internet gateway of VPC %s: %w", vpcID, err)
+	}
+	id := aws.ToString(igw.InternetGateway.InternetGatewayId)
+	if _, err := nw.c.EC2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: aws.String(id), VpcId: aws.String(vpcID)}); err != nil {
+		return id, fmt.Errorf("attaching internet gateway %s to VPC %s: %w", id, vpcID, err)
+	}
+	return id, nil
 }
 
 // createSubnets makes a public and a private subnet per zone, all at once,
@@ -163,9 +186,18 @@ func (nw *Network) createSubnets(ctx context.Context, n *State, blocks []string)
 	return errors.Join(errs...)
 }
 
-// routePrivate waits for the NAT gateway (unless EC2 already answered it
-// available) and routes the private subnets through it.
-func (nw *Network) routePrivate(ctx context.Context, n *State) error {
+// routes routes the public subnets through the internet gateway, waits for
+// the NAT gateway and routes the private subnets through it: each unless
+// an earlier apply did.
+func (nw *Network) routes(ctx context.Context, n *State) error {
+	if n.igw != "" {
+		if err := nw.routeTable(ctx, n.VPCID, "public", n.Public, ec2.CreateRouteInput{GatewayId: aws.String(n.igw)}); err != nil {
+			return err
+		}
+	}
+	if n.nat == "" {
+		return nil
+	}
 	if err := nw.waitNATGatewayAvailable(ctx, n.nat); err != nil {
 		return err
 	}

@@ -95,11 +95,11 @@ func splitCIDR(vpc string) ([]string, error) {
 }
 
 // Ensure makes what the control plane needs of the network: the VPC, its
-// subnets, the internet gateway and the public route, and starts the NAT
-// gateway (Route waits for it), or classifies the subnets the user
-// brought. record is called with what exists each time a part is made, so
-// a failure part-way leaves a state that destroy (which also searches by
-// owner tag) cleans up.
+// subnets and the internet gateway, and starts the NAT gateway (Route
+// finishes the routes), or classifies the subnets the user brought. record
+// is called with what exists each time a part is made, so a failure
+// part-way leaves a state that destroy (which also searches by owner tag)
+// cleans up.
 func (nw *Network) Ensure(ctx context.Context, want State, record func(State)) error {
 	s := want.Clone()
 	var err error
@@ -112,19 +112,20 @@ func (nw *Network) Ensure(ctx context.Context, want State, record func(State)) e
 	return err
 }
 
-// Route finishes what node groups need of the network Ensure made: once
-// its NAT gateway is available, the private subnets route through it (to
-// reach ECR and EKS). The control plane and Fargate profiles do not wait
-// for it. Nothing to do for subnets the user brought or a VPC adopted whole.
+// Route finishes what node groups need of the network Ensure made: the
+// public subnets route through the internet gateway and, once its NAT
+// gateway is available, the private subnets through it (to reach ECR and
+// EKS). The control plane and Fargate profiles do not wait for it. Nothing
+// to do for subnets the user brought or a VPC adopted whole.
 func (nw *Network) Route(ctx context.Context, want State, record func(State)) error {
-	if want.nat == "" {
+	if want.nat == "" && want.igw == "" {
 		return nil
 	}
 	s := want.Clone()
-	if err := nw.routePrivate(ctx, &s); err != nil {
+	if err := nw.routes(ctx, &s); err != nil {
 		return err
 	}
-	s.nat = ""
+	s.nat, s.igw = "", ""
 	record(s)
 	return nil
 }

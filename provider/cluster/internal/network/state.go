@@ -10,9 +10,10 @@ type State struct {
 	VPCID     string
 	Public    []string
 	Private   []string
-	// nat is the NAT gateway Ensure made, still to be routed through by
-	// Route (within one apply; never in the Terraform state).
-	nat string
+	// nat and igw are the NAT gateway and the internet gateway Ensure made
+	// (or found), still to be routed through by Route (within one apply;
+	// never in the Terraform state).
+	nat, igw string
 }
 
 // AllSubnets are the subnets the cluster's control plane uses.

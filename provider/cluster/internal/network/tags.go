@@ -117,9 +117,12 @@ func (nw *Network) adopt(ctx context.Context, n *State) (bool, error) {
 }
 
 // adoptRoutes checks the routes of an earlier VPC whose subnets are all
-// there: complete with both route tables; with the public one and a NAT
-// gateway pending or available, Route finishes it (a cluster may already
-// use its subnets); else not complete.
+// there. Without a NAT gateway pending or available it is not complete (no
+// cluster can use it yet: the control plane waits for the NAT gateway's
+// create call). With one, what Route had still to do is left to it: a
+// route table made in part is removed, and the public one made again
+// through the attached internet gateway, the private one through the NAT
+// gateway.
 func (nw *Network) adoptRoutes(ctx context.Context, found *State) (bool, error) {
 	nats, err := nw.c.EC2.DescribeNatGateways(ctx, &ec2.DescribeNatGatewaysInput{Filter: vpcFilter(found.VPCID)})
 	if err != nil {
@@ -131,20 +134,52 @@ func (nw *Network) adoptRoutes(ctx context.Context, found *State) (bool, error) 
 			nat = aws.ToString(g.NatGatewayId)
 		}
 	}
+	if nat == "" {
+		return false, nil
+	}
 	rts, err := nw.c.EC2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: nw.ownedFilter(ec2types.Filter{Name: aws.String("vpc-id"), Values: []string{found.VPCID}})})
 	if err != nil {
 		return false, err
 	}
-	switch {
-	case nat == "":
-		return false, nil
-	case len(rts.RouteTables) == 2:
-		return true, nil
-	case len(rts.RouteTables) == 1:
-		found.nat = nat
-		return true, nil
+	done := map[string]bool{}
+	for _, rt := range rts.RouteTables {
+		kind, subnets := "private", found.Private
+		if nameTag(rt.Tags) == nw.owner.Cluster+"-public" {
+			kind, subnets = "public", found.Public
+		}
+		if len(rt.Routes) > 1 && len(rt.Associations) == len(subnets) && !done[kind] {
+			done[kind] = true
+			continue
+		}
+		if err := nw.deleteRouteTable(ctx, rt); err != nil {
+			return false, err
+		}
 	}
-	return false, nil
+	if !done["public"] {
+		igws, err := nw.c.EC2.DescribeInternetGateways(ctx, &ec2.DescribeInternetGatewaysInput{
+			Filters: []ec2types.Filter{{Name: aws.String("attachment.vpc-id"), Values: []string{found.VPCID}}},
+		})
+		if err != nil {
+			return false, err
+		}
+		if len(igws.InternetGateways) == 0 {
+			return false, nil
+		}
+		found.igw = aws.ToString(igws.InternetGateways[0].InternetGatewayId)
+	}
+	if !done["private"] {
+		found.nat = nat
+	}
+	return true, nil
+}
+
+func nameTag(tags []ec2types.Tag) string {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == "Name" {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
 }
 
 // Leftovers names the VPCs this resource made that exist.

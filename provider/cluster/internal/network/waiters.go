@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -44,14 +43,6 @@ func statusNATGateways(conn *ec2.Client, ids []string) func(context.Context) ([]
 	}
 }
 
-// natDelays: a NAT gateway takes a minute or more, so its wait may slow to
-// one call per 5 s.
-func (nw *Network) natDelays() wait.Delays {
-	d := nw.timing.Poll
-	d.Max = max(d.Max, 5*time.Second)
-	return d
-}
-
 func (nw *Network) waitVPCAvailable(ctx context.Context, id string) error {
 	status := statusVPC(nw.c.EC2, id)
 	err := wait.Until(ctx, nw.timing.Poll, func(ctx context.Context) (bool, error) {
@@ -66,7 +57,7 @@ func (nw *Network) waitVPCAvailable(ctx context.Context, id string) error {
 
 func (nw *Network) waitNATGatewayAvailable(ctx context.Context, id string) error {
 	status := statusNATGateways(nw.c.EC2, []string{id})
-	err := wait.Until(ctx, nw.natDelays(), func(ctx context.Context) (bool, error) {
+	err := wait.Until(ctx, nw.timing.Poll, func(ctx context.Context) (bool, error) {
 		states, err := status(ctx)
 		if err != nil {
 			return false, wait.Stop(err)
@@ -86,7 +77,7 @@ func (nw *Network) waitNATGatewayAvailable(ctx context.Context, id string) error
 
 func (nw *Network) waitNATGatewaysDeleted(ctx context.Context, ids []string) error {
 	status := statusNATGateways(nw.c.EC2, ids)
-	err := wait.Until(ctx, nw.natDelays(), func(ctx context.Context) (bool, error) {
+	err := wait.Until(ctx, nw.timing.Poll, func(ctx context.Context) (bool, error) {
 		states, err := status(ctx)
 		if err != nil {
 			return false, wait.Stop(err)

@@ -41,7 +41,8 @@ func New(c *conns.Client, owner owned.Owner) *Provider { return &Provider{c: c, 
 
 // ARN is the ARN IAM gives the provider of issuer.
 func (p *Provider) ARN(issuer string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", p.c.Partition, p.c.AccountID, strings.TrimPrefix(issuer, "https://"))
+	account, partition := p.c.Caller()
+	return fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", partition, account, strings.TrimPrefix(issuer, "https://"))
 }
 
 // Ensure creates the provider of issuer (or finds the one that exists) and
