@@ -59,8 +59,12 @@ func (c *Cluster) controllerPlace(ctx context.Context, name string, internal, al
 		}
 	}
 	if len(candidates) == 0 {
+		rts, err := s.ec2.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpc}}}})
+		if err != nil {
+			return nil, fmt.Errorf("reading the route tables of VPC %s: %w", vpc, err)
+		}
 		for _, sn := range all.Subnets {
-			if s.routesToInternetGateway(ctx, sn) != internal {
+			if routesToInternetGateway(rts.RouteTables, aws.ToString(sn.SubnetId)) != internal {
 				candidates = append(candidates, sn)
 			}
 		}
