@@ -527,6 +527,7 @@ func TestBench(t *testing.T) {
 	// The bench's model is the whole of it: localeks' own pace is off.
 	acctest.Pace(t, map[string]any{"off": true})
 	acctest.Shape(t, model)
+	warmUp(t)
 	tfOverhead := measureTerraformOverhead(t)
 	blog := benchTopology(t, blogTopology, 20, tfOverhead)
 	large := benchTopology(t, largeTopology, 40, tfOverhead)
@@ -662,6 +663,7 @@ func TestBenchCriticalPath(t *testing.T) {
 	names := strings.Split(cmp.Or(os.Getenv("BENCH_TOPOLOGIES"), "blog"), ",")
 	acctest.Shape(t, model)
 	defer acctest.Shape(t, map[string]any{})
+	warmUp(t)
 	for i, tp := range []topology{blogTopology, largeTopology} {
 		if !slices.Contains(names, tp.name) {
 			continue
