@@ -195,8 +195,12 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 					l.extraReady = func() (time.Time, bool) { return cl.joinedAt(name, l.Created) }
 				}
 			}
+			// EKS answers a create with CREATING; with no shaped window
+			// localeks answers ACTIVE, unless the object is still creating
+			// (a node group until its nodes joined), so that the answer never
+			// says more than the next Describe.
 			o["status"] = "CREATING"
-			if window == 0 {
+			if window == 0 && !l.creating(now) {
 				o["status"] = "ACTIVE"
 			}
 		}
