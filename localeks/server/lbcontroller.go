@@ -277,14 +277,5 @@ func (c *Cluster) DeleteControllerLB(ctx context.Context, owner corev1.ObjectRef
 		tgs = slices.Clone(lb.TargetGroups)
 	}
 	s.mu.Unlock()
-	if _, err := s.elb.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)}); err != nil {
-		return err
-	}
-	for _, tg := range tgs {
-		if _, err := s.elb.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: aws.String(tg)}); err != nil {
-			return fmt.Errorf("deleting target group %s of %s: %w", tg, name, err)
-		}
-	}
-	s.lbDeleted(arn)
-	return nil
+	return s.deleteELBv2(ctx, name, arn, tgs)
 }

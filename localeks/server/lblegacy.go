@@ -35,12 +35,8 @@ const (
 )
 
 func lbKindOf(svc *corev1.Service) string {
-	class := ""
-	if svc.Spec.LoadBalancerClass != nil {
-		class = *svc.Spec.LoadBalancerClass
-	}
 	switch {
-	case placement.NeedsLoadBalancerController(svc.Annotations, class) != "":
+	case placement.ServiceNeedsLoadBalancerController(svc) != "":
 		return lbController
 	case svc.Annotations[placement.LoadBalancerTypeAnnotation] == "nlb":
 		return lbLegacyNLB

@@ -168,6 +168,13 @@ func (c *Cluster) DeleteLoadBalancer(ctx context.Context, svc *corev1.Service) e
 			}
 		}
 	}
+	return s.deleteELBv2(ctx, name, arn, tgs)
+}
+
+// deleteELBv2 deletes the ELBv2 load balancer arn (name) and then its
+// target groups tgs, which ELBv2 refuses to delete while a listener uses
+// them, and starts the release of its interfaces.
+func (s *Server) deleteELBv2(ctx context.Context, name, arn string, tgs []string) error {
 	if _, err := s.elb.DeleteLoadBalancer(ctx, &elb.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(arn)}); err != nil {
 		return err
 	}

@@ -23,13 +23,6 @@ func ingressRef(ing *networkingv1.Ingress) corev1.ObjectReference {
 	return corev1.ObjectReference{Kind: "Ingress", APIVersion: "networking.k8s.io/v1", Namespace: ing.Namespace, Name: ing.Name, UID: ing.UID}
 }
 
-func ingressClass(ing *networkingv1.Ingress) string {
-	if ing.Spec.IngressClassName == nil {
-		return ""
-	}
-	return *ing.Spec.IngressClassName
-}
-
 // syncIngress plays the AWS Load Balancer Controller for Ingresses of class
 // alb (spec.ingressClassName or the kubernetes.io/ingress.class
 // annotation): an ALB with a target group per backend Service port, target
@@ -47,7 +40,7 @@ func (s *Simulator) syncIngress(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	mine := placement.IngressNeedsLoadBalancerController(ing.Annotations, ingressClass(ing))
+	mine := placement.IngressIsALB(ing)
 	if !mine && !slices.Contains(ing.Finalizers, placement.LBCIngressFinalizer) {
 		return nil
 	}
@@ -147,11 +140,8 @@ func (s *Simulator) ingressWant(ing *networkingv1.Ingress) (ControllerLB, map[st
 			return want, problems, fmt.Errorf("ingress: %s/%s: unable to find port %s on service %s/%s",
 				ing.Namespace, ing.Name, portString(b.Port), svc.Namespace, svc.Name)
 		}
-		typ := svc.Annotations[placement.ALBTargetTypeAnnotation]
-		if typ == "" {
-			typ = ing.Annotations[placement.ALBTargetTypeAnnotation]
-		}
-		tg := TargetGroup{Resource: fmt.Sprintf("%s/%s-%s:%s", ing.Namespace, ing.Name, svc.Name, portString(b.Port)), Protocol: "HTTP", IP: typ == "ip",
+		ip := placement.ALBTargetType(ing.Annotations, svc.Annotations) == placement.TargetTypeIP
+		tg := TargetGroup{Resource: fmt.Sprintf("%s/%s-%s:%s", ing.Namespace, ing.Name, svc.Name, portString(b.Port)), Protocol: "HTTP", IP: ip,
 			Default: ib.isDflt, Rules: ib.rules}
 		ips, port, nodes := s.endpoints(svc.Namespace, svc.Name, sp.Name)
 		if tg.IP {

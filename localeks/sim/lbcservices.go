@@ -20,7 +20,7 @@ import (
 func (s *Simulator) serviceObject(svc *corev1.Service) lbcObject {
 	c := s.cfg.Client.CoreV1().Services(svc.Namespace)
 	return lbcObject{
-		ref: serviceRef(svc), why: placement.NeedsLoadBalancerController(svc.Annotations, lbClass(svc)), finalizer: lbFinalizer,
+		ref: serviceRef(svc), why: placement.ServiceNeedsLoadBalancerController(svc), finalizer: lbFinalizer,
 		finalizers: svc.Finalizers, deleting: svc.DeletionTimestamp != nil, hasAddress: len(svc.Status.LoadBalancer.Ingress) > 0,
 		want: func(context.Context) (ControllerLB, map[string]string, error) { return s.serviceWant(svc) },
 		setFinalizers: func(ctx context.Context, f []string) error {
@@ -39,7 +39,7 @@ func (s *Simulator) serviceObject(svc *corev1.Service) lbcObject {
 }
 
 func (s *Simulator) serviceWant(svc *corev1.Service) (ControllerLB, map[string]string, error) {
-	ip := svc.Annotations[placement.NLBTargetTypeAnnotation] == "ip" || svc.Annotations[placement.LoadBalancerTypeAnnotation] == "nlb-ip"
+	ip := placement.NLBTargetType(svc.Annotations) == placement.TargetTypeIP
 	want := ControllerLB{Owner: serviceRef(svc), Internal: svc.Annotations[schemeAnnotation] != "internet-facing"}
 	problems := map[string]string{}
 	for _, p := range svc.Spec.Ports {

@@ -28,13 +28,6 @@ func serviceRef(svc *corev1.Service) corev1.ObjectReference {
 	return corev1.ObjectReference{Kind: "Service", APIVersion: "v1", Namespace: svc.Namespace, Name: svc.Name, UID: svc.UID}
 }
 
-func lbClass(svc *corev1.Service) string {
-	if svc.Spec.LoadBalancerClass == nil {
-		return ""
-	}
-	return *svc.Spec.LoadBalancerClass
-}
-
 // loadBalancerController is nil when the controller is Ready, manages
 // this cluster (its --cluster-name) and its service account's role allows
 // action.
@@ -83,7 +76,7 @@ func (s *Simulator) loadBalancerController(ctx context.Context, action string) e
 // instanceTargets are the EC2 instances behind a legacy load balancer: every
 // node group node, as EKS's cloud controller registers them.
 func (s *Simulator) instanceTargets(svc *corev1.Service) []string {
-	if placement.NeedsLoadBalancerController(svc.Annotations, lbClass(svc)) != "" {
+	if placement.ServiceNeedsLoadBalancerController(svc) != "" {
 		return nil
 	}
 	nodes, _ := s.factory.Core().V1().Nodes().Lister().List(labels.Everything())

@@ -34,7 +34,7 @@ func (s *Simulator) syncService(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	lbc := placement.NeedsLoadBalancerController(svc.Annotations, lbClass(svc)) != ""
+	lbc := placement.ServiceNeedsLoadBalancerController(svc) != ""
 	if svc.Spec.Type != corev1.ServiceTypeLoadBalancer || !lbc {
 		// No longer the controller's: it deletes what it made for it.
 		if slices.Contains(svc.Finalizers, lbFinalizer) {

@@ -283,7 +283,7 @@ func (s *Simulator) resync() {
 	svcs, _ := s.factory.Core().V1().Services().Lister().List(labels.Everything())
 	for _, v := range svcs {
 		if v.Spec.Type == corev1.ServiceTypeLoadBalancer && (len(v.Status.LoadBalancer.Ingress) == 0 || v.DeletionTimestamp != nil ||
-			placement.NeedsLoadBalancerController(v.Annotations, lbClass(v)) != "") || slices.Contains(v.Finalizers, lbFinalizer) {
+			placement.ServiceNeedsLoadBalancerController(v) != "") || slices.Contains(v.Finalizers, lbFinalizer) {
 			s.svcs.Add(v.Namespace + "/" + v.Name)
 		}
 	}

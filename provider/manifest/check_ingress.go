@@ -22,11 +22,7 @@ func (lb *lbCheck) ingress(o kubeobj.Object) {
 	if runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, &ing) != nil {
 		return
 	}
-	class := ""
-	if ing.Spec.IngressClassName != nil {
-		class = *ing.Spec.IngressClassName
-	}
-	if !placement.IngressNeedsLoadBalancerController(ing.Annotations, class) {
+	if !placement.IngressIsALB(&ing) {
 		return
 	}
 	if lb.absent {

@@ -1,5 +1,10 @@
 package placement
 
+import (
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+)
+
 // What EKS leaves to add-ons and controllers, shared by the
 // fargate_manifest checks and localeks, which must agree.
 
@@ -59,4 +64,23 @@ const (
 // annotation).
 func IngressNeedsLoadBalancerController(annotations map[string]string, class string) bool {
 	return class == LBCIngressClass || (class == "" && annotations[IngressClassAnnotation] == LBCIngressClass)
+}
+
+// ServiceNeedsLoadBalancerController is NeedsLoadBalancerController of a
+// Service, its class read from spec.loadBalancerClass.
+func ServiceNeedsLoadBalancerController(svc *corev1.Service) string {
+	return NeedsLoadBalancerController(svc.Annotations, deref(svc.Spec.LoadBalancerClass))
+}
+
+// IngressIsALB is IngressNeedsLoadBalancerController of an Ingress, its
+// class read from spec.ingressClassName.
+func IngressIsALB(ing *networkingv1.Ingress) bool {
+	return IngressNeedsLoadBalancerController(ing.Annotations, deref(ing.Spec.IngressClassName))
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -34,11 +34,7 @@ func InUse(ctx context.Context, kc *kubeclient.Client) ([]Dependent, error) {
 		return nil, fmt.Errorf("listing Services: %w", err)
 	}
 	for _, s := range svcs.Items {
-		class := ""
-		if s.Spec.LoadBalancerClass != nil {
-			class = *s.Spec.LoadBalancerClass
-		}
-		if s.Spec.Type == corev1.ServiceTypeLoadBalancer && placement.NeedsLoadBalancerController(s.Annotations, class) != "" {
+		if s.Spec.Type == corev1.ServiceTypeLoadBalancer && placement.ServiceNeedsLoadBalancerController(&s) != "" {
 			out = append(out, Dependent{"Service", s.Namespace, s.Name, func(ctx context.Context) error {
 				return kc.Kube.CoreV1().Services(s.Namespace).Delete(ctx, s.Name, metav1.DeleteOptions{})
 			}})
@@ -49,11 +45,7 @@ func InUse(ctx context.Context, kc *kubeclient.Client) ([]Dependent, error) {
 		return nil, fmt.Errorf("listing Ingresses: %w", err)
 	}
 	for _, i := range ings.Items {
-		class := ""
-		if i.Spec.IngressClassName != nil {
-			class = *i.Spec.IngressClassName
-		}
-		if placement.IngressNeedsLoadBalancerController(i.Annotations, class) {
+		if placement.IngressIsALB(&i) {
 			out = append(out, Dependent{"Ingress", i.Namespace, i.Name, func(ctx context.Context) error {
 				return kc.Kube.NetworkingV1().Ingresses(i.Namespace).Delete(ctx, i.Name, metav1.DeleteOptions{})
 			}})
