@@ -3,15 +3,12 @@ package stack_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/terrax/terraform-provider-fargate/provider/acctest"
 	"github.com/terrax/terraform-provider-fargate/stack"
 )
 
@@ -55,14 +52,5 @@ func TestSynthFargateApp(t *testing.T) {
 			t.Errorf("%s: manifest %s", team, y)
 		}
 	}
-	acctest.Client(t)
-	root, err := acctest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), []byte(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	validateDir(t, root, dir)
+	validateSynth(t, []byte(out))
 }

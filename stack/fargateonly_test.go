@@ -3,14 +3,11 @@ package stack_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/terrax/terraform-provider-fargate/provider/acctest"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeobj"
 	"github.com/terrax/terraform-provider-fargate/stack"
 )
@@ -61,14 +58,5 @@ func TestSynthFargateOnly(t *testing.T) {
 	if kinds != "Namespace/tb-demo Deployment/springboot-deployment Service/springboot-service " {
 		t.Fatalf("objects: %s", kinds)
 	}
-	acctest.Client(t)
-	root, err := acctest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), []byte(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	validateDir(t, root, dir)
+	validateSynth(t, []byte(out))
 }

@@ -154,16 +154,7 @@ func TestSynthTimeouts(t *testing.T) {
 		t.Errorf("a manifest without timeouts writes %v; the resource's defaults must apply", got)
 	}
 	// And Terraform takes them for the real provider's blocks.
-	acctest.Client(t)
-	root, err := acctest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), []byte(out), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	validateDir(t, root, dir)
+	validateSynth(t, []byte(out))
 }
 
 func TestConfigFromEnvironmentAndContext(t *testing.T) {
@@ -184,14 +175,21 @@ func TestConfigFromEnvironmentAndContext(t *testing.T) {
 
 // The synthesized stack is valid for the real provider and Terraform CLI.
 func TestSynthesizedStackValidates(t *testing.T) {
+	b, _ := json.Marshal(synth(t, stack.DefaultConfig()))
+	validateSynth(t, b)
+}
+
+// validateSynth writes a synthesized stack to a directory of its own and
+// validates it there (validateDir).
+func validateSynth(t *testing.T, synthesized []byte) {
+	t.Helper()
 	acctest.Client(t) // needs the built tools, as acceptance tests do
 	root, err := acctest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	b, _ := json.Marshal(synth(t, stack.DefaultConfig()))
-	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), b, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "cdk.tf.json"), synthesized, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	validateDir(t, root, dir)

@@ -26,11 +26,11 @@ type lbcSpec struct {
 }
 
 func lbcOf(ctx context.Context, m clusterModel) (lbcSpec, diag.Diagnostics) {
-	if m.LoadBalancerController.IsNull() || m.LoadBalancerController.IsUnknown() {
-		return lbcSpec{}, nil
+	var d diag.Diagnostics
+	lm, ok := lbcModelOf(ctx, &m, &d)
+	if !ok {
+		return lbcSpec{}, d
 	}
-	var lm loadBalancerControllerModel
-	d := m.LoadBalancerController.As(ctx, &lm, objectAsOptions)
 	return lbcSpec{enabled: lm.Enabled.ValueBool(), version: lm.Version.ValueString(), rotate: lm.CertExpires.IsUnknown()}, d
 }
 
@@ -65,11 +65,10 @@ func (r *run) removeLBC(cluster func() *ekstypes.Cluster) func(context.Context) 
 
 // observeLBC reads the controller when the state has it.
 func (r *run) observeLBC(ctx context.Context, ob *observed.Record, m clusterModel) error {
-	want, d := lbcOf(ctx, m)
-	if d.HasError() || !want.enabled {
+	var d diag.Diagnostics
+	lm, ok := lbcModelOf(ctx, &m, &d)
+	if !ok || d.HasError() || !lm.Enabled.ValueBool() {
 		return nil
 	}
-	var lm loadBalancerControllerModel
-	m.LoadBalancerController.As(ctx, &lm, objectAsOptions)
 	return r.lbc.Observe(ctx, ob, known(lm.RoleARN).ValueString())
 }
