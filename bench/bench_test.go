@@ -892,7 +892,7 @@ func targets(b *strings.Builder, res results) {
 	at := func(scale float64) float64 { return 1 + worst.surplus/(worst.ideal*scale) }
 	f("\nWhy ratios miss: the wall time includes what EKS does not impose: Terraform's own start, refresh and plan, "+
 		"the roles and the VPC, the hand-off from one step to the next and the time until a transition is noticed "+
-		"(a poll after a sixtieth of the wait so far, at least 0.5 s, 0.25 s for profiles and node groups: at this model's durations, the floor). That surplus is a few seconds whatever EKS's durations are (%.1f s on the worst case, %s, "+
+		"(a poll after a sixtieth of the wait so far, at least 0.5 s; 0.15 s for profiles and node groups; a 120th, at least 0.25 s, for the control plane: at this model's durations, mostly the floor). That surplus is a few seconds whatever EKS's durations are (%.1f s on the worst case, %s, "+
 		"against an ideal of %.1f s), so compressing the model %dx makes it weigh %dx more. The same surplus over the reference model "+
 		"(cluster ~2 min) would give a ratio of about %.3f, and over real EKS durations (cluster 9-15 min, about 6x longer again) about %.3f; "+
 		"these two figures are extrapolated from the measured surplus, not measured.\n",

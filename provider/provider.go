@@ -104,7 +104,7 @@ func (p *Provider) Schema(_ context.Context, _ provider.SchemaRequest, resp *pro
 			},
 			"poll_interval": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Fixes the delay of every poll and retry, e.g. `\"30s\"`, as tools with a fixed poll do (`make bench` compares against one). By default the delays adapt: a poll of EKS comes after a sixtieth of the time waited so far, at least 0.5 s (0.25 s for Fargate profiles, whose operations follow one another, and node groups), so a change is noticed within about 2% of the wait; a create refused while a new IAM role propagates is retried after 0.1 s doubling to 1 s, other refused calls after 1 s doubling to 10 s.",
+				MarkdownDescription: "Fixes the delay of every poll and retry, e.g. `\"30s\"`, as tools with a fixed poll do (`make bench` compares against one). By default the delays adapt: a poll of EKS comes after a sixtieth of the time waited so far, at least 0.5 s (0.15 s for Fargate profiles, whose operations follow one another, and node groups; the control plane's create and delete a 120th, at least 0.25 s), so a change is noticed within about 2% of the wait; profile operations after the first also poll closely around the time the one before took; a create refused while a new IAM role propagates is retried after a fifth of the time waited so far (0.1 s to 1 s), other refused calls after 1 s doubling to 10 s.",
 				Validators:          []validator.String{positiveDuration{}},
 			},
 		},

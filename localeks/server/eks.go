@@ -133,7 +133,7 @@ func (s *Server) eksAfter(r *http.Request, c awsproxy.Call, status int, body []b
 	defer s.mu.Unlock()
 	obj := func(key string) map[string]any { o, _ := m[key].(map[string]any); return o }
 	track := func(kind, cluster, name string, createFor time.Duration) *lifecycle {
-		l := &lifecycle{Kind: kind, Cluster: cluster, Name: name, Key: c.AccessKey, Created: now, CreateFor: createFor}
+		l := &lifecycle{Kind: kind, Cluster: cluster, Name: name, Key: c.AccessKey, Created: arrivedAt(r, now), CreateFor: createFor}
 		s.objects[objKey(kind, cluster, name)] = l
 		s.history = append(s.history, l)
 		return l

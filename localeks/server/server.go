@@ -183,6 +183,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d := s.Shaper.Delay(call.Op); d > 0 {
 		time.Sleep(d)
 	}
+	r = r.WithContext(context.WithValue(r.Context(), arrivedKey{}, time.Now()))
 	switch s.Shaper.Draw(call.Service) {
 	case shaping.Throttle:
 		s.count("localeks:injected-throttling")
@@ -219,6 +220,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	a.send(w)
+}
+
+// arrivedKey holds, in a request's context, when the request reached AWS
+// (after its latency): EKS's clock for what the request starts runs from
+// then, not from when localeks has finished checking it with moto (the
+// emulator's own time, which real EKS does not add to a create's length).
+type arrivedKey struct{}
+
+// arrivedAt is when r reached AWS, or else now.
+func arrivedAt(r *http.Request, now time.Time) time.Time {
+	if t, ok := r.Context().Value(arrivedKey{}).(time.Time); ok {
+		return t
+	}
+	return now
 }
 
 func (s *Server) replay(key string) *answer {

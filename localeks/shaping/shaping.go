@@ -8,6 +8,7 @@ package shaping
 
 import (
 	"encoding/json"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -98,12 +99,17 @@ type Shaper struct {
 	cfg  Config
 	pace Pace
 	rnd  *rand.Rand
+	// lost holds one stream of draws per operation for LoseResponse, so
+	// which call of an operation loses its answer does not depend on how
+	// other, concurrent calls interleave with it: a seed gives the same
+	// lost responses on every run.
+	lost map[string]*rand.Rand
 }
 
 // New returns a Shaper with EKS's pace (DefaultCompression) and nothing
 // else shaped.
 func New() *Shaper {
-	return &Shaper{rnd: rand.New(rand.NewPCG(1, 2)), pace: Pace{Compression: DefaultCompression}}
+	return &Shaper{rnd: rand.New(rand.NewPCG(1, 2)), lost: map[string]*rand.Rand{}, pace: Pace{Compression: DefaultCompression}}
 }
 
 // SetPace replaces the pace.
@@ -126,6 +132,7 @@ func (s *Shaper) Set(c Config) {
 	defer s.mu.Unlock()
 	s.cfg = c
 	s.rnd = rand.New(rand.NewPCG(c.Seed, c.Seed^0x9e3779b97f4a7c15))
+	s.lost = map[string]*rand.Rand{}
 }
 
 // Get returns the configuration in force: the one set, its zero durations
@@ -190,7 +197,14 @@ func (s *Shaper) LoseResponse(op string) bool {
 	if s.cfg.LostResponseRate == 0 || !slices.Contains(s.cfg.LostResponseOps, op) {
 		return false
 	}
-	return s.rnd.Float64() < s.cfg.LostResponseRate
+	r, ok := s.lost[op]
+	if !ok {
+		h := fnv.New64a()
+		h.Write([]byte(op))
+		r = rand.New(rand.NewPCG(s.cfg.Seed, h.Sum64()))
+		s.lost[op] = r
+	}
+	return r.Float64() < s.cfg.LostResponseRate
 }
 
 // ENIRelease is how long a deleted load balancer's interfaces linger.

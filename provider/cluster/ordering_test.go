@@ -15,6 +15,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/controlplane"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/network"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
@@ -308,5 +309,37 @@ func TestSettle_entryDeletedMeanwhile(t *testing.T) {
 	}
 	if fp := ob.Profiles()["fp-a"]; fp == nil || fp.Status != ekstypes.FargateProfileStatusActive {
 		t.Fatalf("fp-a was not settled: %+v", fp)
+	}
+}
+
+// TestCreateOrderingCoreDNSOnFargate: the profile that selects CoreDNS's
+// pods is created first, whatever its name, and CoreDNS goes to Fargate as
+// soon as it is ACTIVE, while the other profiles are still being created.
+func TestCreateOrderingCoreDNSOnFargate(t *testing.T) {
+	f := newFakeEKS(3)
+	o, _ := fakeRun(t, f)
+	o = withFakeParts(o, f, &fakeNetwork{})
+	_, fps := blogSpecs()
+	fps["fp-z-system"] = children.Profile{Selectors: []placement.Selector{{Namespace: "kube-system"}}}
+	in := createInput{version: "1.35", access: controlplane.Access{Public: true}, want: children.Set{Profiles: fps}, oidc: true,
+		addons: addons.Set{addons.VPCCNI: {}}}
+	if err := o.create(context.Background(), observed.New(), in); err != nil {
+		t.Fatalf("create: %v\nlog: %v", err, f.log)
+	}
+	first := index(f.log, "create fp-z-system")
+	for _, n := range []string{"fp-a", "fp-b", "fp-c"} {
+		if c := index(f.log, "create "+n); c < 0 || c < first {
+			t.Errorf("%s created before the profile CoreDNS needs: %v", n, f.log)
+		}
+	}
+	dns := index(f.log, "CoreDNS to "+incluster.CoreDNSFargate)
+	if dns < index(f.log, "fp-z-system ACTIVE") {
+		t.Errorf("CoreDNS placed before its profile was ACTIVE: %v", f.log)
+	}
+	if dns > index(f.log, "fp-c ACTIVE") {
+		t.Errorf("CoreDNS waited for profiles that do not select its pods: %v", f.log)
+	}
+	if index(f.log, "add-ons vpc-cni") < 0 || f.maxProfileOp != 1 {
+		t.Errorf("add-ons not made, or profiles overlapped (%d at once): %v", f.maxProfileOp, f.log)
 	}
 }

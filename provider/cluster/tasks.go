@@ -63,6 +63,7 @@ const (
 	stepControlPlane = "control plane"
 	stepNodeGroups   = "node groups"
 	stepTemplates    = "node groups' launch templates"
+	stepDNSProfiles  = "CoreDNS's Fargate profiles"
 	stepProfiles     = "Fargate profiles"
 	stepCoreDNS      = "CoreDNS"
 	stepOIDC         = "OIDC provider"
@@ -79,22 +80,26 @@ const (
 //	cluster IAM role, VPC and subnets, log group and KMS key -> control plane
 //	  (meanwhile: node and pod execution roles; NAT gateway and private route)
 //	control plane -> access entries
-//	access entries -> Fargate profiles (one at a time) -> CoreDNS (to Fargate)
+//	access entries -> the Fargate profiles selecting CoreDNS -> CoreDNS (to
+//	  Fargate), while the other Fargate profiles follow (one at a time)
 //	access entries, NAT route, launch templates -> node groups (in parallel)
 //	control plane -> OIDC provider, add-ons that need no node
-//	node groups, CoreDNS, OIDC provider, add-ons' roles -> the other add-ons
-//	  -> Fargate logging
-//	node groups, CoreDNS, OIDC provider, add-ons that need no node -> the
-//	  AWS Load Balancer Controller
+//	node groups, profiles, CoreDNS, OIDC provider, add-ons' roles -> the
+//	  other add-ons -> Fargate logging
+//	node groups, profiles, CoreDNS, OIDC provider, add-ons that need no node
+//	  -> the AWS Load Balancer Controller
 //
 // CoreDNS to EC2 waits for the node groups too.
 func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) error {
 	target := incluster.CoreDNSTarget(in.coreDNS, profilesOf(in.want.Profiles))
 	nodeless, others := splitNodeless(in.addons)
-	coreDNSNeeds := needs(stepProfiles, stepNATRoute)
+	coreDNSNeeds := needs(stepDNSProfiles, stepNATRoute)
 	if target != incluster.CoreDNSFargate {
-		coreDNSNeeds = append(coreDNSNeeds, stepNodeGroups)
+		coreDNSNeeds = needs(stepProfiles, stepNATRoute, stepNodeGroups)
 	}
+	// CoreDNS on Fargate needs only a profile that selects its pods: those
+	// go first, so CoreDNS starts while the other profiles are created.
+	dnsProfiles, otherProfiles := splitProfiles(in.want.Profiles, incluster.CoreDNSProfiles(profilesOf(in.want.Profiles)))
 	// Once the cluster exists, a failure leaves a tainted resource worth
 	// resuming rather than replacing, which the errors of its waits say.
 	made := func(f func(context.Context) error) func(context.Context) error {
@@ -116,8 +121,11 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 		task{stepNodeGroups, needs(stepAccess, stepChildRoles, stepNATRoute, stepTemplates), made(func(ctx context.Context) error {
 			return r.children.Change(ctx, ob, children.Set{}, children.Set{NodeGroups: in.want.NodeGroups})
 		})},
-		task{stepProfiles, needs(stepAccess, stepChildRoles), made(func(ctx context.Context) error {
-			return r.children.Change(ctx, ob, children.Set{}, children.Set{Profiles: in.want.Profiles})
+		task{stepDNSProfiles, needs(stepAccess, stepChildRoles), made(func(ctx context.Context) error {
+			return r.children.Change(ctx, ob, children.Set{}, children.Set{Profiles: dnsProfiles})
+		})},
+		task{stepProfiles, needs(stepDNSProfiles), made(func(ctx context.Context) error {
+			return r.children.Change(ctx, ob, children.Set{}, children.Set{Profiles: otherProfiles})
 		})},
 		task{stepCoreDNS, coreDNSNeeds, made(r.coreDNSStep(ob, target, in.addons))},
 		task{stepOIDC, needs(stepControlPlane), made(func(ctx context.Context) error { return r.ensureOIDC(ctx, ob, in.oidc) })},
@@ -128,16 +136,29 @@ func (r *run) create(ctx context.Context, ob *observed.Record, in createInput) e
 		task{stepNodeless, needs(stepControlPlane), made(func(ctx context.Context) error {
 			return r.addons.Apply(ctx, ob, nil, nodeless, clusterVersion(ob))
 		})},
-		task{stepAddons, needs(stepNodeGroups, stepCoreDNS, stepOIDC, stepAddonRoles), made(func(ctx context.Context) error {
+		task{stepAddons, needs(stepNodeGroups, stepProfiles, stepCoreDNS, stepOIDC, stepAddonRoles), made(func(ctx context.Context) error {
 			return r.applyAddons(ctx, ob, addonsInput{want: others, nodeGroups: len(in.want.NodeGroups)})
 		})},
 		task{stepFargateLogs, needs(stepAddons), made(func(ctx context.Context) error {
 			return r.applyFargateLogging(ctx, ob, fargatelogging.Spec{}, in.security.fargate)
 		})},
-		task{stepLBC, needs(stepOIDC, stepNodeGroups, stepCoreDNS, stepNodeless), made(func(ctx context.Context) error {
+		task{stepLBC, needs(stepOIDC, stepNodeGroups, stepProfiles, stepCoreDNS, stepNodeless), made(func(ctx context.Context) error {
 			return r.applyLBC(ctx, ob, lbcSpec{}, in.lbc)
 		})},
 	)
+}
+
+// splitProfiles splits profiles into the named ones and the others.
+func splitProfiles(profiles map[string]children.Profile, names []string) (named, others map[string]children.Profile) {
+	named, others = map[string]children.Profile{}, map[string]children.Profile{}
+	for n, p := range profiles {
+		if slices.Contains(names, n) {
+			named[n] = p
+		} else {
+			others[n] = p
+		}
+	}
+	return named, others
 }
 
 // ensureRoles creates the roles of kinds (all when none is given) that the

@@ -79,7 +79,7 @@ func explain[T any](ctx context.Context, o object[T], goal string, err error) er
 
 func (w Waiter) cluster(name string) object[ekstypes.Cluster] {
 	return object[ekstypes.Cluster]{fmt.Sprintf("EKS cluster %q", name), statusCluster(w.EKS, name),
-		clusterIssues, w.Timing.Poll, nil}
+		clusterIssues, w.Timing.Cluster(), nil}
 }
 
 // node group creates and deletes poll as fast as profiles: they are the

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
@@ -67,6 +68,9 @@ type Children struct {
 	ready     map[string]launchtemplate.Template
 	// templatesLater leaves deleted node groups' templates to destroy.
 	templatesLater bool
+	// lastCreate and lastDelete are how long the last Fargate profile
+	// create and delete took (profiles go one at a time, so no lock).
+	lastCreate, lastDelete time.Duration
 }
 
 // Templates makes, reads and deletes the node groups' launch templates

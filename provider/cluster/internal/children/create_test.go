@@ -40,7 +40,7 @@ func TestCreateProfile_afterItsPredecessorIsGone(t *testing.T) {
 	fast := wait.Fixed(time.Millisecond)
 	ch := New(&conns.Client{EKS: conn, Timing: conns.Timing{Poll: fast, Retry: fast, ProfileTurn: fast, Propagation: fast}}, owned.Owner{Cluster: "c"})
 	ob := observed.New()
-	if err := ch.createProfile(context.Background(), ob, "fp", Profile{Selectors: []placement.Selector{{Namespace: "apps"}}, SubnetIDs: []string{"subnet-1"}}); err != nil {
+	if err := ch.createProfile(context.Background(), ch.c, ob, "fp", Profile{Selectors: []placement.Selector{{Namespace: "apps"}}, SubnetIDs: []string{"subnet-1"}}); err != nil {
 		t.Fatal(err)
 	}
 	if fp := ob.Snapshot().Profiles["fp"]; creates != 2 || fp == nil || string(fp.Status) != "ACTIVE" || *fp.Selectors[0].Namespace != "apps" {

@@ -10,16 +10,19 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/eksops"
 )
 
 // createProfiles creates Fargate profiles one at a time, each waited to
 // ACTIVE before the next starts.
 func (ch *Children) createProfiles(ctx context.Context, ob *observed.Record, specs map[string]Profile, names []string) error {
-	return sequential(ctx, names, func(name string) error { return ch.createProfile(ctx, ob, name, specs[name]) })
+	return ch.oneByOne(ctx, &ch.lastCreate, names, func(c *conns.Client, name string) error {
+		return ch.createProfile(ctx, c, ob, name, specs[name])
+	})
 }
 
-func (ch *Children) createProfile(ctx context.Context, ob *observed.Record, name string, s Profile) error {
+func (ch *Children) createProfile(ctx context.Context, c *conns.Client, ob *observed.Record, name string, s Profile) error {
 	subnets := s.SubnetIDs
 	if len(subnets) == 0 {
 		subnets = ob.Network().Private
@@ -39,21 +42,31 @@ func (ch *Children) createProfile(ctx context.Context, ob *observed.Record, name
 	for _, sel := range s.Selectors {
 		in.Selectors = append(in.Selectors, ekstypes.FargateProfileSelector{Namespace: aws.String(sel.Namespace), Labels: sel.Labels})
 	}
-	return eksops.CreateProfile(ctx, ch.c, in, func(fp *ekstypes.FargateProfile) { ob.SetProfile(name, fp) })
+	return eksops.CreateProfile(ctx, c, in, func(fp *ekstypes.FargateProfile) { ob.SetProfile(name, fp) })
 }
 
 // deleteProfiles deletes Fargate profiles one at a time, each waited until
 // gone before the next starts.
-// Each waits closely around the time the one before took (EKS's profile
-// deletes take about as long each, and follow one another on the critical
-// path of a destroy).
 func (ch *Children) deleteProfiles(ctx context.Context, ob *observed.Record, names []string) error {
-	c := *ch.c
+	return ch.oneByOne(ctx, &ch.lastDelete, names, func(c *conns.Client, name string) error {
+		return eksops.DeleteProfile(ctx, c, ch.name, name, func() { ob.SetProfile(name, nil) })
+	})
+}
+
+// oneByOne runs op for each name in turn, the profile waits of each polling
+// closely around the time the one before took (last, kept across calls):
+// EKS's profile creates, and its deletes, take about as long each, and
+// follow one another on the critical path. Not with a fixed poll_interval.
+func (ch *Children) oneByOne(ctx context.Context, last *time.Duration, names []string, op func(*conns.Client, string) error) error {
 	return sequential(ctx, names, func(name string) error {
+		c := *ch.c
+		if c.Timing.ProfilePoll.Relative > 0 {
+			c.Timing.ProfilePoll.Expect = *last
+		}
 		start := time.Now()
-		err := eksops.DeleteProfile(ctx, &c, ch.name, name, func() { ob.SetProfile(name, nil) })
-		if c.Timing.ProfilePoll.Relative > 0 { // not with a fixed poll_interval
-			c.Timing.ProfilePoll.Expect = time.Since(start)
+		err := op(&c, name)
+		if err == nil {
+			*last = time.Since(start)
 		}
 		return err
 	})

@@ -66,6 +66,13 @@ func CoreDNSTarget(setting string, profiles []placement.Profile) string {
 	return CoreDNSEC2
 }
 
+// CoreDNSProfiles are the profiles that may run CoreDNS's pods: once one of
+// them is ACTIVE, CoreDNS can run on Fargate while the others are still
+// being created.
+func CoreDNSProfiles(profiles []placement.Profile) []string {
+	return placement.Place(profiles, "kube-system", coreDNSLabels).Candidates
+}
+
 // addonAPIMissing reports an endpoint that does not offer the add-on API
 // (an emulator); real EKS does.
 func addonAPIMissing(err error) bool {
