@@ -13,7 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/conns"
@@ -58,8 +61,48 @@ func TestAccProvider_unknownProfile(t *testing.T) {
 	})
 }
 
+// taggedConfig is a cluster and a fargate_profile of it, with the
+// provider's default_tags owner = owner.
+func taggedConfig(name, owner string) string {
+	return acctest.ProviderBlock + fmt.Sprintf(`
+provider "fargate" {
+  region = "eu-west-1"
+  endpoints { url = %q }
+  default_tags { tags = { owner = %q, team = "default-team" } }
+}
+resource "fargate_cluster" "c" {
+  name                       = %q
+  network                    = { vpc_cidr = "10.9.0.0/16" }
+  tags                       = { team = "brewers" }
+  exclusive_fargate_profiles = false
+}
+resource "fargate_profile" "p" {
+  cluster   = fargate_cluster.c.name
+  name      = "fp-team"
+  selectors = [{ namespace = "team" }]
+  tags      = { team = "a" }
+}`, acctest.LocalEKSURL, owner, name)
+}
+
+// profileTags checks the tags EKS has on the profile.
+func profileTags(c *conns.Client, cluster string, want map[string]string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		fp, err := c.EKS.DescribeFargateProfile(context.Background(), &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String("fp-team")})
+		if err != nil {
+			return err
+		}
+		for k, v := range want {
+			if fp.FargateProfile.Tags[k] != v {
+				return fmt.Errorf("profile tags %v: want %s = %s", fp.FargateProfile.Tags, k, v)
+			}
+		}
+		return nil
+	}
+}
+
 // The provider block's endpoint wins over AWS_ENDPOINT_URL, and
-// default_tags reach the cluster and the roles it creates.
+// default_tags reach the cluster, the roles it creates and a
+// fargate_profile, whose tags_all say so, and follow a change of them.
 func TestAccProvider_endpointsAndDefaultTags(t *testing.T) {
 	c := clientAt(t, acctest.LocalEKSURL)
 	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // nothing listens there
@@ -67,13 +110,13 @@ func TestAccProvider_endpointsAndDefaultTags(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: acctest.ProviderBlock + fmt.Sprintf(`
-provider "fargate" {
-  region = "eu-west-1"
-  endpoints { url = %q }
-  default_tags { tags = { owner = "platform", team = "default-team" } }
-}`, acctest.LocalEKSURL) + fmt.Sprintf(smallCluster, name),
+			Config: taggedConfig(name, "platform"),
 			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("fargate_profile.p", "tags_all.%", "2"),
+				resource.TestCheckResourceAttr("fargate_profile.p", "tags_all.owner", "platform"),
+				resource.TestCheckResourceAttr("fargate_profile.p", "tags_all.team", "a"),
+				resource.TestCheckResourceAttr("fargate_profile.p", "tags.%", "1"),
+				profileTags(c, name, map[string]string{"owner": "platform", "team": "a"}),
 				resource.TestCheckResourceAttr("fargate_cluster.c", "tags_all.%", "2"),
 				resource.TestCheckResourceAttr("fargate_cluster.c", "tags_all.owner", "platform"),
 				resource.TestCheckResourceAttr("fargate_cluster.c", "tags_all.team", "brewers"),
@@ -101,6 +144,18 @@ provider "fargate" {
 					}
 					return nil
 				},
+			),
+		}, {
+			// A new default tag value: the plan shows it in tags_all, the
+			// apply retags the profile.
+			Config: taggedConfig(name, "platform-2"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue("fargate_profile.p", tfjsonpath.New("tags_all").AtMapKey("owner"), knownvalue.StringExact("platform-2")),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				resource.TestCheckResourceAttr("fargate_profile.p", "tags_all.owner", "platform-2"),
+				resource.TestCheckResourceAttr("fargate_profile.p", "tags.%", "1"),
+				profileTags(c, name, map[string]string{"owner": "platform-2", "team": "a"}),
 			),
 		}},
 	})

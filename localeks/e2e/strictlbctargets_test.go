@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -237,6 +239,105 @@ func TestStrictLBCTargets(t *testing.T) {
 		if !slices.Equal(forwards, []string{"/*"}) {
 			t.Errorf("rules %+v: path patterns forwarding to the backend %v, want [/*] (path / of type Prefix)", rules.Rules, forwards)
 		}
+	})
+
+	t.Run("an Ingress changed: the ALB's rules, default action and target groups follow", func(t *testing.T) {
+		webService("web2", corev1.ServiceTypeClusterIP, nil)
+		exact, prefix := networkingv1.PathTypeExact, networkingv1.PathTypePrefix
+		backend := func(svc string) networkingv1.IngressBackend {
+			return networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{Name: svc, Port: networkingv1.ServiceBackendPort{Number: 80}}}
+		}
+		change := func(paths []networkingv1.HTTPIngressPath, dflt *networkingv1.IngressBackend) {
+			ing, err := k.NetworkingV1().Ingresses(ns).Get(ctx, "web", metav1.GetOptions{})
+			must(t, err)
+			ing.Spec.Rules[0].HTTP.Paths, ing.Spec.DefaultBackend = paths, dflt
+			_, err = k.NetworkingV1().Ingresses(ns).Update(ctx, ing, metav1.UpdateOptions{})
+			must(t, err)
+		}
+		// forwards: the ALB's path patterns by target group name, and the
+		// target group its listener forwards the rest to ("" for a 404).
+		forwards := func() (map[string][]string, string, error) {
+			lb, _ := lbOf(t, "web", elbtypes.LoadBalancerTypeEnumApplication, elbtypes.LoadBalancerSchemeEnumInternetFacing, "ingress.k8s.aws/stack")
+			all, err := v2.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{})
+			if err != nil {
+				return nil, "", err
+			}
+			names := map[string]string{}
+			for _, tg := range all.TargetGroups {
+				if elbTags(t, ctx, v2, aws.ToString(tg.TargetGroupArn))["ingress.k8s.aws/stack"] == ns+"/web" {
+					names[aws.ToString(tg.TargetGroupArn)] = aws.ToString(tg.TargetGroupName)
+				}
+			}
+			ls, err := v2.DescribeListeners(ctx, &elb.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
+			if err != nil || len(ls.Listeners) != 1 {
+				return nil, "", fmt.Errorf("listeners %v: %v", ls, err)
+			}
+			dflt := ""
+			if a := ls.Listeners[0].DefaultActions; len(a) == 1 && a[0].Type == elbtypes.ActionTypeEnumForward {
+				dflt = names[aws.ToString(a[0].TargetGroupArn)]
+			}
+			rules, err := v2.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: ls.Listeners[0].ListenerArn})
+			if err != nil {
+				return nil, "", err
+			}
+			out := map[string][]string{}
+			for name := range maps.Values(names) {
+				out[name] = nil
+			}
+			for _, r := range rules.Rules {
+				for _, c := range r.Conditions {
+					if aws.ToString(c.Field) == "path-pattern" && len(r.Actions) == 1 {
+						name := names[aws.ToString(r.Actions[0].TargetGroupArn)]
+						out[name] = append(out[name], c.Values...)
+					}
+				}
+			}
+			return out, dflt, nil
+		}
+		expect := func(what string, want map[string][]string, wantDefault string) {
+			eventually(t, 30*time.Second, what, func() error {
+				got, dflt, err := forwards()
+				if err != nil {
+					return err
+				}
+				for n := range got {
+					slices.Sort(got[n])
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) || dflt != wantDefault {
+					return fmt.Errorf("target groups and their path patterns %v, default %q; want %v, default %q", got, dflt, want, wantDefault)
+				}
+				return nil
+			})
+		}
+		before, _, err := forwards()
+		must(t, err)
+		if len(before) != 1 {
+			t.Fatalf("target groups of the Ingress %v, want web's only", before)
+		}
+		var web string
+		for n := range before {
+			web = n
+		}
+		change([]networkingv1.HTTPIngressPath{
+			{Path: "/api", PathType: &prefix, Backend: backend("web")},
+			{Path: "/v2", PathType: &exact, Backend: backend("web2")},
+		}, &networkingv1.IngressBackend{Service: backend("web").Service})
+		var web2 string
+		eventually(t, 30*time.Second, "a target group for web2", func() error {
+			got, _, err := forwards()
+			for n := range got {
+				if n != web {
+					web2 = n
+				}
+			}
+			if err == nil && web2 == "" {
+				err = fmt.Errorf("target groups %v", got)
+			}
+			return err
+		})
+		expect("the rules of two backends, the default to web", map[string][]string{web: {"/api", "/api/*"}, web2: {"/v2"}}, web)
+		change([]networkingv1.HTTPIngressPath{{Path: "/api", PathType: &prefix, Backend: backend("web")}}, nil)
+		expect("web2's rule and target group gone, no default", map[string][]string{web: {"/api", "/api/*"}}, "")
 	})
 
 	t.Run("deleted while the controller is down: Terminating, then cleaned up when it is back", func(t *testing.T) {

@@ -213,20 +213,24 @@ func (c *Cluster) listen(ctx context.Context, lb *loadBalancer, tg sim.TargetGro
 
 // albListener: an ALB listens on HTTP 80; what no rule matches goes to the
 // default backend, else gets a fixed 404; a rule per host and path forwards
-// to its backend's target group (rules are added, never removed here).
+// to its backend's target group. As the controller reconciles, a changed
+// Ingress changes the default action, adds the rules it now has and
+// removes those it no longer has, then deletes the target groups no
+// backend uses any more.
 func (c *Cluster) albListener(ctx context.Context, lb *loadBalancer, want sim.ControllerLB, arns map[int]string) error {
 	s := c.s
-	s.mu.Lock()
-	listener := lb.listener
-	s.mu.Unlock()
-	if listener == "" {
-		dflt := elbtypes.Action{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{
-			StatusCode: aws.String("404"), ContentType: aws.String("text/plain")}}
-		for i, tg := range want.TargetGroups {
-			if tg.Default {
-				dflt = elbtypes.Action{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(arns[i])}
-			}
+	dflt, dfltTG := elbtypes.Action{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{
+		StatusCode: aws.String("404"), ContentType: aws.String("text/plain")}}, ""
+	for i, tg := range want.TargetGroups {
+		if tg.Default {
+			dflt, dfltTG = elbtypes.Action{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(arns[i])}, arns[i]
 		}
+	}
+	s.mu.Lock()
+	listener, hadDefault := lb.listener, lb.defaultTG
+	s.mu.Unlock()
+	switch {
+	case listener == "":
 		out, err := s.elb.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(lb.ARN), Port: aws.Int32(80),
 			Protocol: elbtypes.ProtocolEnumHttp, DefaultActions: []elbtypes.Action{dflt}})
 		if err != nil {
@@ -234,14 +238,27 @@ func (c *Cluster) albListener(ctx context.Context, lb *loadBalancer, want sim.Co
 		}
 		listener = aws.ToString(out.Listeners[0].ListenerArn)
 		s.mu.Lock()
-		lb.listener, lb.rules = listener, map[string]bool{}
+		lb.listener, lb.rules = listener, map[string]string{}
 		s.mu.Unlock()
+	case hadDefault != dfltTG:
+		if _, err := s.elb.ModifyListener(ctx, &elb.ModifyListenerInput{ListenerArn: aws.String(listener), DefaultActions: []elbtypes.Action{dflt}}); err != nil {
+			return fmt.Errorf("changing the default action of %s: %w", lb.Name, err)
+		}
 	}
+	s.mu.Lock()
+	lb.defaultTG = dfltTG
+	s.mu.Unlock()
+	wanted := map[string]bool{}
 	for i, tg := range want.TargetGroups {
 		for _, r := range tg.Rules {
 			key := fmt.Sprintf("%s|%v|%s", r.Host, r.Paths, arns[i])
+			wanted[key] = true
 			s.mu.Lock()
-			done, priority := lb.rules[key], int32(len(lb.rules)+1)
+			done := lb.rules[key] != ""
+			if !done {
+				lb.priority++ // new rules after the others; never one taken
+			}
+			priority := lb.priority
 			s.mu.Unlock()
 			if done {
 				continue
@@ -250,14 +267,58 @@ func (c *Cluster) albListener(ctx context.Context, lb *loadBalancer, want sim.Co
 			if r.Host != "" {
 				conds = append([]elbtypes.RuleCondition{{Field: aws.String("host-header"), Values: []string{r.Host}}}, conds...)
 			}
-			if _, err := s.elb.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(listener), Priority: aws.Int32(priority), Conditions: conds,
-				Actions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(arns[i])}}}); err != nil {
+			out, err := s.elb.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(listener), Priority: aws.Int32(priority), Conditions: conds,
+				Actions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(arns[i])}}})
+			if err != nil {
 				return fmt.Errorf("creating a rule of %s: %w", lb.Name, err)
 			}
 			s.mu.Lock()
-			lb.rules[key] = true
+			lb.rules[key] = aws.ToString(out.Rules[0].RuleArn)
 			s.mu.Unlock()
 		}
+	}
+	for key, arn := range s.unwanted(lb.rules, wanted) {
+		if _, err := s.elb.DeleteRule(ctx, &elb.DeleteRuleInput{RuleArn: aws.String(arn)}); err != nil {
+			return fmt.Errorf("deleting a rule of %s: %w", lb.Name, err)
+		}
+		s.mu.Lock()
+		delete(lb.rules, key)
+		s.mu.Unlock()
+	}
+	return c.dropTargetGroups(ctx, lb, want.Owner, want.TargetGroups)
+}
+
+// unwanted copies, under s.mu, the entries of m whose key keep lacks.
+func (s *Server) unwanted(m map[string]string, keep map[string]bool) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]string{}
+	for k, v := range m {
+		if !keep[k] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// dropTargetGroups deletes the load balancer's target groups that none of
+// want is (once no rule or action forwards to them).
+func (c *Cluster) dropTargetGroups(ctx context.Context, lb *loadBalancer, owner corev1.ObjectReference, want []sim.TargetGroup) error {
+	s := c.s
+	keep := map[string]bool{}
+	for _, tg := range want {
+		keep[tgName(lb.Name, owner, tg)] = true
+	}
+	for name, arn := range s.unwanted(lb.tgByName, keep) {
+		if _, err := s.elb.DeleteTargetGroup(ctx, &elb.DeleteTargetGroupInput{TargetGroupArn: aws.String(arn)}); err != nil {
+			return fmt.Errorf("deleting target group %s of %s: %w", name, lb.Name, err)
+		}
+		s.mu.Lock()
+		delete(lb.tgByName, name)
+		delete(lb.registered, arn)
+		lb.TargetGroups = slices.DeleteFunc(lb.TargetGroups, func(a string) bool { return a == arn })
+		s.mu.Unlock()
+		s.logf("cluster %s: target group %s of %s deleted: no backend uses it", c.Name, name, lb.Name)
 	}
 	return nil
 }

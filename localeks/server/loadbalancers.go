@@ -41,11 +41,14 @@ type loadBalancer struct {
 	TargetGroups []string
 	tgByName     map[string]string
 	registered   map[string][]string
-	// listener and rules: a controller ALB's HTTP listener and the rules made on it.
-	listener string
-	rules    map[string]bool
-	DNS      string
-	deleted  time.Time
+	// listener, rules (ARNs by host, paths and target group), priority (the
+	// last one given) and defaultTG (where the listener forwards what no
+	// rule matches; "" for a fixed 404): a controller ALB's HTTP listener.
+	listener, defaultTG string
+	rules               map[string]string
+	priority            int32
+	DNS                 string
+	deleted             time.Time
 }
 
 // Tags the AWS Load Balancer Controller puts on what it makes.

@@ -3,11 +3,9 @@ package cluster
 import (
 	"context"
 	"maps"
-	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/tagging"
 )
 
 // Flatten functions turn what AWS reports into Terraform values. A state
@@ -150,7 +149,7 @@ func toModel(ctx context.Context, ob observed.Snapshot, base clusterModel, defau
 		tagsAll = maps.Clone(c.Tags)
 		delete(tagsAll, owned.Tag) // the provider's own bookkeeping
 	}
-	m.TagsAll, m.Tags = flattenTags(ctx, tagsAll, m.Tags, defaultTags)
+	m.TagsAll, m.Tags = tagging.Flatten(ctx, tagsAll, m.Tags, defaultTags)
 
 	// Roles: what was made or seen, else what was configured.
 	for _, ng := range ob.NodeGroups {
@@ -228,33 +227,4 @@ func orKnown(observed string, base types.String) types.String {
 		return types.StringValue(observed)
 	}
 	return known(base)
-}
-
-// flattenTags returns tags_all and tags. tags is tags_all less the default
-// tags, keeping a key the configuration sets itself even where a default tag
-// has the same value, so that out-of-band changes show as drift in `tags`.
-func flattenTags(ctx context.Context, all map[string]string, configured types.Map, defaults map[string]string) (types.Map, types.Map) {
-	conf := map[string]string{}
-	if !configured.IsNull() && !configured.IsUnknown() {
-		configured.ElementsAs(ctx, &conf, false)
-	}
-	own := map[string]attr.Value{}
-	allV := map[string]attr.Value{}
-	keys := make([]string, 0, len(all))
-	for k := range all {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v := all[k]
-		allV[k] = types.StringValue(v)
-		if _, set := conf[k]; set || defaults[k] != v {
-			own[k] = types.StringValue(v)
-		}
-	}
-	tags := types.MapNull(types.StringType)
-	if len(own) > 0 || (!configured.IsNull() && !configured.IsUnknown()) {
-		tags = types.MapValueMust(types.StringType, own)
-	}
-	return types.MapValueMust(types.StringType, allV), tags
 }

@@ -9,8 +9,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/terrax/terraform-provider-fargate/provider/acctest"
+	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/lbcontroller"
 	"github.com/terrax/terraform-provider-fargate/provider/kubeclient"
 )
 
@@ -107,11 +110,24 @@ func TestAccCluster_loadBalancerController(t *testing.T) {
 				),
 			},
 			{
+				// Besides the Service, a TargetGroupBinding made by hand (a
+				// target group of the user's) needs the controller; one of
+				// the Service's own goes with it.
+				PreConfig:   func() { bindings(t, kc()) },
 				Config:      lbcConfig(name, n, false, true),
 				ExpectError: regexp.MustCompile(`(?s)AWS Load Balancer Controller is in use.*Service web/web`),
 			},
 			{Config: lbcConfig(name, n, true, false), Check: nlbs(0)},
 			{
+				Config:      lbcConfig(name, n, false, false),
+				ExpectError: regexp.MustCompile(`(?s)AWS Load Balancer Controller is in use.*TargetGroupBinding default/by-hand`),
+			},
+			{
+				PreConfig: func() {
+					if err := kc().Dynamic.Resource(tgbResource).Namespace("default").Delete(bgLBC, "by-hand", metav1.DeleteOptions{}); err != nil {
+						t.Fatal(err)
+					}
+				},
 				Config: lbcConfig(name, n, false, false),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					lbcGone(c, kc, name),
@@ -128,4 +144,40 @@ func TestAccCluster_loadBalancerController(t *testing.T) {
 			},
 		},
 	})
+}
+
+var tgbResource = schema.GroupVersionResource{Group: "elbv2.k8s.aws", Version: "v1beta1", Resource: "targetgroupbindings"}
+
+// bindings makes two TargetGroupBindings: default/by-hand, of a target
+// group made outside the cluster, and web/k8s-web-web, labelled as the
+// controller's own for Service web/web; only the first counts as a user of
+// the controller besides the Service.
+func bindings(t *testing.T, kc *kubeclient.Client) {
+	t.Helper()
+	for _, b := range []struct {
+		namespace, name string
+		labels          map[string]any
+	}{
+		{"default", "by-hand", nil},
+		{"web", "k8s-web-web", map[string]any{"service.k8s.aws/stack-namespace": "web", "service.k8s.aws/stack-name": "web"}},
+	} {
+		meta := map[string]any{"name": b.name, "namespace": b.namespace}
+		if b.labels != nil {
+			meta["labels"] = b.labels
+		}
+		obj := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "TargetGroupBinding", "metadata": meta,
+			"spec": map[string]any{
+				"serviceRef":     map[string]any{"name": "web", "port": int64(80)},
+				"targetGroupARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/" + b.name + "/0123456789abcdef",
+			},
+		}}
+		if _, err := kc.Dynamic.Resource(tgbResource).Namespace(b.namespace).Create(bgLBC, obj, metav1.CreateOptions{}); err != nil {
+			t.Fatalf("making TargetGroupBinding %s/%s: %v", b.namespace, b.name, err)
+		}
+	}
+	deps, err := lbcontroller.InUse(bgLBC, kc)
+	if err != nil || lbcontroller.Names(deps) != "Service web/web, TargetGroupBinding default/by-hand" {
+		t.Fatalf("the controller's users: %q (%v), want Service web/web and TargetGroupBinding default/by-hand", lbcontroller.Names(deps), err)
+	}
 }

@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"maps"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/children"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/eksrules"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/tagging"
 )
 
 var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}
@@ -40,7 +40,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	}
 
 	if r.client != nil {
-		plan.TagsAll = mergeTags(ctx, r.client.DefaultTags, plan.Tags, &resp.Diagnostics)
+		plan.TagsAll = tagging.Merge(ctx, r.client.DefaultTags, plan.Tags, &resp.Diagnostics)
 	}
 	if state != nil {
 		// No cluster behind the state (see privateNoCluster): replace, so the
@@ -73,6 +73,7 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	plan.OIDCProviderARN = plannedOIDC(plan.OIDCProvider, stateOIDC)
 	planSecurity(ctx, config, state, &plan, &resp.Diagnostics)
 	lbcOn := r.planLBC(ctx, state, &plan, len(ngs), &resp.Diagnostics)
+	refuseCoreDNSNowhere(ctx, &plan, len(ngs), &resp.Diagnostics)
 
 	if state != nil {
 		if !plan.KubernetesVersion.IsUnknown() {
@@ -200,22 +201,6 @@ func plannedRole(config, prior types.String, needed bool) types.String {
 		return types.StringUnknown()
 	}
 	return types.StringNull()
-}
-
-func mergeTags(ctx context.Context, defaults map[string]string, tags types.Map, diags *diag.Diagnostics) types.Map {
-	if tags.IsUnknown() {
-		return types.MapUnknown(types.StringType)
-	}
-	all := maps.Clone(defaults)
-	if all == nil {
-		all = map[string]string{}
-	}
-	own, d := expandStringMap(ctx, tags)
-	diags.Append(d...)
-	maps.Copy(all, own)
-	v, d := types.MapValueFrom(ctx, types.StringType, all)
-	diags.Append(d...)
-	return v
 }
 
 // namesWhere lists the entries of a nested-object map for which pred holds.

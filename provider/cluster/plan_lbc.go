@@ -100,10 +100,10 @@ func (r *Resource) refuseNowhereToRun(ctx context.Context, plan *clusterModel, n
 			"fargate_profiles (it also runs CoreDNS on Fargate), or add a node group.", placement.LBCNamespace, placement.LBCName, placement.LBCNamespace))
 }
 
-// refuseWhileInUse refuses to turn the controller off while Services or
-// Ingresses of the cluster need it: their load balancers would be left
-// behind, and the objects stuck deleting (their finalizers wait for the
-// controller).
+// refuseWhileInUse refuses to turn the controller off while Services,
+// Ingresses or TargetGroupBindings of the cluster need it: their load
+// balancers or targets would be left behind, and the objects stuck deleting
+// (their finalizers wait for the controller).
 func (r *Resource) refuseWhileInUse(ctx context.Context, state *clusterModel, diags *diag.Diagnostics) {
 	if r.client == nil || state.Endpoint.IsNull() || state.CertificateAuthority.IsNull() {
 		return
@@ -115,14 +115,15 @@ func (r *Resource) refuseWhileInUse(ctx context.Context, state *clusterModel, di
 	}
 	if err != nil {
 		diags.AddAttributeError(lbcPath, "Cannot check what needs the AWS Load Balancer Controller",
-			fmt.Sprintf("Turning the controller off is safe only when no Service or Ingress of the cluster needs it, and reading them from "+
+			fmt.Sprintf("Turning the controller off is safe only when no Service, Ingress or TargetGroupBinding of the cluster needs it, and reading them from "+
 				"EKS cluster %q failed: %v. Try again once the cluster answers.", state.Name.ValueString(), err))
 		return
 	}
 	if len(deps) > 0 {
 		diags.AddAttributeError(lbcPath, "The AWS Load Balancer Controller is in use",
-			fmt.Sprintf("It serves %s: turned off, it could not delete their load balancers, and deleting them would hang on its "+
-				"finalizers. Delete them first (remove them from your fargate_manifest resources and apply), then turn the controller off.",
+			fmt.Sprintf("It serves %s: turned off, it could not delete their load balancers or deregister their targets, and deleting "+
+				"them would hang on its finalizers. Delete them first (remove them from your fargate_manifest resources and apply), then "+
+				"turn the controller off.",
 				lbcontroller.Names(deps)))
 	}
 }

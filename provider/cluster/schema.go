@@ -28,6 +28,7 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/internal/eksrules"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/tagging"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/validate"
 )
 
@@ -83,7 +84,8 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 				MarkdownDescription: "Where CoreDNS runs. `auto` (default): on Fargate exactly when a Fargate profile selects " +
 					"CoreDNS's pods (namespace `kube-system`), as eksctl does; `fargate`; `ec2` (the node groups). Applied once the " +
 					"profiles are ACTIVE, through the EKS `coredns` add-on's `configurationValues` (`{\"computeType\":\"Fargate\"}`), " +
-					"or by patching the CoreDNS Deployment where the add-on API is not offered.",
+					"or by patching the CoreDNS Deployment where the add-on API is not offered. A managed CoreDNS that could not run (on EC2 " +
+					"with no node group, or on Fargate with no profile selecting it) is refused at plan.",
 				Validators: []validator.String{stringvalidator.OneOf("auto", "fargate", "ec2")},
 			},
 			"fargate_profiles":           fargateProfilesSchema(),
@@ -108,11 +110,7 @@ func (r *Resource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *r
 					"profiles). Updated in place.",
 				Validators: validate.Tags(),
 			},
-			"tags_all": schema.MapAttribute{
-				Computed:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "`tags` merged over the provider's `default_tags`.",
-			},
+			"tags_all":                   tagging.AllAttribute(),
 			"arn":                        computedString("ARN of the EKS cluster."),
 			"endpoint":                   computedString("URL of the Kubernetes API server."),
 			"certificate_authority_data": computedString("Base64-encoded PEM certificate of the cluster's certificate authority."),

@@ -26,7 +26,8 @@ func lbcAttributes() map[string]schema.Attribute {
 				"the cluster is done, so `fargate_manifest` resources of the cluster can use it. Its pods need a node group, or a Fargate " +
 				"profile selecting `kube-system` (with no labels, or labels `app.kubernetes.io/name` = `aws-load-balancer-controller`). " +
 				"Turning it off, or destroying the cluster, first deletes the Services and Ingresses it serves (so it deletes their load " +
-				"balancers); turning it off is refused at plan while any exist. Needs `oidc_provider = true`.",
+				"balancers) and the TargetGroupBindings made by hand (so it deregisters their targets); turning it off is refused at plan " +
+				"while any exist. Needs `oidc_provider = true`.",
 			Attributes: map[string]schema.Attribute{
 				"enabled": boolDefault(true, "Whether the controller is installed. Updated in place."),
 				"version": schema.StringAttribute{

@@ -13,6 +13,7 @@ type profileModel struct {
 	SubnetIDs           types.Set    `tfsdk:"subnet_ids"`
 	PodExecutionRoleARN types.String `tfsdk:"pod_execution_role_arn"`
 	Tags                types.Map    `tfsdk:"tags"`
+	TagsAll             types.Map    `tfsdk:"tags_all"`
 	ARN                 types.String `tfsdk:"arn"`
 	Status              types.String `tfsdk:"status"`
 }

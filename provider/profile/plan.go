@@ -9,12 +9,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/tagging"
 	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
-// ModifyPlan tells fargate_manifest resources of the cluster, planned after
-// this one, that the profile will select their pods: on the first apply
-// too, before the profile exists (provider/internal/topology).
+// ModifyPlan shows tags_all, and tells fargate_manifest resources of the
+// cluster, planned after this one, that the profile will select their pods:
+// on the first apply too, before the profile exists
+// (provider/internal/topology).
 func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || r.client == nil {
 		return // destroy
@@ -24,12 +26,13 @@ func (r *Resource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.TagsAll = tagging.Merge(ctx, r.client.DefaultTags, plan.Tags, &resp.Diagnostics)
+	if plan.ID.IsUnknown() && !plan.Cluster.IsUnknown() && !plan.Name.IsUnknown() {
+		plan.ID = types.StringValue(idOf(plan.Cluster.ValueString(), plan.Name.ValueString()))
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	if plan.Cluster.IsUnknown() || plan.Name.IsUnknown() {
 		return
-	}
-	if plan.ID.IsUnknown() {
-		plan.ID = types.StringValue(idOf(plan.Cluster.ValueString(), plan.Name.ValueString()))
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 	}
 	if cluster := plan.Cluster.ValueString(); r.client.Topology.Exclusive(cluster) {
 		resp.Diagnostics.AddAttributeWarning(path.Root("cluster"), "The cluster deletes profiles it did not make",

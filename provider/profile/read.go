@@ -15,6 +15,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/internal/apierr"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/finder"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/tagging"
 )
 
 // Read refreshes the profile from EKS: one deleted outside Terraform (or
@@ -42,8 +43,7 @@ func (r *Resource) Read(ctx context.Context, req resource.ReadRequest, resp *res
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// flatten sets m from the profile as EKS has it. Tags: what EKS has, less
-// the provider's default_tags that the configuration does not set itself.
+// flatten sets m from the profile as EKS has it (tags: package tagging).
 func (r *Resource) flatten(ctx context.Context, fp *ekstypes.FargateProfile, m *profileModel) (diags diag.Diagnostics) {
 	m.ID = types.StringValue(idOf(aws.ToString(fp.ClusterName), aws.ToString(fp.FargateProfileName)))
 	m.Cluster, m.Name = types.StringValue(aws.ToString(fp.ClusterName)), types.StringValue(aws.ToString(fp.FargateProfileName))
@@ -53,25 +53,7 @@ func (r *Resource) flatten(ctx context.Context, fp *ekstypes.FargateProfile, m *
 	m.SubnetIDs = stringSet(fp.Subnets)
 	m.PodExecutionRoleARN = types.StringValue(aws.ToString(fp.PodExecutionRoleArn))
 	m.ARN, m.Status = types.StringValue(aws.ToString(fp.FargateProfileArn)), types.StringValue(string(fp.Status))
-	own, d := stringMap(ctx, m.Tags)
-	diags.Append(d...)
-	tags := map[string]string{}
-	for k, v := range fp.Tags {
-		if dv, isDefault := r.client.DefaultTags[k]; isDefault && dv == v {
-			if _, set := own[k]; !set {
-				continue
-			}
-		}
-		tags[k] = v
-	}
-	switch {
-	case len(tags) == 0 && m.Tags.IsNull():
-	case len(tags) == 0:
-		m.Tags = types.MapNull(types.StringType)
-	default:
-		m.Tags, d = types.MapValueFrom(ctx, types.StringType, tags)
-		diags.Append(d...)
-	}
+	m.TagsAll, m.Tags = tagging.Flatten(ctx, fp.Tags, m.Tags, r.client.DefaultTags)
 	return diags
 }
 

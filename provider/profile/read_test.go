@@ -33,6 +33,11 @@ func TestFlatten_tagsLeaveDefaultsOut(t *testing.T) {
 	if len(tags) != 3 || tags["team"] != "a" || tags["env"] != "prod" || tags["cost"] != "y" {
 		t.Fatalf("tags %v", tags)
 	}
+	var all map[string]string
+	m.TagsAll.ElementsAs(ctx, &all, false)
+	if len(all) != 3 || all["cost"] != "y" {
+		t.Fatalf("tags_all %v, want every tag EKS has", all)
+	}
 	if m.ID.ValueString() != "c:fp" || len(m.SubnetIDs.Elements()) != 2 || len(m.Selectors.Elements()) != 1 {
 		t.Fatalf("flattened %+v", m)
 	}

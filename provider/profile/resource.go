@@ -23,6 +23,7 @@ import (
 	"github.com/terrax/terraform-provider-fargate/provider/internal/eksops"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/owned"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/tagging"
 )
 
 var (
@@ -153,13 +154,6 @@ func (r *Resource) Delete(ctx context.Context, req resource.DeleteRequest, resp 
 // owner is the cluster of m as the shared role and tag rules see it, with
 // the profile's tags (tags over the provider's default_tags).
 func (r *Resource) owner(m profileModel) owned.Owner {
-	tags := map[string]string{}
-	for k, v := range r.client.DefaultTags {
-		tags[k] = v
-	}
 	own, _ := stringMap(context.Background(), m.Tags)
-	for k, v := range own {
-		tags[k] = v
-	}
-	return owned.Owner{Region: r.client.Region, Cluster: m.Cluster.ValueString(), Tags: tags}
+	return owned.Owner{Region: r.client.Region, Cluster: m.Cluster.ValueString(), Tags: tagging.Over(r.client.DefaultTags, own)}
 }

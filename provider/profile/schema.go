@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terrax/terraform-provider-fargate/provider/internal/selectors"
+	"github.com/terrax/terraform-provider-fargate/provider/internal/tagging"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/validate"
 )
 
@@ -66,6 +67,7 @@ func (r *Resource) Schema(_ context.Context, _ resource.SchemaRequest, resp *res
 				MarkdownDescription: "Tags of the profile (merged over the provider's `default_tags`) and of the role the resource makes. Updated in place.",
 				Validators:          validate.Tags(),
 			},
+			"tags_all": tagging.AllAttribute(),
 			"arn": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "ARN of the Fargate profile.",
 				PlanModifiers: []planmodifier.String{keep},

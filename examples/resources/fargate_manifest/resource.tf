@@ -1,8 +1,8 @@
 resource "fargate_cluster" "terrax" {
   name    = "terrax-fargate"
   network = { vpc_cidr = "192.168.0.0/16" }
-  # kube-system too: CoreDNS then runs on Fargate (with no node group, EKS
-  # reports its add-on DEGRADED otherwise, and the apply says so).
+  # kube-system too: CoreDNS then runs on Fargate (with no node group, it
+  # would have nowhere to run otherwise, and the plan says so).
   fargate_profiles = {
     "fp-demo-service" = { selectors = [{ namespace = "tb-demo", labels = { app = "service" } }, { namespace = "kube-system" }] }
   }

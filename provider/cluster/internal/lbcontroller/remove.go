@@ -6,8 +6,10 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	k8serrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/observed"
 	"github.com/terrax/terraform-provider-fargate/provider/internal/roles"
@@ -17,7 +19,9 @@ import (
 )
 
 // Dependent is a Service or Ingress whose load balancer is the
-// controller's.
+// controller's, or a TargetGroupBinding someone made by hand (the
+// controller registers targets in a target group of theirs, and its
+// finalizer keeps the binding until it has deregistered them).
 type Dependent struct {
 	Kind, Namespace, Name string
 	delete                func(context.Context) error
@@ -25,8 +29,10 @@ type Dependent struct {
 
 func (d Dependent) String() string { return d.Kind + " " + d.Namespace + "/" + d.Name }
 
-// InUse lists the Services (type LoadBalancer, asking for the controller)
-// and Ingresses (class alb) of the cluster that are the controller's.
+// InUse lists the Services (type LoadBalancer, asking for the controller),
+// Ingresses (class alb) and TargetGroupBindings of the cluster that are the
+// controller's; the bindings it makes for those Services and Ingresses go
+// with them and are not listed.
 func InUse(ctx context.Context, kc *kubeclient.Client) ([]Dependent, error) {
 	var out []Dependent
 	svcs, err := kc.Kube.CoreV1().Services("").List(ctx, metav1.ListOptions{})
@@ -51,7 +57,47 @@ func InUse(ctx context.Context, kc *kubeclient.Client) ([]Dependent, error) {
 			}})
 		}
 	}
+	tgbs, err := kc.Dynamic.Resource(targetGroupBindings).Namespace("").List(ctx, metav1.ListOptions{})
+	if err != nil && !k8serrors.IsNotFound(err) { // NotFound: no CRD, so none
+		return nil, fmt.Errorf("listing TargetGroupBindings: %w", err)
+	}
+	if err == nil {
+		for _, b := range tgbs.Items {
+			if ofADependent(b.GetLabels(), out, ings.Items) {
+				continue
+			}
+			out = append(out, Dependent{"TargetGroupBinding", b.GetNamespace(), b.GetName(), func(ctx context.Context) error {
+				return kc.Dynamic.Resource(targetGroupBindings).Namespace(b.GetNamespace()).Delete(ctx, b.GetName(), metav1.DeleteOptions{})
+			}})
+		}
+	}
 	return out, nil
+}
+
+// targetGroupBindings is the API resource of the controller's
+// TargetGroupBinding (its CRD, served as v1beta1 in both versions here).
+var targetGroupBindings = schema.GroupVersionResource{Group: "elbv2.k8s.aws", Version: "v1beta1", Resource: "targetgroupbindings"}
+
+// ofADependent tells a binding the controller made for a Service or an
+// Ingress that is in deps (it goes with them): its stack labels name one
+// (`service.k8s.aws/stack-namespace` and `-name`, `ingress.k8s.aws/...`
+// the same, or `ingress.k8s.aws/stack` an Ingress group). People label
+// hand-made bindings the same way, so labels alone do not make it the
+// controller's.
+func ofADependent(labels map[string]string, deps []Dependent, ings []networkingv1.Ingress) bool {
+	for _, d := range deps {
+		prefix := map[string]string{"Service": "service.k8s.aws/", "Ingress": "ingress.k8s.aws/"}[d.Kind]
+		if prefix != "" && labels[prefix+"stack-namespace"] == d.Namespace && labels[prefix+"stack-name"] == d.Name {
+			return true
+		}
+	}
+	group := labels["ingress.k8s.aws/stack"]
+	for _, i := range ings {
+		if group != "" && placement.IngressIsALB(&i) && i.Annotations["alb.ingress.kubernetes.io/group.name"] == group {
+			return true
+		}
+	}
+	return false
 }
 
 // Remove takes the controller out of the cluster, in the order that
@@ -94,8 +140,8 @@ func (l *Controller) Remove(ctx context.Context, ob *observed.Record) error {
 	return nil
 }
 
-// drain deletes the controller's Services and Ingresses and waits until
-// they are gone, while the controller runs: their finalizers keep them
+// drain deletes the controller's Services, Ingresses and hand-made
+// TargetGroupBindings and waits until they are gone, while the controller runs: their finalizers keep them
 // until it has deleted their load balancers. A controller not running
 // could not; their load balancers are then left to the network's teardown
 // (by their cluster tags).
