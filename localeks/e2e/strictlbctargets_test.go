@@ -232,7 +232,7 @@ func TestStrictLBCTargets(t *testing.T) {
 		for _, r := range rules.Rules {
 			for _, c := range r.Conditions {
 				if aws.ToString(c.Field) == "path-pattern" && len(r.Actions) == 1 && aws.ToString(r.Actions[0].TargetGroupArn) == aws.ToString(tgs[0].TargetGroupArn) {
-					forwards = append(forwards, c.Values...)
+					forwards = append(forwards, pathPatterns(c)...)
 				}
 			}
 		}
@@ -288,7 +288,7 @@ func TestStrictLBCTargets(t *testing.T) {
 				for _, c := range r.Conditions {
 					if aws.ToString(c.Field) == "path-pattern" && len(r.Actions) == 1 {
 						name := names[aws.ToString(r.Actions[0].TargetGroupArn)]
-						out[name] = append(out[name], c.Values...)
+						out[name] = append(out[name], pathPatterns(c)...)
 					}
 				}
 			}
@@ -454,4 +454,12 @@ func vpcCluster(t *testing.T, ctx context.Context, name string) aVPCCluster {
 	must(t, err)
 	v.cluster = out.Cluster
 	return v
+}
+
+// pathPatterns are a path-pattern condition's patterns, in either form.
+func pathPatterns(c elbtypes.RuleCondition) []string {
+	if c.PathPatternConfig != nil {
+		return c.PathPatternConfig.Values
+	}
+	return c.Values
 }

@@ -263,9 +263,12 @@ func (c *Cluster) albListener(ctx context.Context, lb *loadBalancer, want sim.Co
 			if done {
 				continue
 			}
-			conds := []elbtypes.RuleCondition{{Field: aws.String("path-pattern"), Values: r.Paths}}
+			// The Config forms, as the controller writes them: the legacy
+			// Values take one pattern only, and a Prefix path has two.
+			conds := []elbtypes.RuleCondition{{Field: aws.String("path-pattern"), PathPatternConfig: &elbtypes.PathPatternConditionConfig{Values: r.Paths}}}
 			if r.Host != "" {
-				conds = append([]elbtypes.RuleCondition{{Field: aws.String("host-header"), Values: []string{r.Host}}}, conds...)
+				conds = append([]elbtypes.RuleCondition{{Field: aws.String("host-header"),
+					HostHeaderConfig: &elbtypes.HostHeaderConditionConfig{Values: []string{r.Host}}}}, conds...)
 			}
 			out, err := s.elb.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(listener), Priority: aws.Int32(priority), Conditions: conds,
 				Actions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(arns[i])}}})
