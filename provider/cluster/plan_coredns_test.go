@@ -31,7 +31,7 @@ func TestAccCluster_coreDNSNowhereRefusedAtPlan(t *testing.T) {
 	system := `fargate_profiles = { system = { selectors = [{ namespace = "kube-system" }] } }`
 	nodes := `node_groups = { ng = { instance_types = ["t3.medium"], desired_size = 1, min_size = 1, max_size = 1 } }`
 	nowhere := func(why string) *regexp.Regexp {
-		return regexp.MustCompile(`(?s)CoreDNS has nowhere to run.*coredns_compute_type.*` + why + `.*Add the selector \{ namespace = "kube-system" \}`)
+		return regexp.MustCompile(`(?s)CoreDNS has nowhere to run.*` + why + `.*Add\s+the\s+selector\s+\{\s+namespace\s+=\s+"kube-system"\s+\}`)
 	}
 	plans := func(body string) resource.TestStep {
 		return resource.TestStep{Config: coreDNSPlanConfig(body), PlanOnly: true, ExpectNonEmptyPlan: true}
