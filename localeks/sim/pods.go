@@ -140,6 +140,50 @@ func (s *Simulator) claimProvisioner(ns string) func(string) string {
 	}
 }
 
+// fargatePodAnnotation names, on a Fargate node, the pod it runs.
+const fargatePodAnnotation = "localeks.terrax.io/fargate-pod"
+
+func fargateNodeName(ip, region string) string {
+	return fmt.Sprintf("fargate-ip-%s.%s.compute.internal", ip, region)
+}
+
+// fargateIP is the address of the pod's own Fargate node (its name says it),
+// as pickFargateIP draws it against the cluster's nodes. Pods are scheduled
+// one at a time, so no other pod takes it meanwhile.
+func (s *Simulator) fargateIP(ctx context.Context, p *corev1.Pod) (string, error) {
+	return pickFargateIP(string(p.UID), func(ip string) (string, error) {
+		n, err := s.cfg.Client.CoreV1().Nodes().Get(ctx, fargateNodeName(ip, s.cfg.Region), metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return n.Annotations[fargatePodAnnotation], nil
+	}, p.Namespace+"/"+p.Name)
+}
+
+// pickFargateIP draws an address from the pod's UID, and draws again while
+// holder (the pod whose node has the address, "" for none) names another
+// pod: Fargate gives every pod an address of its own.
+func pickFargateIP(uid string, holder func(ip string) (string, error), pod string) (string, error) {
+	for try := 0; try < 100; try++ {
+		h := hash(uid)
+		if try > 0 {
+			h = hash(fmt.Sprintf("%s/%d", uid, try))
+		}
+		ip := fmt.Sprintf("192-168-%d-%d", 128+h%96, 2+(h>>8)%250)
+		who, err := holder(ip)
+		if err != nil {
+			return "", err
+		}
+		if who == "" || who == pod { // free, or its own from an earlier attempt
+			return ip, nil
+		}
+	}
+	return "", fmt.Errorf("no free Fargate address for pod %s", pod)
+}
+
 // scheduleOnFargate is EKS's fargate-scheduler: a node of its own for each
 // pod it can run; an event in Fargate's words for each it cannot.
 func (s *Simulator) scheduleOnFargate(ctx context.Context, p *corev1.Pod) error {
@@ -151,8 +195,11 @@ func (s *Simulator) scheduleOnFargate(ctx context.Context, p *corev1.Pod) error 
 		return nil
 	}
 	profile := p.Labels[placement.ProfileLabel]
-	ip := fmt.Sprintf("192-168-%d-%d", 128+hash(string(p.UID))%96, 2+(hash(string(p.UID))>>8)%250)
-	name := fmt.Sprintf("fargate-ip-%s.%s.compute.internal", ip, s.cfg.Region)
+	ip, err := s.fargateIP(ctx, p)
+	if err != nil {
+		return err
+	}
+	name := fargateNodeName(ip, s.cfg.Region)
 	zone := s.cfg.Region + string(rune('a'+hash(string(p.UID))%3))
 	l := map[string]string{
 		LabelComputeType: "fargate", LabelZone: zone, LabelRegion: s.cfg.Region, "kubernetes.io/hostname": name,
@@ -160,12 +207,12 @@ func (s *Simulator) scheduleOnFargate(ctx context.Context, p *corev1.Pod) error 
 	}
 	taints := []corev1.Taint{{Key: LabelComputeType, Value: "fargate", Effect: corev1.TaintEffectNoSchedule}}
 	n := s.node(name, l, taints, resource.MustParse("0.25"), resource.MustParse("0.5Gi"), "1", strings.ReplaceAll(ip, "-", "."))
-	n.Annotations["localeks.terrax.io/fargate-pod"] = p.Namespace + "/" + p.Name
+	n.Annotations[fargatePodAnnotation] = p.Namespace + "/" + p.Name
 	if err := s.createNode(ctx, n); err != nil {
 		return err
 	}
 	s.logf("fargate: pod %s/%s (profile %s) gets node %s", p.Namespace, p.Name, profile, name)
-	err := s.cfg.Client.CoreV1().Pods(p.Namespace).Bind(ctx, &corev1.Binding{
+	err = s.cfg.Client.CoreV1().Pods(p.Namespace).Bind(ctx, &corev1.Binding{
 		ObjectMeta: metav1.ObjectMeta{Name: p.Name, UID: p.UID},
 		Target:     corev1.ObjectReference{Kind: "Node", Name: name},
 	}, metav1.CreateOptions{})
@@ -246,7 +293,7 @@ func (s *Simulator) podGone(obj any) {
 		return
 	}
 	n, err := s.factory.Core().V1().Nodes().Lister().Get(p.Spec.NodeName)
-	if err != nil || n.Annotations["localeks.terrax.io/fargate-pod"] != p.Namespace+"/"+p.Name {
+	if err != nil || n.Annotations[fargatePodAnnotation] != p.Namespace+"/"+p.Name {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
