@@ -62,8 +62,11 @@ func TestAccProfile_teamsInTheirOwnStates(t *testing.T) {
 	}()
 
 	// Profiles CREATING for a while, as on EKS, so the two teams' creates
-	// meet: one is refused while the other's is in progress, and waits its turn.
-	acctest.Shape(t, map[string]any{"profile_create": "8s", "profile_delete": "2s"})
+	// meet: one is refused while the other's is in progress, and waits its
+	// turn. Long enough that they meet even when a busy machine (make test
+	// runs localeks' suite alongside) starts one Terraform seconds after the
+	// other: with 8 s, a fresh-clone run once saw them miss each other.
+	acctest.Shape(t, map[string]any{"profile_create": "20s", "profile_delete": "2s"})
 	conflicts := acctest.Calls(t)["localeks:profile-conflicts"]
 	applyAll(t, []string{"apply", "-auto-approve", "-input=false", "-no-color"}, a, b)
 	if acctest.Calls(t)["localeks:profile-conflicts"] == conflicts {
