@@ -63,12 +63,23 @@ func TestAccProfile_teamsInTheirOwnStates(t *testing.T) {
 
 	// Profiles CREATING for a while, as on EKS, so the two teams' creates
 	// meet: one is refused while the other's is in progress, and waits its
-	// turn. Long enough that they meet even when a busy machine (make test
-	// runs localeks' suite alongside) starts one Terraform seconds after the
-	// other: with 8 s, a fresh-clone run once saw them miss each other.
-	acctest.Shape(t, map[string]any{"profile_create": "20s", "profile_delete": "2s"})
+	// turn.
+	acctest.Shape(t, map[string]any{"profile_create": "8s", "profile_delete": "2s"})
 	conflicts := acctest.Calls(t)["localeks:profile-conflicts"]
-	applyAll(t, []string{"apply", "-auto-approve", "-input=false", "-no-color"}, a, b)
+	// Team B starts once team A's profile is CREATING, so that the two meet
+	// however the machine schedules two Terraform processes.
+	apply := []string{"apply", "-auto-approve", "-input=false", "-no-color"}
+	pa := a.Start(apply...)
+	if !acctest.WaitFor(5*time.Minute, func() bool {
+		fp, err := c.EKS.DescribeFargateProfile(context.Background(), &eks.DescribeFargateProfileInput{ClusterName: aws.String(cluster), FargateProfileName: aws.String("fp-team-a")})
+		return err == nil && fp.FargateProfile.Status == "CREATING"
+	}) {
+		t.Fatalf("team A's profile never was CREATING:\n%s", pa.Output())
+	}
+	applyAll(t, apply, b)
+	if ended, err := pa.Wait(10 * time.Minute); !ended || err != nil {
+		t.Fatalf("terraform apply of team A (ended %t): %v\n%s", ended, err, pa.Output())
+	}
 	if acctest.Calls(t)["localeks:profile-conflicts"] == conflicts {
 		t.Fatal("the two teams' profile creates never met, so their turn-taking was not exercised")
 	}
