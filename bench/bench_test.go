@@ -883,9 +883,11 @@ func targets(b *strings.Builder, res results) {
 	f("| no-change refresh of the blog cluster ≤ %d calls | %d | %s |\n", targetRefreshCalls, refresh,
 		verdict(refresh <= targetRefreshCalls, fmt.Sprintf("%d calls", refresh-targetRefreshCalls)))
 	if refresh > targetRefreshCalls {
-		f("\nThe refresh target was set before the cluster resource managed EKS add-ons and the IAM OIDC provider: " +
-			"`eks:ListAddons` (add-ons made outside Terraform), an `eks:DescribeAddon` per add-on and " +
-			"`iam:GetOpenIDConnectProvider` are the reads that show their drift; without them a refresh would be 9 calls.\n")
+		rc := res.Topologies[0].RefreshCalls
+		without := refresh - rc["eks:ListAddons"] - rc["eks:DescribeAddon"] - rc["iam:GetOpenIDConnectProvider"]
+		f("\nThe refresh target was set before the cluster resource managed EKS add-ons and the IAM OIDC provider: "+
+			"`eks:ListAddons` (add-ons made outside Terraform), an `eks:DescribeAddon` per add-on and "+
+			"`iam:GetOpenIDConnectProvider` are the reads that show their drift; without them a refresh would be %d calls.\n", without)
 	}
 	if !missed {
 		return

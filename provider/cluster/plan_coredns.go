@@ -9,6 +9,7 @@ import (
 
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/addons"
 	"github.com/terrax/terraform-provider-fargate/provider/cluster/internal/incluster"
+	"github.com/terrax/terraform-provider-fargate/provider/placement"
 )
 
 // refuseCoreDNSNowhere refuses, at plan, a cluster whose CoreDNS add-on
@@ -19,15 +20,14 @@ import (
 // exclusive_fargate_profiles = false profiles others add are not known
 // here, so then nothing is concluded.
 func refuseCoreDNSNowhere(ctx context.Context, plan *clusterModel, nodeGroups int, diags *diag.Diagnostics) {
-	if plan.Addons.IsUnknown() || plan.NodeGroups.IsUnknown() || plan.CoreDNSComputeType.IsUnknown() ||
-		!selectorsKnown(ctx, plan.FargateProfiles) || !exclusiveProfiles(*plan) {
+	if plan.Addons.IsUnknown() || plan.CoreDNSComputeType.IsUnknown() {
 		return
 	}
 	if _, managed := plan.Addons.Elements()[addons.CoreDNS]; !managed {
 		return
 	}
-	profiles, d := ProfilesFromModel(ctx, plan.FargateProfiles)
-	if d.HasError() || (nodeGroups == 0 && len(profiles) == 0) {
+	profiles, known := knownProfiles(ctx, plan)
+	if !known || (nodeGroups == 0 && len(profiles) == 0) {
 		return
 	}
 	setting := plan.CoreDNSComputeType.ValueString()
@@ -49,4 +49,16 @@ func refuseCoreDNSNowhere(ctx context.Context, plan *clusterModel, nodeGroups in
 			fmt.Sprintf("The cluster has no node group and %s: its pods would stay Pending and EKS would report the coredns add-on "+
 				"DEGRADED. %s.", why, fix))
 	}
+}
+
+// knownProfiles are the cluster's Fargate profiles, and whether the plan
+// knows all that select pods: its node groups and selectors are known, and
+// no profile others add (exclusive_fargate_profiles = false) can select
+// them too. The plan-time checks of where pods can run conclude only then.
+func knownProfiles(ctx context.Context, plan *clusterModel) ([]placement.Profile, bool) {
+	if plan.NodeGroups.IsUnknown() || !selectorsKnown(ctx, plan.FargateProfiles) || !exclusiveProfiles(*plan) {
+		return nil, false
+	}
+	profiles, d := ProfilesFromModel(ctx, plan.FargateProfiles)
+	return profiles, !d.HasError()
 }

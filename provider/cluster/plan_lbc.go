@@ -87,11 +87,8 @@ func certGood(expires types.String, now time.Time) bool {
 // (exclusive_fargate_profiles = false) are not known here, so then nothing
 // is concluded.
 func (r *Resource) refuseNowhereToRun(ctx context.Context, plan *clusterModel, nodeGroups int, diags *diag.Diagnostics) {
-	if nodeGroups > 0 || plan.NodeGroups.IsUnknown() || !selectorsKnown(ctx, plan.FargateProfiles) || !exclusiveProfiles(*plan) {
-		return
-	}
-	profiles, d := ProfilesFromModel(ctx, plan.FargateProfiles)
-	if d.HasError() || placement.Place(profiles, placement.LBCNamespace, lbcontroller.Selector).OnFargate() {
+	profiles, known := knownProfiles(ctx, plan)
+	if nodeGroups > 0 || !known || placement.Place(profiles, placement.LBCNamespace, lbcontroller.Selector).OnFargate() {
 		return
 	}
 	diags.AddAttributeError(lbcPath, "The AWS Load Balancer Controller has nowhere to run",
